@@ -1,0 +1,365 @@
+//! Tokenizers for the two indexed views of a passage. Both read text that [`crate::normalize`] has already
+//! normalized, and both give positions in normalized *characters*, so that the two views, the snippets and
+//! the query all agree on where things are.
+//!
+//! - **words** ([`word_tokens`]): Han runs are cut by jieba in search mode (through tantivy-jieba), which
+//!   emits overlapping sub-words (中国农业发展银行 → 中国 农业 发展 银行 农业发展银行 …). Runs of Latin letters
+//!   and digits are cut by our own rules: the whole run stays one token (`covid-19`, `1900.6`, `40gwh`) and,
+//!   when it has several parts (split at `-`, `_`, `.` and at letter/digit changes), each part is a token too
+//!   (`covid`, `19`; `40`, `gwh`). Kana and hangul are single-character tokens. Punctuation is not indexed.
+//! - **chars** ([`char_tokens`]): every word character is a unigram, and every two adjacent word characters
+//!   are a bigram at the position of the first. A literal string is then a phrase of bigrams at known
+//!   offsets, whatever jieba does with it: this view guarantees recall and exact phrases.
+//!
+//! This module is the only place that knows jieba.
+
+use std::sync::LazyLock;
+
+use tantivy::Index;
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
+use tantivy_jieba::JiebaTokenizer;
+
+use crate::normalize::{is_han, is_other_cjk, is_word_char};
+
+/// Name under which the word tokenizer is registered in the index.
+pub const WORDS_TOKENIZER: &str = "sou_words";
+/// Name under which the character tokenizer is registered in the index.
+pub const CHARS_TOKENIZER: &str = "sou_chars";
+/// A description of the analysis, stored in the manifest: an index built with other settings is refused.
+pub const ANALYZER_SETTINGS: &str = "nfkc+lower+fast2s-t2s+join-wrapped-han; words=jieba-rs-0.11 search-mode hmm + latin whole/parts (max 40 chars); chars=unigram+bigram of word chars";
+
+/// Latin/digit tokens longer than this (in chars) are not indexed (URLs, hashes, base64).
+const MAX_LATIN_TOKEN: usize = 40;
+
+/// tantivy-jieba's tokenizer: search mode, HMM on, positions in chars. It shares one global jieba (default
+/// dictionary, loaded once per process), so it is cheap to clone.
+static JIEBA: LazyLock<JiebaTokenizer> = LazyLock::new(JiebaTokenizer::new);
+
+/// What kind of text a word token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A jieba word (or sub-word) of a Han run.
+    Han,
+    /// A whole run of Latin letters and digits, joiners included (`covid-19`).
+    Latin,
+    /// One part of a Latin run that has several (`covid`, `19`).
+    LatinPart,
+    /// A kana or hangul character.
+    OtherCjk,
+}
+
+/// A token of normalized text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tok {
+    /// The token text (normalized).
+    pub text: String,
+    /// Offset of its first char in the normalized text, in chars.
+    pub pos: usize,
+    /// Length in chars.
+    pub len: usize,
+    /// Where it came from.
+    pub kind: TokenKind,
+}
+
+/// Is `c` a joiner inside a Latin run (`covid-19`, `1900.6`, `snake_case`)?
+fn is_joiner(c: char) -> bool {
+    matches!(c, '-' | '_' | '.')
+}
+
+/// Is `c` a Latin-run character (a letter or digit that is not CJK)?
+fn is_latin(c: char) -> bool {
+    c.is_alphanumeric() && !is_han(c) && !is_other_cjk(c)
+}
+
+/// The word tokens of normalized text, in text order (a run's whole token before its parts).
+pub fn word_tokens(text: &str) -> Vec<Tok> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut run = String::new();
+    while i < chars.len() {
+        let c = chars[i];
+        if is_han(c) {
+            let mut j = i;
+            while j < chars.len() && is_han(chars[j]) {
+                j += 1;
+            }
+            run.clear();
+            run.extend(&chars[i..j]);
+            jieba_tokens(&run, i, &mut out);
+            i = j;
+        } else if is_other_cjk(c) {
+            out.push(Tok {
+                text: c.to_string(),
+                pos: i,
+                len: 1,
+                kind: TokenKind::OtherCjk,
+            });
+            i += 1;
+        } else if is_latin(c) {
+            // A run: latin+ (joiner latin+)*
+            let mut j = i;
+            while j < chars.len() {
+                if is_latin(chars[j]) {
+                    j += 1;
+                } else if is_joiner(chars[j]) && j + 1 < chars.len() && is_latin(chars[j + 1]) {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            latin_tokens(&chars[i..j], i, &mut out);
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn jieba_tokens(run: &str, base: usize, out: &mut Vec<Tok>) {
+    let mut tokenizer = JIEBA.clone();
+    let mut stream = tokenizer.token_stream(run);
+    while let Some(t) = stream.next() {
+        out.push(Tok {
+            text: t.text.clone(),
+            pos: base + t.position,
+            len: t.position_length,
+            kind: TokenKind::Han,
+        });
+    }
+}
+
+fn latin_tokens(run: &[char], base: usize, out: &mut Vec<Tok>) {
+    let mut parts: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for k in 1..=run.len() {
+        let boundary = k == run.len()
+            || is_joiner(run[k])
+            || is_joiner(run[k - 1])
+            || run[k].is_numeric() != run[k - 1].is_numeric();
+        if boundary {
+            if !is_joiner(run[start]) {
+                parts.push((start, k));
+            }
+            start = k;
+        }
+    }
+    if run.len() <= MAX_LATIN_TOKEN {
+        out.push(Tok {
+            text: run.iter().collect(),
+            pos: base,
+            len: run.len(),
+            kind: TokenKind::Latin,
+        });
+    }
+    if parts.len() > 1 {
+        for (s, e) in parts {
+            if e - s <= MAX_LATIN_TOKEN {
+                out.push(Tok {
+                    text: run[s..e].iter().collect(),
+                    pos: base + s,
+                    len: e - s,
+                    kind: TokenKind::LatinPart,
+                });
+            }
+        }
+    }
+}
+
+/// The character tokens of normalized text: for every word char a unigram, then, if the next char is a word
+/// char too, the bigram of the two, both at the char's offset.
+pub fn char_tokens(text: &str) -> Vec<Tok> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::with_capacity(chars.len() * 2);
+    for (i, &c) in chars.iter().enumerate() {
+        if !is_word_char(c) {
+            continue;
+        }
+        out.push(Tok {
+            text: c.to_string(),
+            pos: i,
+            len: 1,
+            kind: TokenKind::Han,
+        });
+        if let Some(&d) = chars.get(i + 1)
+            && is_word_char(d)
+        {
+            let mut s = String::with_capacity(8);
+            s.push(c);
+            s.push(d);
+            out.push(Tok {
+                text: s,
+                pos: i,
+                len: 2,
+                kind: TokenKind::Han,
+            });
+        }
+    }
+    out
+}
+
+/// A tantivy token stream over tokens computed up front.
+pub struct VecTokenStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for VecTokenStream {
+    fn advance(&mut self) -> bool {
+        if self.next < self.tokens.len() {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+/// Converts our tokens to tantivy tokens (byte offsets into `text`, char positions).
+fn to_tantivy(text: &str, toks: Vec<Tok>) -> VecTokenStream {
+    // Byte offset of each char, plus the end.
+    let mut byte_at: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+    byte_at.push(text.len());
+    let tokens = toks
+        .into_iter()
+        .map(|t| Token {
+            offset_from: byte_at[t.pos.min(byte_at.len() - 1)],
+            offset_to: byte_at[(t.pos + t.len).min(byte_at.len() - 1)],
+            position: t.pos,
+            text: t.text,
+            position_length: t.len,
+        })
+        .collect();
+    VecTokenStream { tokens, next: 0 }
+}
+
+/// The word view as a tantivy tokenizer (input must already be normalized).
+#[derive(Clone, Default)]
+pub struct WordTokenizer;
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        to_tantivy(text, word_tokens(text))
+    }
+}
+
+/// The character view as a tantivy tokenizer (input must already be normalized).
+#[derive(Clone, Default)]
+pub struct CharTokenizer;
+
+impl Tokenizer for CharTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        to_tantivy(text, char_tokens(text))
+    }
+}
+
+/// Registers both tokenizers on an index handle. Must be called on every handle before indexing or searching.
+pub fn register(index: &Index) {
+    index
+        .tokenizers()
+        .register(WORDS_TOKENIZER, TextAnalyzer::from(WordTokenizer));
+    index
+        .tokenizers()
+        .register(CHARS_TOKENIZER, TextAnalyzer::from(CharTokenizer));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+
+    fn words(s: &str) -> Vec<String> {
+        word_tokens(&normalize(s).text)
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
+    }
+
+    #[test]
+    fn jieba_search_mode_gives_sub_words() {
+        let w = words("中国农业发展银行今天发布公告");
+        for want in ["中国", "农业", "发展", "银行", "今天"] {
+            assert!(w.contains(&want.to_string()), "{want} missing from {w:?}");
+        }
+    }
+
+    #[test]
+    fn positions_are_char_offsets() {
+        let t = word_tokens("我们在1900.6亿元");
+        let yi = t.iter().find(|t| t.text == "亿元" || t.text == "亿").unwrap();
+        assert_eq!(yi.pos, 9);
+        let num = t.iter().find(|t| t.text == "1900.6").unwrap();
+        assert_eq!((num.pos, num.len, num.kind), (3, 6, TokenKind::Latin));
+    }
+
+    #[test]
+    fn latin_runs_whole_and_parts() {
+        let t = words("将年产能从25GWh提升到40GWh，COVID-19疫苗");
+        for want in ["25gwh", "25", "gwh", "40gwh", "40", "covid-19", "covid", "19"] {
+            assert!(t.contains(&want.to_string()), "{want} missing from {t:?}");
+        }
+        // A plain word has no parts.
+        assert_eq!(words("apple"), vec!["apple"]);
+        // Number with a decimal point stays whole, parts too.
+        let t = words("1900.6");
+        assert_eq!(t, vec!["1900.6", "1900", "6"]);
+        // A trailing joiner is not part of the run.
+        assert_eq!(words("abc- x."), vec!["abc", "x"]);
+    }
+
+    #[test]
+    fn punctuation_is_not_indexed() {
+        let t = words("你好，世界！“测试”");
+        assert!(t.iter().all(|w| w.chars().all(is_word_char)), "{t:?}");
+        let c: Vec<String> = char_tokens("你好，世界").into_iter().map(|t| t.text).collect();
+        assert_eq!(c, vec!["你", "你好", "好", "世", "世界", "界"]);
+    }
+
+    #[test]
+    fn char_view_positions_and_non_bmp() {
+        let c = char_tokens("王𨨏在");
+        let texts: Vec<(&str, usize)> = c.iter().map(|t| (t.text.as_str(), t.pos)).collect();
+        assert_eq!(
+            texts,
+            vec![("王", 0), ("王𨨏", 0), ("𨨏", 1), ("𨨏在", 1), ("在", 2)]
+        );
+    }
+
+    #[test]
+    fn kana_and_hangul_are_characters() {
+        let t = word_tokens("カタカナ한국");
+        assert_eq!(t.len(), 6);
+        assert!(t.iter().all(|t| t.kind == TokenKind::OtherCjk && t.len == 1));
+    }
+
+    #[test]
+    fn long_latin_tokens_are_dropped_but_parts_kept() {
+        let long = "a".repeat(50);
+        let text = format!("{long}-ok");
+        let t = words(&text);
+        assert_eq!(t, vec!["ok"]);
+    }
+
+    #[test]
+    fn tantivy_stream_offsets_are_bytes() {
+        let mut tok = WordTokenizer;
+        let mut s = tok.token_stream("新华社2023年");
+        let mut seen = Vec::new();
+        while let Some(t) = s.next() {
+            seen.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+        }
+        let y = seen.iter().find(|t| t.0 == "2023").unwrap();
+        assert_eq!((y.1, y.2, y.3), (9, 13, 3));
+    }
+}

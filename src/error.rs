@@ -1,0 +1,53 @@
+//! The library's error type. Every variant names what failed and, where there is one, the fix.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the library. The binary prints these as one line on stderr.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or writing a file or directory failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// tantivy reported an error.
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// The query could not be understood.
+    #[error("invalid query: {0}")]
+    Query(String),
+    /// There is no index at the given path.
+    #[error("no index at {}: run `sou index` first", path.display())]
+    IndexMissing {
+        /// Where the index was expected.
+        path: PathBuf,
+    },
+    /// The index was written by another version of sou, or is damaged.
+    #[error("index at {} cannot be used: {reason}; re-run `sou index --rebuild`", path.display())]
+    IndexIncompatible {
+        /// The index directory.
+        path: PathBuf,
+        /// Why it cannot be used.
+        reason: String,
+    },
+    /// Anything else, with its explanation.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// The library's result type; write it as `crate::Result<T>`.
+pub type Result<T> = std::result::Result<T, Error>;
