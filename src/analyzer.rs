@@ -100,13 +100,11 @@ pub fn word_tokens(text: &str) -> Vec<Tok> {
             // A run: latin+ (joiner latin+)*
             let mut j = i;
             while j < chars.len() {
-                if is_latin(chars[j]) {
-                    j += 1;
-                } else if is_joiner(chars[j]) && j + 1 < chars.len() && is_latin(chars[j + 1]) {
-                    j += 1;
-                } else {
+                let joined = is_joiner(chars[j]) && j + 1 < chars.len() && is_latin(chars[j + 1]);
+                if !(is_latin(chars[j]) || joined) {
                     break;
                 }
+                j += 1;
             }
             latin_tokens(&chars[i..j], i, &mut out);
             i = j;
@@ -297,7 +295,10 @@ mod tests {
     #[test]
     fn positions_are_char_offsets() {
         let t = word_tokens("我们在1900.6亿元");
-        let yi = t.iter().find(|t| t.text == "亿元" || t.text == "亿").unwrap();
+        let yi = t
+            .iter()
+            .find(|t| t.text == "亿元" || t.text == "亿")
+            .unwrap();
         assert_eq!(yi.pos, 9);
         let num = t.iter().find(|t| t.text == "1900.6").unwrap();
         assert_eq!((num.pos, num.len, num.kind), (3, 6, TokenKind::Latin));
@@ -306,7 +307,9 @@ mod tests {
     #[test]
     fn latin_runs_whole_and_parts() {
         let t = words("将年产能从25GWh提升到40GWh，COVID-19疫苗");
-        for want in ["25gwh", "25", "gwh", "40gwh", "40", "covid-19", "covid", "19"] {
+        for want in [
+            "25gwh", "25", "gwh", "40gwh", "40", "covid-19", "covid", "19",
+        ] {
             assert!(t.contains(&want.to_string()), "{want} missing from {t:?}");
         }
         // A plain word has no parts.
@@ -322,7 +325,10 @@ mod tests {
     fn punctuation_is_not_indexed() {
         let t = words("你好，世界！“测试”");
         assert!(t.iter().all(|w| w.chars().all(is_word_char)), "{t:?}");
-        let c: Vec<String> = char_tokens("你好，世界").into_iter().map(|t| t.text).collect();
+        let c: Vec<String> = char_tokens("你好，世界")
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
         assert_eq!(c, vec!["你", "你好", "好", "世", "世界", "界"]);
     }
 
@@ -340,7 +346,10 @@ mod tests {
     fn kana_and_hangul_are_characters() {
         let t = word_tokens("カタカナ한국");
         assert_eq!(t.len(), 6);
-        assert!(t.iter().all(|t| t.kind == TokenKind::OtherCjk && t.len == 1));
+        assert!(
+            t.iter()
+                .all(|t| t.kind == TokenKind::OtherCjk && t.len == 1)
+        );
     }
 
     #[test]

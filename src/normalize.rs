@@ -180,7 +180,12 @@ mod tests {
 
     #[test]
     fn idempotent() {
-        for s in ["ＡＰＰＬＥ銀行①Ⅱ", "café ＣＡＦＥ\u{0301}", "高新\n技术", "王𨨏𠮷"] {
+        for s in [
+            "ＡＰＰＬＥ銀行①Ⅱ",
+            "café ＣＡＦＥ\u{0301}",
+            "高新\n技术",
+            "王𨨏𠮷",
+        ] {
             let once = norm(s);
             assert_eq!(norm(&once), once, "{s}");
         }
@@ -235,7 +240,9 @@ mod tests {
     #[test]
     fn char_classes() {
         assert!(is_word_char('中') && is_word_char('a') && is_word_char('7') && is_word_char('カ'));
-        assert!(!is_word_char('，') && !is_word_char('。') && !is_word_char(' ') && !is_word_char('-'));
+        assert!(
+            !is_word_char('，') && !is_word_char('。') && !is_word_char(' ') && !is_word_char('-')
+        );
         assert!(is_other_cjk('한') && !is_han('한'));
     }
 }

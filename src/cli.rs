@@ -1,0 +1,231 @@
+//! Command-line flags (clap derive). Only `main` sees these types; the library never does.
+
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// 搜 sou: search Chinese article archives offline, by keyword, phrase or question.
+#[derive(Debug, Parser)]
+#[command(
+    name = "sou",
+    version,
+    about,
+    max_term_width = 100,
+    args_override_self = true
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build or update the index from the corpus (only changed files are re-indexed).
+    Index(IndexArgs),
+    /// Search the index and print ranked passages with highlighted snippets.
+    ///
+    /// Query syntax: terms separated by spaces (a passage need not contain all of them; those that match
+    /// more rank first); "exact phrase" (required, a literal substring); +term (required, literal);
+    /// -term or -"phrase" (exclude); a OR b (alternatives). Exit status: 0 hits, 1 no hits, 2 error.
+    Search(SearchArgs),
+    /// Show how a text is normalized and tokenized (to see why something matched or not).
+    Analyze(AnalyzeArgs),
+}
+
+/// Where the corpus and the index are.
+#[derive(Debug, Args)]
+pub struct Locations {
+    /// Index directory.
+    #[arg(long, value_name = "DIR", default_value = "index")]
+    pub index: PathBuf,
+}
+
+/// `sou index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Corpus directory: .txt and .md files, searched recursively.
+    #[arg(long, value_name = "DIR", default_value = "corpus")]
+    pub corpus: PathBuf,
+    #[command(flatten)]
+    pub loc: Locations,
+    /// Discard the existing index and build it again from scratch.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Indexing threads (default: one per core, at most 4).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+    /// Print the summary as one JSON object instead of a sentence.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sou search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query (several arguments are joined with spaces).
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Number of passages to show.
+    #[arg(short = 'n', long = "limit", value_name = "N", default_value = "10")]
+    pub limit: NonZeroUsize,
+    /// Print JSON Lines (one object per hit, then a summary).
+    #[arg(long)]
+    pub json: bool,
+    /// When to colour the output.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    #[command(flatten)]
+    pub loc: Locations,
+    /// Corpus directory, used to build the index if there is none yet (default: corpus) and to warn
+    /// when files changed since indexing (default: the corpus the index was built from).
+    #[arg(long, value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
+    /// Snippet length, in characters.
+    #[arg(long, value_name = "N", default_value = "100")]
+    pub snippet_chars: NonZeroUsize,
+}
+
+/// `sou analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// The text (several arguments are joined with spaces).
+    #[arg(required = true, value_name = "TEXT", allow_hyphen_values = true)]
+    pub text: Vec<String>,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// Colour when stdout is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Flags of `sou search` that take a value (a separate argument unless written `--flag=value` or `-n5`).
+const SEARCH_VALUE_FLAGS: &[&str] = &[
+    "-n",
+    "--limit",
+    "--color",
+    "--index",
+    "--corpus",
+    "--snippet-chars",
+];
+/// Flags of `sou search` that take no value.
+const SEARCH_SWITCHES: &[&str] = &["--json", "-h", "--help"];
+
+/// Lets `sou search 小鹏 -肇庆 -n 3` work: a query word may start with `-` (an exclusion), which clap would
+/// take for an unknown flag. The arguments after `search` are split into known flags (with their values),
+/// kept in front, and query words, moved after a `--` in their original order.
+pub fn reorder_search_args(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let Some(at) = args.iter().position(|a| a == "search") else {
+        return args;
+    };
+    // Only when `search` is the subcommand: every argument before it must be a global flag.
+    if args[1..at]
+        .iter()
+        .any(|a| !a.to_string_lossy().starts_with('-'))
+    {
+        return args;
+    }
+    let mut out: Vec<std::ffi::OsString> = args[..=at].to_vec();
+    let mut words = Vec::new();
+    let mut i = at + 1;
+    while i < args.len() {
+        let a = args[i].to_string_lossy().into_owned();
+        if a == "--" {
+            words.extend(args[i + 1..].iter().cloned());
+            break;
+        }
+        let name = a.split('=').next().unwrap_or_default();
+        if SEARCH_SWITCHES.contains(&a.as_str()) {
+            out.push(args[i].clone());
+        } else if SEARCH_VALUE_FLAGS.contains(&a.as_str()) {
+            out.push(args[i].clone());
+            if let Some(v) = args.get(i + 1) {
+                out.push(v.clone());
+                i += 1;
+            }
+        } else if (a.starts_with("--") && SEARCH_VALUE_FLAGS.contains(&name))
+            || (a.starts_with("-n") && a.len() > 2 && a[2..].chars().all(|c| c.is_ascii_digit()))
+        {
+            out.push(args[i].clone());
+        } else {
+            words.push(args[i].clone());
+        }
+        i += 1;
+    }
+    if !words.is_empty() {
+        out.push("--".into());
+        out.extend(words);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    fn parse(args: &[&str]) -> Cli {
+        let args = args.iter().map(std::ffi::OsString::from).collect();
+        Cli::try_parse_from(reorder_search_args(args)).unwrap()
+    }
+
+    #[test]
+    fn flags_anywhere_and_dash_words_stay_in_the_query() {
+        let Command::Search(a) = parse(&[
+            "sou",
+            "search",
+            "小鹏",
+            "--json",
+            "-covid",
+            "-n5",
+            "x",
+            "--color=never",
+        ])
+        .command
+        else {
+            panic!("not search")
+        };
+        assert_eq!(a.query, vec!["小鹏", "-covid", "x"]);
+        assert!(a.json);
+        assert_eq!(a.limit.get(), 5);
+        assert_eq!(a.color, ColorArg::Never);
+        let Command::Search(a) =
+            parse(&["sou", "search", "--index", "i", "a", "--", "--json"]).command
+        else {
+            panic!("not search")
+        };
+        assert_eq!(a.query, vec!["a", "--json"]);
+        assert!(!a.json);
+        // Other subcommands are untouched; "search" as a word elsewhere is not the subcommand.
+        let Command::Analyze(a) = parse(&["sou", "analyze", "search", "-x"]).command else {
+            panic!("not analyze")
+        };
+        assert_eq!(a.text, vec!["search", "-x"]);
+    }
+
+    #[test]
+    fn query_words_and_dash_terms() {
+        let cli = parse(&["sou", "search", "小鹏", "-肇庆", "-n", "3"]);
+        match cli.command {
+            Command::Search(a) => {
+                assert_eq!(a.query, vec!["小鹏", "-肇庆"]);
+                assert_eq!(a.limit.get(), 3);
+            }
+            _ => panic!("not search"),
+        }
+        assert!(Cli::try_parse_from(["sou", "search", "x", "-n", "0"]).is_err());
+    }
+}

@@ -1,0 +1,604 @@
+//! The index on disk: its schema, the manifest beside it, building and updating it from a corpus, and
+//! opening it for search.
+//!
+//! An index directory holds tantivy's files plus `sou-manifest.json` (format version, analyzer settings,
+//! corpus root, and a fingerprint per corpus file). `sou index` compares the corpus with the manifest and
+//! re-indexes only the files that were added, changed or removed. The manifest is written after tantivy's
+//! commit, so a run that is interrupted leaves the previous manifest, and the next run redoes its work.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::analyzer::{self, ANALYZER_SETTINGS, CHARS_TOKENIZER, WORDS_TOKENIZER};
+use crate::corpus::{self, Passage, SplitConfig};
+use crate::normalize::normalize;
+
+/// Version of the on-disk format. Bump it whenever the schema or the analysis changes.
+pub const FORMAT_VERSION: u32 = 1;
+/// Name of the manifest file inside the index directory.
+pub const MANIFEST_FILE: &str = "sou-manifest.json";
+
+/// Fingerprint of one indexed corpus file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub mtime_ns: u128,
+    /// BLAKE3 hash of the content, hex.
+    pub hash: String,
+    /// Number of passages indexed from it.
+    pub passages: u32,
+}
+
+/// What sou writes beside tantivy's files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`FORMAT_VERSION`] of the sou that wrote it.
+    pub format_version: u32,
+    /// [`ANALYZER_SETTINGS`] of the sou that wrote it.
+    pub analyzer: String,
+    /// Longest passage, in characters.
+    pub max_passage_chars: usize,
+    /// Absolute path of the corpus that was indexed.
+    pub corpus_root: PathBuf,
+    /// Corpus files by path relative to the root.
+    pub files: BTreeMap<String, FileEntry>,
+}
+
+impl Manifest {
+    fn new(corpus_root: PathBuf) -> Self {
+        Manifest {
+            format_version: FORMAT_VERSION,
+            analyzer: ANALYZER_SETTINGS.to_string(),
+            max_passage_chars: SplitConfig::default().max_chars,
+            corpus_root,
+            files: BTreeMap::new(),
+        }
+    }
+
+    /// Why this manifest cannot be used by this version of sou, if it cannot.
+    fn incompatibility(&self) -> Option<String> {
+        if self.format_version != FORMAT_VERSION {
+            return Some(format!(
+                "it was written in index format {}, this sou reads format {}",
+                self.format_version, FORMAT_VERSION
+            ));
+        }
+        if self.analyzer != ANALYZER_SETTINGS
+            || self.max_passage_chars != SplitConfig::default().max_chars
+        {
+            return Some("it was built with different analyzer settings".to_string());
+        }
+        None
+    }
+
+    /// Total number of passages in the index.
+    pub fn passages(&self) -> u64 {
+        self.files.values().map(|f| u64::from(f.passages)).sum()
+    }
+}
+
+/// The schema's fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Article path relative to the corpus root (raw, stored; used to delete a file's passages).
+    pub path: Field,
+    /// Passage ordinal in its article (stored).
+    pub ordinal: Field,
+    /// First character of the passage in the file (stored).
+    pub start: Field,
+    /// One past the last character of the passage in the file (stored).
+    pub end: Field,
+    /// Article title (stored).
+    pub title: Field,
+    /// The passage's original text (stored).
+    pub text: Field,
+    /// Word view of the normalized text (indexed with positions).
+    pub words: Field,
+    /// Character view of the normalized text (indexed with positions).
+    pub chars: Field,
+}
+
+/// Builds the schema.
+pub fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let indexed = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let fields = Fields {
+        path: b.add_text_field("path", STRING | STORED),
+        ordinal: b.add_u64_field("ordinal", STORED),
+        start: b.add_u64_field("start", STORED),
+        end: b.add_u64_field("end", STORED),
+        title: b.add_text_field("title", STORED),
+        text: b.add_text_field("text", STORED),
+        words: b.add_text_field("words", indexed(WORDS_TOKENIZER)),
+        chars: b.add_text_field("chars", indexed(CHARS_TOKENIZER)),
+    };
+    (b.build(), fields)
+}
+
+/// What `sou index` should do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The corpus directory.
+    pub corpus: PathBuf,
+    /// The index directory.
+    pub index: PathBuf,
+    /// Throw the old index away and build from scratch.
+    pub rebuild: bool,
+    /// Indexing threads (None: one per core, at most 4).
+    pub threads: Option<usize>,
+    /// Show a progress bar on stderr (only if stderr is a terminal).
+    pub progress: bool,
+}
+
+/// What a build did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IndexStats {
+    /// Corpus files found.
+    pub files: usize,
+    /// Files indexed for the first time.
+    pub added: usize,
+    /// Files re-indexed because they changed.
+    pub changed: usize,
+    /// Files whose passages were removed because the file is gone.
+    pub removed: usize,
+    /// Files left as they were.
+    pub unchanged: usize,
+    /// Files that could not be read or decoded (reported as warnings, skipped).
+    pub failed: usize,
+    /// Passages written in this run.
+    pub passages_written: u64,
+    /// Passages in the index after this run.
+    pub passages_total: u64,
+    /// Bytes of corpus text read and indexed in this run.
+    pub bytes: u64,
+    /// Wall time.
+    #[serde(skip)]
+    pub elapsed: Duration,
+    /// Whether the index was (re)created from scratch.
+    pub rebuilt: bool,
+}
+
+fn read_manifest(dir: &Path) -> crate::Result<Option<Manifest>> {
+    let path = dir.join(MANIFEST_FILE);
+    match fs::read(&path) {
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| crate::Error::IndexIncompatible {
+                    path: dir.to_path_buf(),
+                    reason: format!("its manifest is damaged ({e})"),
+                })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(crate::Error::io(path, e)),
+    }
+}
+
+fn write_manifest(dir: &Path, manifest: &Manifest) -> crate::Result<()> {
+    let path = dir.join(MANIFEST_FILE);
+    let tmp = dir.join(format!("{MANIFEST_FILE}.tmp"));
+    let json = serde_json::to_vec_pretty(manifest)
+        .map_err(|e| crate::Error::Other(format!("cannot encode manifest: {e}")))?;
+    fs::write(&tmp, json).map_err(|e| crate::Error::io(&tmp, e))?;
+    fs::rename(&tmp, &path).map_err(|e| crate::Error::io(&path, e))
+}
+
+/// Does `dir` hold a sou index (a manifest)?
+pub fn exists(dir: &Path) -> bool {
+    dir.join(MANIFEST_FILE).is_file()
+}
+
+/// Entries of `dir` that are not hidden (`.gitkeep` and friends don't count).
+fn visible_entries(dir: &Path) -> crate::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let rd = match fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(crate::Error::io(dir, e)),
+    };
+    for entry in rd {
+        let entry = entry.map_err(|e| crate::Error::io(dir, e))?;
+        if !entry.file_name().to_string_lossy().starts_with('.') {
+            out.push(entry.path());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Empties an index directory so that a new index can be created in it. Refuses to touch a directory
+/// that holds anything other than a (possibly broken) sou index.
+fn clear_index_dir(dir: &Path) -> crate::Result<()> {
+    let entries = visible_entries(dir)?;
+    let looks_like_index = exists(dir) || dir.join("meta.json").is_file();
+    if !entries.is_empty() && !looks_like_index {
+        return Err(crate::Error::Other(format!(
+            "{} is not empty and is not a sou index; refusing to overwrite it (choose another --index)",
+            dir.display()
+        )));
+    }
+    for p in entries {
+        let r = if p.is_dir() {
+            fs::remove_dir_all(&p)
+        } else {
+            fs::remove_file(&p)
+        };
+        r.map_err(|e| crate::Error::io(&p, e))?;
+    }
+    Ok(())
+}
+
+fn mtime_ns(meta: &fs::Metadata) -> u128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+/// Builds or updates the index at `opts.index` from the corpus at `opts.corpus`. Files that cannot be read
+/// or decoded are reported through `warn` and skipped; whatever they had in the index before stays.
+pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result<IndexStats> {
+    let started = Instant::now();
+    let corpus_root =
+        fs::canonicalize(&opts.corpus).map_err(|e| crate::Error::io(&opts.corpus, e))?;
+    if !corpus_root.is_dir() {
+        return Err(crate::Error::Other(format!(
+            "{}: not a directory",
+            opts.corpus.display()
+        )));
+    }
+    fs::create_dir_all(&opts.index).map_err(|e| crate::Error::io(&opts.index, e))?;
+
+    let mut stats = IndexStats::default();
+    let old = if opts.rebuild {
+        None
+    } else {
+        match read_manifest(&opts.index) {
+            Ok(Some(m)) => match m.incompatibility() {
+                None => Some(m),
+                Some(reason) => {
+                    warn(format!(
+                        "the index at {} cannot be updated ({reason}); rebuilding it",
+                        opts.index.display()
+                    ));
+                    None
+                }
+            },
+            Ok(None) => None,
+            Err(e) => {
+                warn(format!("{e}; rebuilding it"));
+                None
+            }
+        }
+    };
+    let (schema, fields) = schema();
+    let (index, mut manifest) = match old {
+        Some(m) => {
+            let index =
+                Index::open_in_dir(&opts.index).map_err(|e| crate::Error::IndexIncompatible {
+                    path: opts.index.clone(),
+                    reason: format!("tantivy cannot open it ({e})"),
+                })?;
+            check_schema(&index, &opts.index)?;
+            (index, m)
+        }
+        None => {
+            clear_index_dir(&opts.index)?;
+            stats.rebuilt = true;
+            let index = Index::create_in_dir(&opts.index, schema)?;
+            (index, Manifest::new(corpus_root.clone()))
+        }
+    };
+    manifest.corpus_root = corpus_root.clone();
+    analyzer::register(&index);
+
+    // 1. Walk the corpus and decide what to do with each file.
+    let mut seen: BTreeMap<String, (PathBuf, fs::Metadata)> = BTreeMap::new();
+    let mut unwalkable: Vec<String> = Vec::new();
+    for item in corpus::walk(&corpus_root) {
+        match item {
+            Ok(f) => match fs::metadata(&f.abs_path) {
+                Ok(meta) => {
+                    seen.insert(f.rel_path, (f.abs_path, meta));
+                }
+                Err(e) => {
+                    warn(format!("{}: {e}; skipped", f.abs_path.display()));
+                    stats.failed += 1;
+                    unwalkable.push(f.rel_path);
+                }
+            },
+            Err(e) => {
+                warn(format!("{e}; skipped"));
+                stats.failed += 1;
+                if let crate::Error::Io { path, .. } = &e
+                    && let Ok(rel) = path.strip_prefix(&corpus_root)
+                {
+                    unwalkable.push(rel.to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+    }
+    stats.files = seen.len() + stats.failed;
+
+    let threads = opts
+        .threads
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
+        .clamp(1, 4);
+    let mut writer: IndexWriter = index.writer_with_num_threads(threads, 64_000_000 * threads)?;
+
+    let total_bytes: u64 = seen
+        .iter()
+        .filter(|(rel, (_, meta))| {
+            manifest
+                .files
+                .get(*rel)
+                .is_none_or(|e| e.size != meta.len() || e.mtime_ns != mtime_ns(meta))
+        })
+        .map(|(_, (_, m))| m.len())
+        .sum();
+    let bar = if opts.progress && std::io::stderr().is_terminal() && total_bytes > 0 {
+        let bar = indicatif::ProgressBar::new(total_bytes);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "sou: indexing {bar:30} {bytes}/{total_bytes} {bytes_per_sec} {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(bar)
+    } else {
+        None
+    };
+
+    let split = SplitConfig::default();
+    let mut dirty = false;
+    for (rel, (abs, meta)) in &seen {
+        let size = meta.len();
+        let mtime = mtime_ns(meta);
+        let previous = manifest.files.get(rel).cloned();
+        if let Some(p) = &previous
+            && p.size == size
+            && p.mtime_ns == mtime
+        {
+            stats.unchanged += 1;
+            continue;
+        }
+        let bytes = match fs::read(abs) {
+            Ok(b) => b,
+            Err(e) => {
+                warn(format!("{}: {e}; skipped", abs.display()));
+                stats.failed += 1;
+                continue;
+            }
+        };
+        if let Some(b) = &bar {
+            b.inc(size);
+            b.set_message(rel.clone());
+        }
+        let hash = blake3::hash(&bytes).to_hex().to_string();
+        if let Some(p) = &previous
+            && p.hash == hash
+        {
+            // Touched but not changed: remember the new time, keep the passages.
+            stats.unchanged += 1;
+            manifest.files.insert(
+                rel.clone(),
+                FileEntry {
+                    mtime_ns: mtime,
+                    size,
+                    ..p.clone()
+                },
+            );
+            dirty = true;
+            continue;
+        }
+        let text = match corpus::decode(&bytes) {
+            Ok(t) => t,
+            Err(reason) => {
+                warn(format!("{}: {reason}; skipped", abs.display()));
+                stats.failed += 1;
+                continue;
+            }
+        };
+        let passages = corpus::split_article(rel, &text, &split);
+        if previous.is_some() {
+            writer.delete_term(Term::from_field_text(fields.path, rel));
+            stats.changed += 1;
+        } else {
+            stats.added += 1;
+        }
+        for p in &passages {
+            writer.add_document(passage_doc(&fields, p))?;
+        }
+        stats.passages_written += passages.len() as u64;
+        stats.bytes += size;
+        manifest.files.insert(
+            rel.clone(),
+            FileEntry {
+                size,
+                mtime_ns: mtime,
+                hash,
+                passages: passages.len() as u32,
+            },
+        );
+        dirty = true;
+    }
+
+    // 2. Files that are gone. A file under a directory that could not be walked is kept: it may still be there.
+    let gone: Vec<String> = manifest
+        .files
+        .keys()
+        .filter(|rel| !seen.contains_key(*rel))
+        .filter(|rel| {
+            !unwalkable
+                .iter()
+                .any(|u| u.is_empty() || *rel == u || rel.starts_with(&format!("{u}/")))
+        })
+        .cloned()
+        .collect();
+    for rel in gone {
+        writer.delete_term(Term::from_field_text(fields.path, &rel));
+        manifest.files.remove(&rel);
+        stats.removed += 1;
+        dirty = true;
+    }
+
+    if let Some(b) = &bar {
+        b.set_message("committing");
+    }
+    if dirty || stats.rebuilt {
+        writer.commit()?;
+    }
+    writer.wait_merging_threads()?;
+    if dirty || stats.rebuilt {
+        write_manifest(&opts.index, &manifest)?;
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    stats.passages_total = manifest.passages();
+    stats.elapsed = started.elapsed();
+    Ok(stats)
+}
+
+fn passage_doc(fields: &Fields, p: &Passage) -> TantivyDocument {
+    let norm = normalize(&p.text);
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.path, &p.path);
+    doc.add_u64(fields.ordinal, u64::from(p.ordinal));
+    doc.add_u64(fields.start, p.start as u64);
+    doc.add_u64(fields.end, p.end as u64);
+    doc.add_text(fields.title, &p.title);
+    doc.add_text(fields.text, &p.text);
+    doc.add_text(fields.words, &norm.text);
+    doc.add_text(fields.chars, &norm.text);
+    doc
+}
+
+/// Checks that an existing tantivy index has the schema this sou writes.
+fn check_schema(index: &Index, dir: &Path) -> crate::Result<()> {
+    let (want, _) = schema();
+    if index.schema() != want {
+        return Err(crate::Error::IndexIncompatible {
+            path: dir.to_path_buf(),
+            reason: "its schema is not the one this sou writes".to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// An index opened for searching.
+pub struct SearchIndex {
+    /// The tantivy index (tokenizers registered).
+    pub index: Index,
+    /// A reader on its last commit.
+    pub reader: IndexReader,
+    /// The schema's fields.
+    pub fields: Fields,
+    /// The manifest.
+    pub manifest: Manifest,
+    /// The index directory.
+    pub dir: PathBuf,
+}
+
+/// Opens the index in `dir` for searching.
+pub fn open(dir: &Path) -> crate::Result<SearchIndex> {
+    let manifest = match read_manifest(dir)? {
+        Some(m) => m,
+        None if dir.join("meta.json").is_file() => {
+            return Err(crate::Error::IndexIncompatible {
+                path: dir.to_path_buf(),
+                reason: "it has no sou manifest".to_string(),
+            });
+        }
+        None => {
+            return Err(crate::Error::IndexMissing {
+                path: dir.to_path_buf(),
+            });
+        }
+    };
+    if let Some(reason) = manifest.incompatibility() {
+        return Err(crate::Error::IndexIncompatible {
+            path: dir.to_path_buf(),
+            reason,
+        });
+    }
+    let index = Index::open_in_dir(dir).map_err(|e| crate::Error::IndexIncompatible {
+        path: dir.to_path_buf(),
+        reason: format!("tantivy cannot open it ({e})"),
+    })?;
+    check_schema(&index, dir)?;
+    analyzer::register(&index);
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    let (_, fields) = schema();
+    Ok(SearchIndex {
+        index,
+        reader,
+        fields,
+        manifest,
+        dir: dir.to_path_buf(),
+    })
+}
+
+/// How the corpus on disk differs from what the manifest recorded (by size and modification time).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Staleness {
+    /// Files on disk that are not in the index.
+    pub added: usize,
+    /// Files whose size or modification time changed.
+    pub changed: usize,
+    /// Indexed files that are no longer on disk.
+    pub removed: usize,
+}
+
+impl Staleness {
+    /// Is the index up to date?
+    pub fn is_fresh(&self) -> bool {
+        self.added == 0 && self.changed == 0 && self.removed == 0
+    }
+}
+
+/// Compares the corpus at `root` with the manifest, without reading file contents.
+pub fn staleness(manifest: &Manifest, root: &Path) -> Staleness {
+    let mut s = Staleness::default();
+    let mut seen = 0usize;
+    for f in corpus::walk(root).flatten() {
+        match manifest.files.get(&f.rel_path) {
+            None => s.added += 1,
+            Some(e) => {
+                seen += 1;
+                if let Ok(meta) = fs::metadata(&f.abs_path)
+                    && (meta.len() != e.size || mtime_ns(&meta) != e.mtime_ns)
+                {
+                    s.changed += 1;
+                }
+            }
+        }
+    }
+    s.removed = manifest.files.len().saturating_sub(seen);
+    s
+}

@@ -1,0 +1,240 @@
+//! Printers: hits as human-readable text (optionally coloured) or as JSON Lines. Printers write to any
+//! [`termcolor::WriteColor`], so tests can print into a buffer. This module never talks to tantivy.
+//!
+//! # JSON Lines schema
+//! One object per line. For each hit, in rank order:
+//! `{"type":"hit","data":{"rank":1,"score":3.2,"path":"a.txt","passage":4,"title":"…","start":120,"end":260,`
+//! `"text":"…","snippet":"…","highlights":[[3,7]]}}`, then always one
+//! `{"type":"summary","data":{"query":"…","total_hits":12,"returned":10,"elapsed_ms":1.8}}`.
+//! `passage` is the passage ordinal in its article; `start`/`end` are character offsets of the passage in
+//! its file; `highlights` are half-open character (not byte) offsets into `snippet`.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use termcolor::{Color, ColorSpec, WriteColor};
+
+use crate::search::{Hit, SearchResults};
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorWhen {
+    /// If stdout is a terminal, `NO_COLOR` is unset or empty, and `TERM` is not `dumb`.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Decides whether to colour, from the user's choice and the environment (a pure function, for tests).
+pub fn use_color(
+    when: ColorWhen,
+    stdout_is_tty: bool,
+    no_color: Option<&str>,
+    term: Option<&str>,
+) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            stdout_is_tty && no_color.is_none_or(str::is_empty) && term != Some("dumb")
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+enum Message<'a> {
+    Hit(&'a Hit),
+    Summary(Summary<'a>),
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    query: &'a str,
+    total_hits: usize,
+    returned: usize,
+    elapsed_ms: f64,
+}
+
+/// Writes results as JSON Lines (see the module docs).
+pub fn print_json<W: Write>(out: &mut W, results: &SearchResults) -> io::Result<()> {
+    for hit in &results.hits {
+        serde_json::to_writer(&mut *out, &Message::Hit(hit))?;
+        out.write_all(b"\n")?;
+    }
+    let summary = Summary {
+        query: &results.query,
+        total_hits: results.total,
+        returned: results.hits.len(),
+        elapsed_ms: results.elapsed.as_secs_f64() * 1000.0,
+    };
+    serde_json::to_writer(&mut *out, &Message::Summary(summary))?;
+    out.write_all(b"\n")
+}
+
+/// Writes results for a person: per hit a header line (rank, `path#passage`, title, score) and the snippet
+/// with its matches highlighted, then one line with the totals.
+pub fn print_human<W: WriteColor>(out: &mut W, results: &SearchResults) -> io::Result<()> {
+    let mut path = ColorSpec::new();
+    path.set_fg(Some(Color::Magenta)).set_bold(true);
+    let mut ordinal = ColorSpec::new();
+    ordinal.set_fg(Some(Color::Green));
+    let mut title = ColorSpec::new();
+    title.set_bold(true);
+    let mut matched = ColorSpec::new();
+    matched.set_fg(Some(Color::Red)).set_bold(true);
+    for hit in &results.hits {
+        write!(out, "{:>2}. ", hit.rank)?;
+        out.set_color(&path)?;
+        write!(out, "{}", hit.path)?;
+        out.reset()?;
+        out.set_color(&ordinal)?;
+        write!(out, "#{}", hit.passage)?;
+        out.reset()?;
+        write!(out, "  ")?;
+        out.set_color(&title)?;
+        write!(out, "{}", hit.title)?;
+        out.reset()?;
+        writeln!(out, "  ({:.2})", hit.score)?;
+        write!(out, "    ")?;
+        write_highlighted(out, &hit.snippet, &hit.highlights, &matched)?;
+        writeln!(out)?;
+    }
+    writeln!(
+        out,
+        "{} of {} matching passages ({:.1} ms)",
+        results.hits.len(),
+        results.total,
+        results.elapsed.as_secs_f64() * 1000.0
+    )
+}
+
+/// Writes `text` with the char ranges in `highlights` in the `matched` colour. Without colour, the text is
+/// written as is (as ripgrep does).
+fn write_highlighted<W: WriteColor>(
+    out: &mut W,
+    text: &str,
+    highlights: &[[usize; 2]],
+    matched: &ColorSpec,
+) -> io::Result<()> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut at = 0;
+    for &[s, e] in highlights {
+        let (s, e) = (s.min(chars.len()), e.min(chars.len()));
+        if s < at || s >= e {
+            continue;
+        }
+        write!(out, "{}", chars[at..s].iter().collect::<String>())?;
+        out.set_color(matched)?;
+        write!(out, "{}", chars[s..e].iter().collect::<String>())?;
+        out.reset()?;
+        at = e;
+    }
+    write!(out, "{}", chars[at..].iter().collect::<String>())
+}
+
+/// Writes what the analyzers make of `text`: the normalized text, then the word tokens and the character
+/// tokens, each as `token@position` (positions in normalized characters).
+pub fn print_analysis<W: Write>(out: &mut W, text: &str) -> io::Result<()> {
+    let norm = crate::normalize::normalize(text);
+    writeln!(out, "normalized: {}", norm.text)?;
+    let show = |toks: Vec<crate::analyzer::Tok>| {
+        toks.iter()
+            .map(|t| format!("{}@{}", t.text, t.pos))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    writeln!(
+        out,
+        "words: {}",
+        show(crate::analyzer::word_tokens(&norm.text))
+    )?;
+    writeln!(
+        out,
+        "chars: {}",
+        show(crate::analyzer::char_tokens(&norm.text))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use termcolor::{Ansi, NoColor};
+
+    fn results() -> SearchResults {
+        SearchResults {
+            query: "工研院".into(),
+            hits: vec![Hit {
+                rank: 1,
+                score: 2.5,
+                path: "a.txt".into(),
+                passage: 3,
+                title: "标题".into(),
+                start: 10,
+                end: 16,
+                text: "青岛市工研院".into(),
+                snippet: "青岛市工研院".into(),
+                highlights: vec![[3, 6]],
+            }],
+            total: 1,
+            elapsed: Duration::from_millis(2),
+        }
+    }
+
+    #[test]
+    fn analysis() {
+        let mut out = Vec::new();
+        print_analysis(&mut out, "銀行ＡＰＰ").unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert_eq!(
+            s,
+            "normalized: 银行app\nwords: 银行@0 app@2\nchars: 银@0 银行@0 行@1 行a@1 a@2 ap@2 p@3 pp@3 p@4\n"
+        );
+    }
+
+    #[test]
+    fn color_resolution() {
+        assert!(use_color(ColorWhen::Auto, true, None, Some("xterm")));
+        assert!(use_color(ColorWhen::Auto, true, Some(""), None));
+        assert!(!use_color(ColorWhen::Auto, true, Some("1"), None));
+        assert!(!use_color(ColorWhen::Auto, false, None, None));
+        assert!(!use_color(ColorWhen::Auto, true, None, Some("dumb")));
+        assert!(use_color(ColorWhen::Always, false, Some("1"), None));
+        assert!(!use_color(ColorWhen::Never, true, None, None));
+    }
+
+    #[test]
+    fn human_plain_and_coloured() {
+        let mut plain = NoColor::new(Vec::new());
+        print_human(&mut plain, &results()).unwrap();
+        let s = String::from_utf8(plain.into_inner()).unwrap();
+        assert!(
+            s.starts_with(" 1. a.txt#3  标题  (2.50)\n    青岛市工研院\n1 of 1 matching passages"),
+            "{s}"
+        );
+        let mut ansi = Ansi::new(Vec::new());
+        print_human(&mut ansi, &results()).unwrap();
+        let s = String::from_utf8(ansi.into_inner()).unwrap();
+        assert!(
+            s.contains("青岛市\u{1b}[0m\u{1b}[1m\u{1b}[31m工研院\u{1b}[0m"),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn json_lines() {
+        let mut out = Vec::new();
+        print_json(&mut out, &results()).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = s.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(
+            lines[0],
+            r#"{"type":"hit","data":{"rank":1,"score":2.5,"path":"a.txt","passage":3,"title":"标题","start":10,"end":16,"text":"青岛市工研院","snippet":"青岛市工研院","highlights":[[3,6]]}}"#
+        );
+        assert!(lines[1].starts_with(r#"{"type":"summary","data":{"query":"工研院","total_hits":1,"returned":1,"elapsed_ms":"#));
+    }
+}

@@ -1,0 +1,616 @@
+//! From a parsed query to ranked hits with snippets. No I/O besides the index, no colours: the printer
+//! in [`crate::output`] turns [`SearchResults`] into text.
+//!
+//! Ranking, in two stages:
+//! 1. tantivy scores every matching passage with a sum of BM25 scores: the query's jieba words on the word
+//!    view, the same words as exact character phrases on the character view (evidence that survives a
+//!    different segmentation), and the whole term as one character phrase (a bonus for an exact, adjacent
+//!    match). The character phrase of the whole term also guarantees recall: any Han string that occurs
+//!    literally in a passage finds it.
+//! 2. The best candidates are re-scored by *coverage*, the share of the query that occurs in the passage
+//!    (for a term that is not present whole, the share of its characters covered by its words), so that a
+//!    passage matching more of a multi-word query or question ranks first. Ties break by path and ordinal.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query as TQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{DocAddress, Score, TantivyDocument, Term};
+
+use crate::analyzer::{TokenKind, word_tokens};
+use crate::index::SearchIndex;
+use crate::normalize::{is_han, is_other_cjk, is_word_char, normalize};
+use crate::query::{self, Item};
+use crate::snippet::{Match, make_snippet};
+
+/// Weight of a one-character query word on the word view (mostly function words: 的, 了, 家).
+const W_WORD_SINGLE: f32 = 0.3;
+/// Weight of a query word as a character phrase on the character view.
+const W_CHAR: f32 = 0.5;
+/// Weight of a whole term as one character phrase (exact, adjacent match).
+const W_EXACT: f32 = 1.0;
+/// Weight of a quoted phrase.
+const W_PHRASE: f32 = 1.5;
+/// How much coverage counts in the final score: score × (1 − C + C × coverage).
+const COVERAGE: f32 = 0.7;
+
+/// What to search for.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// The query string, in sou's query language ([`crate::query`]).
+    pub query: String,
+    /// How many hits to return.
+    pub limit: usize,
+    /// Snippet length in characters.
+    pub snippet_chars: usize,
+}
+
+/// One ranked passage.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// 1-based rank.
+    pub rank: usize,
+    /// Final score (higher is better).
+    pub score: f32,
+    /// Article path, relative to the corpus root, `/`-separated.
+    pub path: String,
+    /// Passage ordinal in the article (0-based).
+    pub passage: u32,
+    /// Article title.
+    pub title: String,
+    /// First character of the passage in the file.
+    pub start: usize,
+    /// One past the last character of the passage in the file.
+    pub end: usize,
+    /// The whole passage, original characters.
+    pub text: String,
+    /// The snippet shown for the hit.
+    pub snippet: String,
+    /// Highlighted ranges in `snippet`: half-open character offsets.
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// The answer to a [`SearchRequest`].
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    /// The query as given.
+    pub query: String,
+    /// The hits, best first.
+    pub hits: Vec<Hit>,
+    /// How many passages matched in all.
+    pub total: usize,
+    /// Time spent searching.
+    pub elapsed: Duration,
+}
+
+/// A string to look for in a passage's normalized text, for coverage and highlighting.
+#[derive(Debug, Clone)]
+struct Pattern {
+    chars: Vec<char>,
+    /// Must the match not continue a Latin word or number (`app` must not match in `apple`)?
+    word_bounds: bool,
+}
+
+/// What one query item needs at re-ranking time.
+#[derive(Debug, Clone)]
+struct ItemPlan {
+    /// The whole item.
+    whole: Pattern,
+    /// For a term: its words, with their char offset in the term.
+    parts: Vec<(usize, Pattern)>,
+    /// Number of word chars in the item (coverage denominator).
+    word_chars: usize,
+    /// Phrases count only when present whole.
+    exact_only: bool,
+}
+
+/// A query turned into what the index and the re-ranker need.
+struct Plan {
+    query: Box<dyn TQuery>,
+    /// Normalized strings whose presence tantivy cannot check exactly (they contain punctuation or spaces):
+    /// (string, must the passage contain it?).
+    verify: Vec<(String, bool)>,
+    /// Positive groups, each a list of alternatives.
+    groups: Vec<Vec<ItemPlan>>,
+}
+
+fn is_latin(c: char) -> bool {
+    c.is_alphanumeric() && !is_han(c) && !is_other_cjk(c)
+}
+
+fn boxed(q: impl TQuery) -> Box<dyn TQuery> {
+    Box::new(q)
+}
+
+fn boost(q: Box<dyn TQuery>, w: f32) -> Box<dyn TQuery> {
+    if (w - 1.0).abs() < f32::EPSILON {
+        q
+    } else {
+        boxed(BoostQuery::new(q, w))
+    }
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn TQuery> {
+    boxed(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+/// The literal string `s` as a query on the character view: bigrams (and unigrams for isolated characters)
+/// at their offsets. Returns the query and whether `s` has characters the view does not index (then the
+/// match must be verified on the text). None if `s` has no word characters.
+fn char_phrase(field: Field, s: &str) -> Option<(Box<dyn TQuery>, bool)> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut terms: Vec<(usize, Term)> = Vec::new();
+    let mut has_gaps = false;
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_word_char(chars[i]) {
+            has_gaps = true;
+            i += 1;
+            continue;
+        }
+        let a = i;
+        while i < chars.len() && is_word_char(chars[i]) {
+            i += 1;
+        }
+        let b = i;
+        if b - a == 1 {
+            terms.push((a, Term::from_field_text(field, &chars[a].to_string())));
+            continue;
+        }
+        // Bigrams at a, a+2, …; then one ending at b if the last char is not covered yet.
+        let mut p = a;
+        while p + 2 <= b {
+            terms.push((
+                p,
+                Term::from_field_text(field, &chars[p..p + 2].iter().collect::<String>()),
+            ));
+            p += 2;
+        }
+        if p < b {
+            terms.push((
+                b - 2,
+                Term::from_field_text(field, &chars[b - 2..b].iter().collect::<String>()),
+            ));
+        }
+    }
+    match terms.len() {
+        0 => None,
+        1 => {
+            let (_, t) = terms.remove(0);
+            Some((
+                boxed(TermQuery::new(t, IndexRecordOption::WithFreqs)),
+                has_gaps,
+            ))
+        }
+        _ => {
+            let base = terms[0].0;
+            let terms = terms.into_iter().map(|(o, t)| (o - base, t)).collect();
+            Some((boxed(PhraseQuery::new_with_offset(terms)), has_gaps))
+        }
+    }
+}
+
+/// A Latin run (`covid-19`) on the word view: the whole token, or its parts at their offsets.
+fn latin_query(field: Field, run: &str) -> Box<dyn TQuery> {
+    let toks = word_tokens(run);
+    let mut parts: Vec<(usize, Term)> = toks
+        .iter()
+        .filter(|t| t.kind == TokenKind::LatinPart)
+        .map(|t| (t.pos, Term::from_field_text(field, &t.text)))
+        .collect();
+    let whole = term_query(field, run);
+    if parts.len() < 2 {
+        return whole;
+    }
+    let base = parts[0].0;
+    for p in &mut parts {
+        p.0 -= base;
+    }
+    boxed(BooleanQuery::new(vec![
+        (Occur::Should, whole),
+        (Occur::Should, boxed(PhraseQuery::new_with_offset(parts))),
+    ]))
+}
+
+/// Splits a normalized term into its maximal Latin runs (as `word_tokens` sees them).
+fn latin_runs(text: &str) -> Vec<String> {
+    word_tokens(text)
+        .into_iter()
+        .filter(|t| t.kind == TokenKind::Latin)
+        .map(|t| t.text)
+        .collect()
+}
+
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| is_han(c) || is_other_cjk(c))
+}
+
+/// The query that decides whether a passage contains an item literally (for `+`, `-` and phrases).
+fn match_query(
+    idx: &SearchIndex,
+    item: &Item,
+    verify: &mut Vec<(String, bool)>,
+    must: bool,
+) -> Option<Box<dyn TQuery>> {
+    let f = idx.fields;
+    let text = item.text();
+    if matches!(item, Item::Phrase(_)) || has_cjk(text) {
+        let (q, gaps) = char_phrase(f.chars, text)?;
+        if gaps {
+            verify.push((text.to_string(), must));
+            if !must {
+                // Excluding by the gap-less approximation would exclude too much: exclude after verifying.
+                return None;
+            }
+        }
+        return Some(q);
+    }
+    let runs = latin_runs(text);
+    if runs.is_empty() {
+        return None;
+    }
+    let clauses = runs
+        .iter()
+        .map(|r| (Occur::Must, latin_query(f.words, r)))
+        .collect();
+    Some(boxed(BooleanQuery::new(clauses)))
+}
+
+/// The scoring query of a positive item, and what re-ranking needs to know about it.
+fn item_query(idx: &SearchIndex, item: &Item) -> (Option<Box<dyn TQuery>>, ItemPlan) {
+    let f = idx.fields;
+    let text = item.text();
+    let chars: Vec<char> = text.chars().collect();
+    let word_chars = chars.iter().filter(|c| is_word_char(**c)).count().max(1);
+    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    let mut parts: Vec<(usize, Pattern)> = Vec::new();
+    let whole_bounds = !has_cjk(text)
+        || chars.first().is_some_and(|c| is_latin(*c))
+        || chars.last().is_some_and(|c| is_latin(*c));
+
+    if let Item::Phrase(_) = item {
+        if let Some((q, _)) = char_phrase(f.chars, text) {
+            clauses.push((Occur::Should, boost(q, W_PHRASE)));
+        }
+        let plan = ItemPlan {
+            whole: Pattern {
+                chars,
+                word_bounds: false,
+            },
+            parts,
+            word_chars,
+            exact_only: true,
+        };
+        return (bool_or_none(clauses), plan);
+    }
+
+    let toks = word_tokens(text);
+    let single_char_term = word_chars == 1;
+    // One-character words of a longer term (了, 家, 的) add to the score of passages that match the term
+    // otherwise, but do not make a passage match on their own.
+    let mut score_only: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for t in &toks {
+        if !seen.insert(t.text.clone()) {
+            continue;
+        }
+        match t.kind {
+            TokenKind::Han | TokenKind::OtherCjk => {
+                if t.len >= 2 || single_char_term {
+                    clauses.push((Occur::Should, term_query(f.words, &t.text)));
+                } else {
+                    score_only.push((
+                        Occur::Should,
+                        boost(term_query(f.words, &t.text), W_WORD_SINGLE),
+                    ));
+                }
+                if t.len >= 2
+                    && let Some((q, _)) = char_phrase(f.chars, &t.text)
+                {
+                    clauses.push((Occur::Should, boost(q, W_CHAR)));
+                }
+                if t.len >= 2 || single_char_term {
+                    parts.push((
+                        t.pos,
+                        Pattern {
+                            chars: t.text.chars().collect(),
+                            word_bounds: false,
+                        },
+                    ));
+                }
+            }
+            TokenKind::Latin => {
+                clauses.push((Occur::Should, latin_query(f.words, &t.text)));
+                parts.push((
+                    t.pos,
+                    Pattern {
+                        chars: t.text.chars().collect(),
+                        word_bounds: true,
+                    },
+                ));
+            }
+            TokenKind::LatinPart => {}
+        }
+    }
+    if has_cjk(text)
+        && let Some((q, _)) = char_phrase(f.chars, text)
+    {
+        clauses.push((Occur::Should, boost(q, W_EXACT)));
+    }
+    let plan = ItemPlan {
+        whole: Pattern {
+            chars,
+            word_bounds: whole_bounds,
+        },
+        parts,
+        word_chars,
+        exact_only: false,
+    };
+    (bool_or_none(clauses), plan)
+}
+
+fn bool_or_none(mut clauses: Vec<(Occur, Box<dyn TQuery>)>) -> Option<Box<dyn TQuery>> {
+    match clauses.len() {
+        0 => None,
+        1 => Some(clauses.remove(0).1),
+        _ => Some(boxed(BooleanQuery::new(clauses))),
+    }
+}
+
+fn plan(idx: &SearchIndex, q: &query::Query) -> crate::Result<Plan> {
+    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    let mut verify = Vec::new();
+    let mut groups = Vec::new();
+    for g in &q.groups {
+        let mut scoring = Vec::new();
+        let mut matching = Vec::new();
+        let mut plans = Vec::new();
+        for item in &g.items {
+            let (sq, p) = item_query(idx, item);
+            if let Some(sq) = sq {
+                scoring.push((Occur::Should, sq));
+            }
+            plans.push(p);
+            if g.required {
+                match match_query(idx, item, &mut verify, true) {
+                    Some(m) => matching.push((Occur::Should, m)),
+                    None => {
+                        return Err(crate::Error::Query(format!(
+                            "{:?} has nothing to search for",
+                            item.text()
+                        )));
+                    }
+                }
+            }
+        }
+        if let Some(s) = bool_or_none(scoring) {
+            clauses.push((Occur::Should, s));
+        }
+        if g.required
+            && let Some(m) = bool_or_none(matching)
+        {
+            clauses.push((Occur::Must, boxed(ConstScoreQuery::new(m, 0.0))));
+        }
+        groups.push(plans);
+    }
+    for item in &q.excluded {
+        if let Some(m) = match_query(idx, item, &mut verify, false) {
+            clauses.push((Occur::MustNot, m));
+        }
+    }
+    // A group that needs verification with more than one alternative can't be verified per item: if any
+    // required group has alternatives and gaps, fall back to verifying only single-item groups.
+    verify.retain(|(s, must)| {
+        !*must
+            || q.groups
+                .iter()
+                .any(|g| g.required && g.items.len() == 1 && g.items[0].text() == s)
+    });
+    Ok(Plan {
+        query: boxed(BooleanQuery::new(clauses)),
+        verify,
+        groups,
+    })
+}
+
+/// Start offsets of `pat` in `hay`.
+fn find_all(hay: &[char], pat: &Pattern) -> Vec<usize> {
+    let p = &pat.chars;
+    if p.is_empty() || p.len() > hay.len() {
+        return Vec::new();
+    }
+    let continues =
+        |a: char, b: char| is_latin(a) && is_latin(b) && a.is_numeric() == b.is_numeric();
+    (0..=hay.len() - p.len())
+        .filter(|&s| hay[s..s + p.len()] == p[..])
+        .filter(|&s| {
+            let e = s + p.len();
+            let starts_inside = s > 0 && continues(hay[s - 1], hay[s]);
+            let ends_inside = e < hay.len() && continues(hay[e - 1], hay[e]);
+            !pat.word_bounds || !(starts_inside || ends_inside)
+        })
+        .collect()
+}
+
+/// How much of an item occurs in the passage (0..=1), and where its pieces occur (normalized char ranges).
+fn item_presence(hay: &[char], item: &ItemPlan, spans: &mut Vec<(usize, usize, f32)>) -> f32 {
+    let whole = find_all(hay, &item.whole);
+    let n = item.whole.chars.len();
+    for &s in &whole {
+        spans.push((s, s + n, n as f32 * 2.0));
+    }
+    if item.exact_only {
+        return if whole.is_empty() { 0.0 } else { 1.0 };
+    }
+    let mut covered = vec![false; n];
+    for (off, p) in &item.parts {
+        let found = find_all(hay, p);
+        let len = p.chars.len();
+        if !found.is_empty() {
+            for c in covered.iter_mut().skip(*off).take(len) {
+                *c = true;
+            }
+        }
+        for s in found {
+            spans.push((s, s + len, len as f32));
+        }
+    }
+    if !whole.is_empty() {
+        return 1.0;
+    }
+    let covered_word_chars = item
+        .whole
+        .chars
+        .iter()
+        .zip(&covered)
+        .filter(|(c, cov)| **cov && is_word_char(**c))
+        .count();
+    covered_word_chars as f32 / item.word_chars as f32
+}
+
+struct Candidate {
+    score: Score,
+    path: String,
+    ordinal: u32,
+    doc: TantivyDocument,
+    spans: Vec<(usize, usize, f32)>,
+    norm: crate::normalize::Normalized,
+}
+
+fn get_str(doc: &TantivyDocument, f: Field) -> String {
+    doc.get_first(f)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn get_u64(doc: &TantivyDocument, f: Field) -> u64 {
+    doc.get_first(f)
+        .and_then(|v| v.as_u64())
+        .unwrap_or_default()
+}
+
+/// Runs a search.
+pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchResults> {
+    let started = Instant::now();
+    let parsed = query::parse(&req.query)?;
+    let plan = plan(idx, &parsed)?;
+    let searcher = idx.reader.searcher();
+    let f = idx.fields;
+
+    // Candidates: (tantivy score, address).
+    let limit = req.limit.max(1);
+    let pool = (limit * 3).max(50);
+    let (mut candidates, mut total): (Vec<(Score, DocAddress)>, usize) = if plan.verify.is_empty() {
+        searcher.search(
+            &plan.query,
+            &(TopDocs::with_limit(pool).order_by_score(), Count),
+        )?
+    } else {
+        // Some strings must be checked on the text: check every match, so that the total is exact.
+        let all = searcher.search(&plan.query, &DocSetCollector)?;
+        let n = all.len();
+        let scored =
+            searcher.search(&plan.query, &TopDocs::with_limit(n.max(1)).order_by_score())?;
+        (scored, n)
+    };
+
+    let mut loaded: Vec<Candidate> = Vec::with_capacity(candidates.len());
+    let verifying = !plan.verify.is_empty();
+    for (score, addr) in candidates.drain(..) {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let text = get_str(&doc, f.text);
+        let norm = normalize(&text);
+        if verifying {
+            let ok = plan
+                .verify
+                .iter()
+                .all(|(s, must)| norm.text.contains(s.as_str()) == *must);
+            if !ok {
+                total -= 1;
+                continue;
+            }
+        }
+        let hay: Vec<char> = norm.text.chars().collect();
+        let mut spans = Vec::new();
+        let mut coverage = 0.0;
+        for g in &plan.groups {
+            let mut best: f32 = 0.0;
+            for item in g {
+                best = best.max(item_presence(&hay, item, &mut spans));
+            }
+            coverage += best;
+        }
+        let coverage = coverage / plan.groups.len().max(1) as f32;
+        let final_score = score * (1.0 - COVERAGE + COVERAGE * coverage);
+        loaded.push(Candidate {
+            score: final_score,
+            path: get_str(&doc, f.path),
+            ordinal: get_u64(&doc, f.ordinal) as u32,
+            doc,
+            spans,
+            norm,
+        });
+        if verifying && loaded.len() >= 2 * pool {
+            // Keep verifying for the total, but stop keeping documents.
+            loaded.sort_by(cmp_candidates);
+            loaded.truncate(pool);
+        }
+    }
+    loaded.sort_by(cmp_candidates);
+    loaded.truncate(limit);
+
+    let hits = loaded
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let text = get_str(&c.doc, f.text);
+            let matches: Vec<Match> = c
+                .spans
+                .iter()
+                .map(|&(s, e, w)| {
+                    let (a, b) = c.norm.to_original(s, e);
+                    Match {
+                        start: a,
+                        end: b,
+                        weight: w,
+                    }
+                })
+                .collect();
+            let snip = make_snippet(&text, &matches, req.snippet_chars);
+            Hit {
+                rank: i + 1,
+                score: c.score,
+                path: c.path,
+                passage: c.ordinal,
+                title: get_str(&c.doc, f.title),
+                start: get_u64(&c.doc, f.start) as usize,
+                end: get_u64(&c.doc, f.end) as usize,
+                text,
+                snippet: snip.text,
+                highlights: snip.highlights.into_iter().map(|(a, b)| [a, b]).collect(),
+            }
+        })
+        .collect();
+    Ok(SearchResults {
+        query: req.query.clone(),
+        hits,
+        total,
+        elapsed: started.elapsed(),
+    })
+}
+
+fn cmp_candidates(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then_with(|| a.path.cmp(&b.path))
+        .then_with(|| a.ordinal.cmp(&b.ordinal))
+}
