@@ -72,7 +72,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .clone()
                     .unwrap_or_else(|| PathBuf::from("corpus"));
                 eprintln!(
-                    "sou: no index at {} yet; building it from {}",
+                    "sou: no index in {} yet: building it from {}",
                     index_dir.display(),
                     corpus.display()
                 );
