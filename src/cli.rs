@@ -60,14 +60,33 @@ pub struct IndexArgs {
     /// Print the summary as one JSON object instead of a sentence.
     #[arg(long)]
     pub json: bool,
+    /// JSON Lines archives: the field that holds the article id [default: id; then as last time].
+    #[arg(long, value_name = "NAME")]
+    pub id_field: Option<String>,
+    /// JSON Lines archives: the field that holds the title [default: title; then as last time].
+    #[arg(long, value_name = "NAME")]
+    pub title_field: Option<String>,
+    /// JSON Lines archives: the field that holds the body text [default: body; then as last time].
+    #[arg(long, value_name = "NAME")]
+    pub body_field: Option<String>,
+    /// JSON Lines archives: the field that holds the date [default: date; then as last time].
+    #[arg(long, value_name = "NAME")]
+    pub date_field: Option<String>,
 }
 
 /// `sou search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// The query (several arguments are joined with spaces).
-    #[arg(required = true, value_name = "QUERY")]
+    #[arg(required_unless_present = "queries", value_name = "QUERY")]
     pub query: Vec<String>,
+    /// Run many queries from FILE (`-` for stdin), one per line: plain text, or JSON objects with `qid` and
+    /// `query`. With --json every line carries its query's `qid`.
+    #[arg(long, value_name = "FILE", conflicts_with = "query")]
+    pub queries: Option<PathBuf>,
+    /// Keep at most N passages per article in the ranking.
+    #[arg(long, value_name = "N")]
+    pub per_article: Option<NonZeroUsize>,
     /// Number of passages to show.
     #[arg(short = 'n', long = "limit", value_name = "N", default_value = "10")]
     pub limit: NonZeroUsize,
@@ -107,17 +126,27 @@ pub enum ColorArg {
     Never,
 }
 
-/// Flags of `sou search` that take a value (a separate argument unless written `--flag=value` or `-n5`).
-const SEARCH_VALUE_FLAGS: &[&str] = &[
-    "-n",
-    "--limit",
-    "--color",
-    "--index",
-    "--corpus",
-    "--snippet-chars",
-];
-/// Flags of `sou search` that take no value.
-const SEARCH_SWITCHES: &[&str] = &["--json", "-h", "--help"];
+/// The flags of `sou search`, read from the clap definition: (those that take a value, those that don't).
+fn search_flags() -> (Vec<String>, Vec<String>) {
+    use clap::CommandFactory;
+    let mut values = Vec::new();
+    let mut switches = vec!["-h".to_string(), "--help".to_string()];
+    if let Some(search) = Cli::command().find_subcommand("search") {
+        for arg in search.get_arguments().filter(|a| !a.is_positional()) {
+            let names = arg
+                .get_long()
+                .map(|l| format!("--{l}"))
+                .into_iter()
+                .chain(arg.get_short().map(|c| format!("-{c}")));
+            if arg.get_action().takes_values() {
+                values.extend(names);
+            } else {
+                switches.extend(names);
+            }
+        }
+    }
+    (values, switches)
+}
 
 /// Lets `sou search 小鹏 -肇庆 -n 3` work: a query word may start with `-` (an exclusion), which clap would
 /// take for an unknown flag. The arguments after `search` are split into known flags (with their values),
@@ -133,6 +162,7 @@ pub fn reorder_search_args(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStr
     {
         return args;
     }
+    let (value_flags, switches) = search_flags();
     let mut out: Vec<std::ffi::OsString> = args[..=at].to_vec();
     let mut words = Vec::new();
     let mut i = at + 1;
@@ -143,16 +173,22 @@ pub fn reorder_search_args(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStr
             break;
         }
         let name = a.split('=').next().unwrap_or_default();
-        if SEARCH_SWITCHES.contains(&a.as_str()) {
+        // `-n5`: a short flag with its (numeric) value attached. (`get`: the text may not be ASCII.)
+        let short_with_value = !a.starts_with("--")
+            && a.get(..2)
+                .is_some_and(|f| value_flags.iter().any(|v| v == f))
+            && a.get(2..)
+                .is_some_and(|v| !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit()));
+        if switches.contains(&a) {
             out.push(args[i].clone());
-        } else if SEARCH_VALUE_FLAGS.contains(&a.as_str()) {
+        } else if value_flags.contains(&a) {
             out.push(args[i].clone());
             if let Some(v) = args.get(i + 1) {
                 out.push(v.clone());
                 i += 1;
             }
-        } else if (a.starts_with("--") && SEARCH_VALUE_FLAGS.contains(&name))
-            || (a.starts_with("-n") && a.len() > 2 && a[2..].chars().all(|c| c.is_ascii_digit()))
+        } else if (a.starts_with("--") && value_flags.contains(&name.to_string()))
+            || short_with_value
         {
             out.push(args[i].clone());
         } else {

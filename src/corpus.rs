@@ -4,7 +4,7 @@
 //!
 //! # Files
 //!
-//! [`walk`] visits a directory tree in sorted order and yields every `.txt` and `.md` file
+//! [`walk`] visits a directory tree in sorted order and yields every `.txt`, `.md` and `.jsonl` file
 //! (extension compared case-insensitively), skipping hidden files and directories (names that
 //! start with `.`). [`decode`] turns a file's bytes into text (UTF-8, with an optional BOM).
 //!
@@ -77,7 +77,7 @@ pub struct CorpusFile {
 }
 
 /// Walks `root` recursively in sorted order (by file name at each level), yielding the `.txt`
-/// and `.md` files (extension compared case-insensitively).
+/// `.md` and `.jsonl` files (extension compared case-insensitively).
 ///
 /// Hidden files and directories (name starting with `.`) below `root` are skipped. Symbolic
 /// links are followed. Problems (an unreadable directory, a broken symbolic link, a link loop,
@@ -100,11 +100,15 @@ fn is_hidden_name(name: &std::ffi::OsStr) -> bool {
     name.as_encoded_bytes().starts_with(b".")
 }
 
-/// Whether the extension of `path` is `txt` or `md`, in any case.
+/// Whether the extension of `path` is `txt`, `md` or `jsonl`, in any case.
 fn has_corpus_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|ext| ext.to_str())
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("txt") || ext.eq_ignore_ascii_case("md"))
+        .is_some_and(|ext| {
+            ext.eq_ignore_ascii_case("txt")
+                || ext.eq_ignore_ascii_case("md")
+                || ext.eq_ignore_ascii_case("jsonl")
+        })
 }
 
 /// Turns a walked entry into a [`CorpusFile`] if it is a corpus file.
@@ -216,25 +220,61 @@ pub struct Passage {
     pub title: String,
     /// Exactly the decoded text's characters `start..end`, untouched.
     pub text: String,
+    /// The article's id: its path for a text file, its `id` field for a JSON Lines record.
+    pub id: String,
+    /// The article's date, if the record has one (JSON Lines only).
+    pub date: Option<String>,
+    /// The 1-based line of the record in its JSON Lines file (None for text files).
+    pub line: Option<u64>,
 }
 
 /// Splits an article's decoded text into passages, following the rules in the module
 /// documentation. `path` is the article's path relative to the corpus root; it is copied into
 /// each passage, decides whether Markdown headings are recognised, and gives the fallback title.
 pub fn split_article(path: &str, text: &str, cfg: &SplitConfig) -> Vec<Passage> {
+    split_text(path, path, None, text, cfg, is_markdown(path))
+}
+
+/// Splits the body of a JSON Lines record into passages, as [`split_article`] does for a file. The record's
+/// title, if it has a non-empty one, is the title of every passage; otherwise headings in the body are used,
+/// and then the record's id. `start`/`end` are offsets into the body.
+pub fn split_record(path: &str, record: &JsonRecord, cfg: &SplitConfig) -> Vec<Passage> {
+    let title = record
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let mut passages = split_text(path, &record.id, title, &record.body, cfg, false);
+    for p in &mut passages {
+        p.date.clone_from(&record.date);
+        p.line = Some(record.line);
+    }
+    passages
+}
+
+fn split_text(
+    path: &str,
+    id: &str,
+    title: Option<&str>,
+    text: &str,
+    cfg: &SplitConfig,
+    markdown: bool,
+) -> Vec<Passage> {
     let chars: Vec<char> = text.chars().collect();
-    let paragraphs = paragraphs(&chars, is_markdown(path));
+    let paragraphs = paragraphs(&chars, markdown);
     let fallback = paragraphs
         .iter()
         .find_map(|p| p.heading.clone())
-        .unwrap_or_else(|| file_stem(path).to_owned());
+        .unwrap_or_else(|| file_stem(id).to_owned());
     let max_chars = cfg.max_chars.max(1);
 
     let mut passages = Vec::new();
-    let mut title: &str = &fallback;
+    let mut current: &str = title.unwrap_or(&fallback);
     for paragraph in &paragraphs {
-        if let Some(heading) = &paragraph.heading {
-            title = heading;
+        if title.is_none()
+            && let Some(heading) = &paragraph.heading
+        {
+            current = heading;
         }
         for (start, end) in split_paragraph(&chars, paragraph.start, paragraph.end, max_chars) {
             passages.push(Passage {
@@ -242,12 +282,102 @@ pub fn split_article(path: &str, text: &str, cfg: &SplitConfig) -> Vec<Passage> 
                 ordinal: u32::try_from(passages.len()).unwrap_or(u32::MAX),
                 start,
                 end,
-                title: title.to_owned(),
+                title: current.to_owned(),
                 text: chars[start..end].iter().collect(),
+                id: id.to_owned(),
+                date: None,
+                line: None,
             });
         }
     }
     passages
+}
+
+/// Which JSON fields of a `.jsonl` record hold the article's parts.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct JsonFields {
+    /// The article id (a string or a number). Default `id`.
+    pub id: String,
+    /// The title. Default `title`.
+    pub title: String,
+    /// The body text. Default `body`.
+    pub body: String,
+    /// The date. Default `date`.
+    pub date: String,
+}
+
+impl Default for JsonFields {
+    fn default() -> Self {
+        JsonFields {
+            id: "id".into(),
+            title: "title".into(),
+            body: "body".into(),
+            date: "date".into(),
+        }
+    }
+}
+
+/// One article of a JSON Lines archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonRecord {
+    /// 1-based line number in the file.
+    pub line: u64,
+    /// The id field, or `<file stem>:<line>` if the record has none.
+    pub id: String,
+    /// The title field, if present.
+    pub title: Option<String>,
+    /// The date field, if present.
+    pub date: Option<String>,
+    /// The body field.
+    pub body: String,
+}
+
+/// Parses one line of a JSON Lines archive. Blank lines give `Ok(None)`; a line that is not a JSON object,
+/// or has no string body, gives `Err` with the reason (the caller adds the file and line number).
+/// Fields other than the four named in `fields` are ignored.
+pub fn parse_record(
+    path: &str,
+    line_no: u64,
+    line: &str,
+    fields: &JsonFields,
+) -> std::result::Result<Option<JsonRecord>, String> {
+    let line = line.trim_start_matches('\u{feff}');
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    let value: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| format!("not valid JSON ({e})"))?;
+    let serde_json::Value::Object(map) = value else {
+        return Err("not a JSON object".to_string());
+    };
+    let text = |name: &str| -> Option<String> {
+        match map.get(name)? {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    };
+    let body = match map.get(&fields.body) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(_) => return Err(format!("field \"{}\" is not a string", fields.body)),
+        None => return Err(format!("no \"{}\" field", fields.body)),
+    };
+    let id = text(&fields.id).unwrap_or_else(|| format!("{}:{line_no}", file_stem(path)));
+    Ok(Some(JsonRecord {
+        line: line_no,
+        id,
+        title: text(&fields.title),
+        date: text(&fields.date),
+        body,
+    }))
+}
+
+/// Whether `path` names a JSON Lines archive (`.jsonl`).
+pub fn is_jsonl(path: &str) -> bool {
+    path.rsplit('.')
+        .next()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("jsonl"))
+        && path.contains('.')
 }
 
 /// A trimmed, non-empty paragraph: chars `start..end`, and its title if it is a heading.

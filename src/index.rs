@@ -19,11 +19,11 @@ use tantivy::schema::{
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analyzer::{self, ANALYZER_SETTINGS, CHARS_TOKENIZER, WORDS_TOKENIZER};
-use crate::corpus::{self, Passage, SplitConfig};
+use crate::corpus::{self, JsonFields, Passage, SplitConfig};
 use crate::normalize::normalize;
 
 /// Version of the on-disk format. Bump it whenever the schema or the analysis changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Name of the manifest file inside the index directory.
 pub const MANIFEST_FILE: &str = "sou-manifest.json";
 
@@ -51,6 +51,9 @@ pub struct Manifest {
     pub max_passage_chars: usize,
     /// Absolute path of the corpus that was indexed.
     pub corpus_root: PathBuf,
+    /// Field names used for JSON Lines archives.
+    #[serde(default)]
+    pub json_fields: JsonFields,
     /// Corpus files by path relative to the root.
     pub files: BTreeMap<String, FileEntry>,
 }
@@ -62,6 +65,7 @@ impl Manifest {
             analyzer: ANALYZER_SETTINGS.to_string(),
             max_passage_chars: SplitConfig::default().max_chars,
             corpus_root,
+            json_fields: JsonFields::default(),
             files: BTreeMap::new(),
         }
     }
@@ -107,6 +111,16 @@ pub struct Fields {
     pub words: Field,
     /// Character view of the normalized text (indexed with positions).
     pub chars: Field,
+    /// Article id (raw, stored).
+    pub id: Field,
+    /// Article date, if any (stored).
+    pub date: Field,
+    /// Line of the record in a JSON Lines file (stored).
+    pub line: Field,
+    /// Word view of the normalized title.
+    pub title_words: Field,
+    /// Character view of the normalized title.
+    pub title_chars: Field,
 }
 
 /// Builds the schema.
@@ -128,6 +142,11 @@ pub fn schema() -> (Schema, Fields) {
         text: b.add_text_field("text", STORED),
         words: b.add_text_field("words", indexed(WORDS_TOKENIZER)),
         chars: b.add_text_field("chars", indexed(CHARS_TOKENIZER)),
+        id: b.add_text_field("id", STRING | STORED),
+        date: b.add_text_field("date", STORED),
+        line: b.add_u64_field("line", STORED),
+        title_words: b.add_text_field("title_words", indexed(WORDS_TOKENIZER)),
+        title_chars: b.add_text_field("title_chars", indexed(CHARS_TOKENIZER)),
     };
     (b.build(), fields)
 }
@@ -145,6 +164,8 @@ pub struct BuildOptions {
     pub threads: Option<usize>,
     /// Show a progress bar on stderr (only if stderr is a terminal).
     pub progress: bool,
+    /// Field names of JSON Lines records.
+    pub json_fields: JsonFields,
 }
 
 /// What a build did.
@@ -175,7 +196,8 @@ pub struct IndexStats {
     pub rebuilt: bool,
 }
 
-fn read_manifest(dir: &Path) -> crate::Result<Option<Manifest>> {
+/// Reads the manifest of the index in `dir`, if there is one.
+pub fn read_manifest(dir: &Path) -> crate::Result<Option<Manifest>> {
     let path = dir.join(MANIFEST_FILE);
     match fs::read(&path) {
         Ok(bytes) => {
@@ -308,6 +330,9 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
         }
     };
     manifest.corpus_root = corpus_root.clone();
+    // Archives read with other field names must be read again.
+    let fields_changed = manifest.json_fields != opts.json_fields;
+    manifest.json_fields = opts.json_fields.clone();
     analyzer::register(&index);
 
     // 1. Walk the corpus and decide what to do with each file.
@@ -355,6 +380,7 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
                 .files
                 .get(*rel)
                 .is_none_or(|e| e.size != meta.len() || e.mtime_ns != mtime_ns(meta))
+                || (fields_changed && corpus::is_jsonl(rel))
         })
         .map(|(_, (_, m))| m.len())
         .sum();
@@ -377,30 +403,34 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
         let size = meta.len();
         let mtime = mtime_ns(meta);
         let previous = manifest.files.get(rel).cloned();
+        let reread = fields_changed && corpus::is_jsonl(rel);
         if let Some(p) = &previous
+            && !reread
             && p.size == size
             && p.mtime_ns == mtime
         {
             stats.unchanged += 1;
             continue;
         }
-        let bytes = match fs::read(abs) {
-            Ok(b) => b,
+        if let Some(b) = &bar {
+            b.set_message(rel.clone());
+        }
+        let hash = match hash_file(abs) {
+            Ok(h) => h,
             Err(e) => {
                 warn(format!("{}: {e}; skipped", abs.display()));
                 stats.failed += 1;
                 continue;
             }
         };
-        if let Some(b) = &bar {
-            b.inc(size);
-            b.set_message(rel.clone());
-        }
-        let hash = blake3::hash(&bytes).to_hex().to_string();
         if let Some(p) = &previous
+            && !reread
             && p.hash == hash
         {
             // Touched but not changed: remember the new time, keep the passages.
+            if let Some(b) = &bar {
+                b.inc(size);
+            }
             stats.unchanged += 1;
             manifest.files.insert(
                 rel.clone(),
@@ -413,25 +443,48 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
             dirty = true;
             continue;
         }
-        let text = match corpus::decode(&bytes) {
-            Ok(t) => t,
-            Err(reason) => {
+        let mut sink = DocSink {
+            writer: &writer,
+            fields: &fields,
+            path: rel,
+            deleted: previous.is_none(),
+            written: 0,
+        };
+        let outcome = if corpus::is_jsonl(rel) {
+            index_jsonl(
+                abs,
+                rel,
+                &opts.json_fields,
+                &split,
+                &mut sink,
+                bar.as_ref(),
+                warn,
+            )
+        } else {
+            index_text(abs, rel, &split, &mut sink)
+        };
+        if let Some(b) = &bar
+            && !corpus::is_jsonl(rel)
+        {
+            b.inc(size);
+        }
+        match outcome {
+            Ok(()) => {}
+            Err(FileError::Skip(reason)) => {
                 warn(format!("{}: {reason}; skipped", abs.display()));
                 stats.failed += 1;
                 continue;
             }
-        };
-        let passages = corpus::split_article(rel, &text, &split);
+            Err(FileError::Fatal(e)) => return Err(e),
+        }
         if previous.is_some() {
-            writer.delete_term(Term::from_field_text(fields.path, rel));
             stats.changed += 1;
         } else {
             stats.added += 1;
         }
-        for p in &passages {
-            writer.add_document(passage_doc(&fields, p))?;
-        }
-        stats.passages_written += passages.len() as u64;
+        // A changed file whose new version has no passages still loses its old ones.
+        sink.delete_old();
+        stats.passages_written += sink.written;
         stats.bytes += size;
         manifest.files.insert(
             rel.clone(),
@@ -439,7 +492,7 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
                 size,
                 mtime_ns: mtime,
                 hash,
-                passages: passages.len() as u32,
+                passages: sink.written as u32,
             },
         );
         dirty = true;
@@ -482,6 +535,126 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
     Ok(stats)
 }
 
+/// Why a file was not indexed.
+enum FileError {
+    /// The file is reported and skipped; the run goes on.
+    Skip(String),
+    /// The index itself failed; the run stops.
+    Fatal(crate::Error),
+}
+
+impl From<tantivy::TantivyError> for FileError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        FileError::Fatal(e.into())
+    }
+}
+
+/// Where a file's passages go. The file's old passages are deleted just before its first new one is added
+/// (or at the end, if it has none), so that a file that cannot be read keeps what it had.
+struct DocSink<'a> {
+    writer: &'a IndexWriter,
+    fields: &'a Fields,
+    path: &'a str,
+    deleted: bool,
+    written: u64,
+}
+
+impl DocSink<'_> {
+    fn delete_old(&mut self) {
+        if !self.deleted {
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.path, self.path));
+            self.deleted = true;
+        }
+    }
+
+    fn add(&mut self, passages: &[Passage]) -> Result<(), FileError> {
+        self.delete_old();
+        for p in passages {
+            self.writer.add_document(passage_doc(self.fields, p))?;
+            self.written += 1;
+        }
+        Ok(())
+    }
+}
+
+/// BLAKE3 of a file's content, read in chunks.
+fn hash_file(path: &Path) -> std::io::Result<String> {
+    let mut hasher = blake3::Hasher::new();
+    let mut f = fs::File::open(path)?;
+    hasher.update_reader(&mut f)?;
+    Ok(hasher.finalize().to_hex().to_string())
+}
+
+fn index_text(
+    abs: &Path,
+    rel: &str,
+    split: &SplitConfig,
+    sink: &mut DocSink,
+) -> Result<(), FileError> {
+    let bytes = fs::read(abs).map_err(|e| FileError::Skip(e.to_string()))?;
+    let text = corpus::decode(&bytes).map_err(FileError::Skip)?;
+    drop(bytes);
+    sink.add(&corpus::split_article(rel, &text, split))
+}
+
+/// Streams a JSON Lines archive: one record at a time, so memory stays bounded whatever the file size.
+/// Malformed lines are reported (file and line number) and skipped.
+fn index_jsonl(
+    abs: &Path,
+    rel: &str,
+    fields: &JsonFields,
+    split: &SplitConfig,
+    sink: &mut DocSink,
+    bar: Option<&indicatif::ProgressBar>,
+    warn: &mut dyn FnMut(String),
+) -> Result<(), FileError> {
+    use std::io::BufRead;
+    let f = fs::File::open(abs).map_err(|e| FileError::Skip(e.to_string()))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, f);
+    let mut buf = Vec::new();
+    let mut line_no = 0u64;
+    let mut bad = 0u64;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| FileError::Skip(format!("read error at line {}: {e}", line_no + 1)))?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        if let Some(b) = bar {
+            b.inc(n as u64);
+        }
+        let parsed = match std::str::from_utf8(&buf) {
+            Ok(line) => corpus::parse_record(rel, line_no, line, fields),
+            Err(e) => Err(format!("not valid UTF-8 (byte {})", e.valid_up_to())),
+        };
+        match parsed {
+            Ok(Some(record)) => sink.add(&corpus::split_record(rel, &record, split))?,
+            Ok(None) => {}
+            Err(reason) => {
+                bad += 1;
+                if bad <= 20 {
+                    warn(format!(
+                        "{}:{line_no}: {reason}; line skipped",
+                        abs.display()
+                    ));
+                }
+            }
+        }
+    }
+    if bad > 20 {
+        warn(format!(
+            "{}: {} more malformed lines skipped",
+            abs.display(),
+            bad - 20
+        ));
+    }
+    Ok(())
+}
+
 fn passage_doc(fields: &Fields, p: &Passage) -> TantivyDocument {
     let norm = normalize(&p.text);
     let mut doc = TantivyDocument::default();
@@ -491,8 +664,18 @@ fn passage_doc(fields: &Fields, p: &Passage) -> TantivyDocument {
     doc.add_u64(fields.end, p.end as u64);
     doc.add_text(fields.title, &p.title);
     doc.add_text(fields.text, &p.text);
+    doc.add_text(fields.id, &p.id);
+    if let Some(date) = &p.date {
+        doc.add_text(fields.date, date);
+    }
+    if let Some(line) = p.line {
+        doc.add_u64(fields.line, line);
+    }
     doc.add_text(fields.words, &norm.text);
     doc.add_text(fields.chars, &norm.text);
+    let title = normalize(&p.title);
+    doc.add_text(fields.title_words, &title.text);
+    doc.add_text(fields.title_chars, &title.text);
     doc
 }
 

@@ -12,6 +12,7 @@ use clap::Parser;
 use termcolor::{BufferedStandardStream, ColorChoice};
 
 use cli::{Cli, ColorArg, Command};
+use sou::corpus::JsonFields;
 use sou::index::{self, BuildOptions, IndexStats};
 use sou::output::{self, ColorWhen};
 use sou::search::{self, SearchRequest};
@@ -39,10 +40,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Index(args) => {
             let opts = BuildOptions {
                 corpus: args.corpus,
-                index: args.loc.index,
+                index: args.loc.index.clone(),
                 rebuild: args.rebuild,
                 threads: args.threads.map(|n| n.get()),
                 progress: true,
+                json_fields: json_fields(
+                    &args.loc.index,
+                    [
+                        args.id_field,
+                        args.title_field,
+                        args.body_field,
+                        args.date_field,
+                    ],
+                ),
             };
             let (stats, failed) = build(&opts)?;
             let mut out = io::stdout().lock();
@@ -82,6 +92,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     rebuild: false,
                     threads: None,
                     progress: true,
+                    json_fields: JsonFields::default(),
                 };
                 let (stats, _) = build(&opts)?;
                 eprintln!("sou: {}", summary_line(&stats));
@@ -91,40 +102,75 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .corpus
                 .unwrap_or_else(|| idx.manifest.corpus_root.clone());
             warn_if_stale(&idx.manifest, &corpus, &index_dir);
-            let req = SearchRequest {
-                query: args.query.join(" "),
-                limit: args.limit.get(),
-                snippet_chars: args.snippet_chars.get(),
+            let batch = args.queries.is_some();
+            let queries = match &args.queries {
+                Some(file) => read_queries(file)?,
+                None => vec![Ok((None, args.query.join(" ")))],
             };
-            let results = search::search(&idx, &req)?;
-            if args.json {
-                let mut out = io::BufWriter::new(io::stdout().lock());
-                output::print_json(&mut out, &results)?;
-                out.flush()?;
-            } else {
-                let when = match args.color {
-                    ColorArg::Auto => ColorWhen::Auto,
-                    ColorArg::Always => ColorWhen::Always,
-                    ColorArg::Never => ColorWhen::Never,
-                };
-                let color = output::use_color(
+            let when = match args.color {
+                ColorArg::Auto => ColorWhen::Auto,
+                ColorArg::Always => ColorWhen::Always,
+                ColorArg::Never => ColorWhen::Never,
+            };
+            let color = !args.json
+                && output::use_color(
                     when,
                     io::stdout().is_terminal(),
                     std::env::var("NO_COLOR").ok().as_deref(),
                     std::env::var("TERM").ok().as_deref(),
                 );
-                let mut out = BufferedStandardStream::stdout(if color {
-                    ColorChoice::AlwaysAnsi
-                } else {
-                    ColorChoice::Never
-                });
-                output::print_human(&mut out, &results)?;
-                out.flush()?;
-            }
-            Ok(if results.hits.is_empty() {
-                ExitCode::from(1)
+            let mut out = BufferedStandardStream::stdout(if color {
+                ColorChoice::AlwaysAnsi
             } else {
+                ColorChoice::Never
+            });
+            let (mut any_hits, mut errors) = (false, 0usize);
+            for q in queries {
+                let (qid, query) = match q {
+                    Ok(q) => q,
+                    Err(e) => {
+                        eprintln!("sou: {e}");
+                        errors += 1;
+                        continue;
+                    }
+                };
+                let req = SearchRequest {
+                    query,
+                    limit: args.limit.get(),
+                    snippet_chars: args.snippet_chars.get(),
+                    per_article: args.per_article.map(|n| n.get()),
+                };
+                let results = match search::search(&idx, &req) {
+                    Ok(r) => r,
+                    Err(e) if batch => {
+                        eprintln!("sou: query {}: {e}", qid.as_deref().unwrap_or("?"));
+                        errors += 1;
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                any_hits |= !results.hits.is_empty();
+                if args.json {
+                    output::print_json(&mut out, &results, qid.as_deref())?;
+                } else {
+                    if batch {
+                        writeln!(
+                            out,
+                            "# {}: {}",
+                            qid.as_deref().unwrap_or("?"),
+                            results.query
+                        )?;
+                    }
+                    output::print_human(&mut out, &results)?;
+                }
+            }
+            out.flush()?;
+            Ok(if errors > 0 {
+                ExitCode::from(2)
+            } else if any_hits {
                 ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
             })
         }
         Command::Analyze(args) => {
@@ -133,6 +179,64 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// A query of a batch: its id (given, or the line number) and its text; or why the line was skipped.
+type BatchQuery = Result<(Option<String>, String), String>;
+
+/// Reads a batch of queries: one per line, plain text or a JSON object with `qid` and `query`.
+fn read_queries(file: &Path) -> anyhow::Result<Vec<BatchQuery>> {
+    let text = if file == Path::new("-") {
+        io::read_to_string(io::stdin().lock()).context("cannot read queries from stdin")?
+    } else {
+        std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read queries from {}", file.display()))?
+    };
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let n = i + 1;
+        if !line.starts_with('{') {
+            out.push(Ok((Some(n.to_string()), line.to_string())));
+            continue;
+        }
+        let parsed = serde_json::from_str::<serde_json::Value>(line)
+            .map_err(|e| e.to_string())
+            .and_then(|v| {
+                let query = v["query"]
+                    .as_str()
+                    .ok_or("no \"query\" string")?
+                    .to_string();
+                let qid = match &v["qid"] {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Number(x) => x.to_string(),
+                    _ => n.to_string(),
+                };
+                Ok((Some(qid), query))
+            });
+        out.push(parsed.map_err(|e| format!("{}:{n}: {e}; query skipped", file.display())));
+    }
+    Ok(out)
+}
+
+/// The JSON Lines field names for `sou index`: those given on the command line, else those the index was
+/// built with, else the defaults.
+fn json_fields(index_dir: &Path, given: [Option<String>; 4]) -> JsonFields {
+    let previous = index::read_manifest(index_dir)
+        .ok()
+        .flatten()
+        .map(|m| m.json_fields)
+        .unwrap_or_default();
+    let [id, title, body, date] = given;
+    JsonFields {
+        id: id.unwrap_or(previous.id),
+        title: title.unwrap_or(previous.title),
+        body: body.unwrap_or(previous.body),
+        date: date.unwrap_or(previous.date),
     }
 }
 

@@ -3,9 +3,11 @@
 //!
 //! # JSON Lines schema
 //! One object per line. For each hit, in rank order:
-//! `{"type":"hit","data":{"rank":1,"score":3.2,"path":"a.txt","passage":4,"title":"…","start":120,"end":260,`
-//! `"text":"…","snippet":"…","highlights":[[3,7]]}}`, then always one
+//! `{"type":"hit","data":{"rank":1,"score":3.2,"path":"a.txt","passage":4,"title":"…","id":"a.txt",`
+//! `"start":120,"end":260,"text":"…","snippet":"…","highlights":[[3,7]]}}`, then always one
 //! `{"type":"summary","data":{"query":"…","total_hits":12,"returned":10,"elapsed_ms":1.8}}`.
+//! Hits of JSON Lines records also have `date` (if the record has one) and `line`; in batch mode
+//! (`--queries`) every hit and summary starts with the query's `qid`.
 //! `passage` is the passage ordinal in its article; `start`/`end` are character offsets of the passage in
 //! its file; `highlights` are half-open character (not byte) offsets into `snippet`.
 
@@ -46,25 +48,40 @@ pub fn use_color(
 #[derive(Serialize)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 enum Message<'a> {
-    Hit(&'a Hit),
+    Hit(HitOut<'a>),
     Summary(Summary<'a>),
 }
 
 #[derive(Serialize)]
+struct HitOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qid: Option<&'a str>,
+    #[serde(flatten)]
+    hit: &'a Hit,
+}
+
+#[derive(Serialize)]
 struct Summary<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qid: Option<&'a str>,
     query: &'a str,
     total_hits: usize,
     returned: usize,
     elapsed_ms: f64,
 }
 
-/// Writes results as JSON Lines (see the module docs).
-pub fn print_json<W: Write>(out: &mut W, results: &SearchResults) -> io::Result<()> {
+/// Writes results as JSON Lines (see the module docs). In batch mode every line carries the query's `qid`.
+pub fn print_json<W: Write>(
+    out: &mut W,
+    results: &SearchResults,
+    qid: Option<&str>,
+) -> io::Result<()> {
     for hit in &results.hits {
-        serde_json::to_writer(&mut *out, &Message::Hit(hit))?;
+        serde_json::to_writer(&mut *out, &Message::Hit(HitOut { qid, hit }))?;
         out.write_all(b"\n")?;
     }
     let summary = Summary {
+        qid,
         query: &results.query,
         total_hits: results.total,
         returned: results.hits.len(),
@@ -173,6 +190,9 @@ mod tests {
                 path: "a.txt".into(),
                 passage: 3,
                 title: "标题".into(),
+                id: "a.txt".into(),
+                date: None,
+                line: None,
                 start: 10,
                 end: 16,
                 text: "青岛市工研院".into(),
@@ -227,14 +247,25 @@ mod tests {
     #[test]
     fn json_lines() {
         let mut out = Vec::new();
-        print_json(&mut out, &results()).unwrap();
+        print_json(&mut out, &results(), None).unwrap();
         let s = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = s.lines().collect();
         assert_eq!(lines.len(), 2);
         assert_eq!(
             lines[0],
-            r#"{"type":"hit","data":{"rank":1,"score":2.5,"path":"a.txt","passage":3,"title":"标题","start":10,"end":16,"text":"青岛市工研院","snippet":"青岛市工研院","highlights":[[3,6]]}}"#
+            r#"{"type":"hit","data":{"rank":1,"score":2.5,"path":"a.txt","passage":3,"title":"标题","id":"a.txt","start":10,"end":16,"text":"青岛市工研院","snippet":"青岛市工研院","highlights":[[3,6]]}}"#
         );
         assert!(lines[1].starts_with(r#"{"type":"summary","data":{"query":"工研院","total_hits":1,"returned":1,"elapsed_ms":"#));
+        let mut out = Vec::new();
+        print_json(&mut out, &results(), Some("q7")).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert!(
+            s.starts_with(r#"{"type":"hit","data":{"qid":"q7","rank":1,"#),
+            "{s}"
+        );
+        assert!(
+            s.contains(r#"{"type":"summary","data":{"qid":"q7","query":"#),
+            "{s}"
+        );
     }
 }

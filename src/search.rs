@@ -11,7 +11,7 @@
 //!    (for a term that is not present whole, the share of its characters covered by its words), so that a
 //!    passage matching more of a multi-word query or question ranks first. Ties break by path and ordinal.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -36,6 +36,9 @@ const W_CHAR: f32 = 0.5;
 const W_EXACT: f32 = 1.0;
 /// Weight of a quoted phrase.
 const W_PHRASE: f32 = 1.5;
+/// Weight of a match in the article title (word view and exact phrase), relative to the same match in the
+/// passage.
+const W_TITLE: f32 = 0.5;
 /// How much coverage counts in the final score: score × (1 − C + C × coverage).
 const COVERAGE: f32 = 0.7;
 
@@ -48,6 +51,8 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Snippet length in characters.
     pub snippet_chars: usize,
+    /// Keep at most this many passages per article (None: no limit).
+    pub per_article: Option<usize>,
 }
 
 /// One ranked passage.
@@ -63,6 +68,14 @@ pub struct Hit {
     pub passage: u32,
     /// Article title.
     pub title: String,
+    /// Article id: the path for a text file, the record's id for a JSON Lines archive.
+    pub id: String,
+    /// Article date, for JSON Lines records that have one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Line of the record in its JSON Lines file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
     /// First character of the passage in the file.
     pub start: usize,
     /// One past the last character of the passage in the file.
@@ -280,6 +293,9 @@ fn item_query(idx: &SearchIndex, item: &Item) -> (Option<Box<dyn TQuery>>, ItemP
         if let Some((q, _)) = char_phrase(f.chars, text) {
             clauses.push((Occur::Should, boost(q, W_PHRASE)));
         }
+        if let Some((q, _)) = char_phrase(f.title_chars, text) {
+            clauses.push((Occur::Should, boost(q, W_PHRASE * W_TITLE)));
+        }
         let plan = ItemPlan {
             whole: Pattern {
                 chars,
@@ -306,13 +322,19 @@ fn item_query(idx: &SearchIndex, item: &Item) -> (Option<Box<dyn TQuery>>, ItemP
             TokenKind::Han | TokenKind::OtherCjk => {
                 if t.len >= 2 || single_char_term {
                     clauses.push((Occur::Should, term_query(f.words, &t.text)));
+                    clauses.push((
+                        Occur::Should,
+                        boost(term_query(f.title_words, &t.text), W_TITLE),
+                    ));
                 } else {
                     score_only.push((
                         Occur::Should,
                         boost(term_query(f.words, &t.text), W_WORD_SINGLE),
                     ));
                 }
+                // (The whole term gets its own character phrase below.)
                 if t.len >= 2
+                    && t.text != text
                     && let Some((q, _)) = char_phrase(f.chars, &t.text)
                 {
                     clauses.push((Occur::Should, boost(q, W_CHAR)));
@@ -329,6 +351,10 @@ fn item_query(idx: &SearchIndex, item: &Item) -> (Option<Box<dyn TQuery>>, ItemP
             }
             TokenKind::Latin => {
                 clauses.push((Occur::Should, latin_query(f.words, &t.text)));
+                clauses.push((
+                    Occur::Should,
+                    boost(latin_query(f.title_words, &t.text), W_TITLE),
+                ));
                 parts.push((
                     t.pos,
                     Pattern {
@@ -340,10 +366,13 @@ fn item_query(idx: &SearchIndex, item: &Item) -> (Option<Box<dyn TQuery>>, ItemP
             TokenKind::LatinPart => {}
         }
     }
-    if has_cjk(text)
-        && let Some((q, _)) = char_phrase(f.chars, text)
-    {
-        clauses.push((Occur::Should, boost(q, W_EXACT)));
+    if has_cjk(text) {
+        if let Some((q, _)) = char_phrase(f.chars, text) {
+            clauses.push((Occur::Should, boost(q, W_EXACT)));
+        }
+        if let Some((q, _)) = char_phrase(f.title_chars, text) {
+            clauses.push((Occur::Should, boost(q, W_EXACT * W_TITLE)));
+        }
     }
     let plan = ItemPlan {
         whole: Pattern {
@@ -479,6 +508,8 @@ fn item_presence(hay: &[char], item: &ItemPlan, spans: &mut Vec<(usize, usize, f
 struct Candidate {
     score: Score,
     path: String,
+    id: String,
+    line: u64,
     ordinal: u32,
     doc: TantivyDocument,
     spans: Vec<(usize, usize, f32)>,
@@ -503,72 +534,35 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
     let started = Instant::now();
     let parsed = query::parse(&req.query)?;
     let plan = plan(idx, &parsed)?;
-    let searcher = idx.reader.searcher();
     let f = idx.fields;
 
-    // Candidates: (tantivy score, address).
     let limit = req.limit.max(1);
-    let pool = (limit * 3).max(50);
-    let (mut candidates, mut total): (Vec<(Score, DocAddress)>, usize) = if plan.verify.is_empty() {
-        searcher.search(
-            &plan.query,
-            &(TopDocs::with_limit(pool).order_by_score(), Count),
-        )?
-    } else {
-        // Some strings must be checked on the text: check every match, so that the total is exact.
-        let all = searcher.search(&plan.query, &DocSetCollector)?;
-        let n = all.len();
-        let scored =
-            searcher.search(&plan.query, &TopDocs::with_limit(n.max(1)).order_by_score())?;
-        (scored, n)
+    let mut pool = (limit * 3).max(50);
+    let (ranked, total) = loop {
+        let (mut cands, total) = candidates(idx, &plan, pool)?;
+        cands.sort_by(cmp_candidates);
+        let Some(n) = req.per_article else {
+            cands.truncate(limit);
+            break (cands, total);
+        };
+        // At most n passages per article; if that leaves too few, look further down the ranking.
+        let mut per: HashMap<(String, String), usize> = HashMap::new();
+        let kept: Vec<Candidate> = cands
+            .into_iter()
+            .filter(|c| {
+                let k = per.entry((c.path.clone(), c.id.clone())).or_insert(0);
+                *k += 1;
+                *k <= n
+            })
+            .take(limit)
+            .collect();
+        if kept.len() >= limit || pool >= total {
+            break (kept, total);
+        }
+        pool *= 4;
     };
 
-    let mut loaded: Vec<Candidate> = Vec::with_capacity(candidates.len());
-    let verifying = !plan.verify.is_empty();
-    for (score, addr) in candidates.drain(..) {
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        let text = get_str(&doc, f.text);
-        let norm = normalize(&text);
-        if verifying {
-            let ok = plan
-                .verify
-                .iter()
-                .all(|(s, must)| norm.text.contains(s.as_str()) == *must);
-            if !ok {
-                total -= 1;
-                continue;
-            }
-        }
-        let hay: Vec<char> = norm.text.chars().collect();
-        let mut spans = Vec::new();
-        let mut coverage = 0.0;
-        for g in &plan.groups {
-            let mut best: f32 = 0.0;
-            for item in g {
-                best = best.max(item_presence(&hay, item, &mut spans));
-            }
-            coverage += best;
-        }
-        let coverage = coverage / plan.groups.len().max(1) as f32;
-        let final_score = score * (1.0 - COVERAGE + COVERAGE * coverage);
-        loaded.push(Candidate {
-            score: final_score,
-            path: get_str(&doc, f.path),
-            ordinal: get_u64(&doc, f.ordinal) as u32,
-            doc,
-            spans,
-            norm,
-        });
-        if verifying && loaded.len() >= 2 * pool {
-            // Keep verifying for the total, but stop keeping documents.
-            loaded.sort_by(cmp_candidates);
-            loaded.truncate(pool);
-        }
-    }
-    loaded.sort_by(cmp_candidates);
-    loaded.truncate(limit);
-
-    let hits = loaded
+    let hits = ranked
         .into_iter()
         .enumerate()
         .map(|(i, c)| {
@@ -586,12 +580,16 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
                 })
                 .collect();
             let snip = make_snippet(&text, &matches, req.snippet_chars);
+            let date = get_str(&c.doc, f.date);
             Hit {
                 rank: i + 1,
                 score: c.score,
                 path: c.path,
                 passage: c.ordinal,
                 title: get_str(&c.doc, f.title),
+                id: c.id,
+                date: (!date.is_empty()).then_some(date),
+                line: c.doc.get_first(f.line).and_then(|v| v.as_u64()),
                 start: get_u64(&c.doc, f.start) as usize,
                 end: get_u64(&c.doc, f.end) as usize,
                 text,
@@ -608,9 +606,83 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
     })
 }
 
+/// The best `pool` candidates by tantivy score, re-scored by coverage (not sorted), and the exact number of
+/// matching passages.
+fn candidates(
+    idx: &SearchIndex,
+    plan: &Plan,
+    pool: usize,
+) -> crate::Result<(Vec<Candidate>, usize)> {
+    let searcher = idx.reader.searcher();
+    let f = idx.fields;
+    let (mut found, mut total): (Vec<(Score, DocAddress)>, usize) = if plan.verify.is_empty() {
+        searcher.search(
+            &plan.query,
+            &(TopDocs::with_limit(pool).order_by_score(), Count),
+        )?
+    } else {
+        // Some strings must be checked on the text: check every match, so that the total is exact.
+        let all = searcher.search(&plan.query, &DocSetCollector)?;
+        let n = all.len();
+        let scored =
+            searcher.search(&plan.query, &TopDocs::with_limit(n.max(1)).order_by_score())?;
+        (scored, n)
+    };
+
+    let mut loaded: Vec<Candidate> = Vec::with_capacity(found.len().min(pool));
+    let verifying = !plan.verify.is_empty();
+    for (score, addr) in found.drain(..) {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let text = get_str(&doc, f.text);
+        let norm = normalize(&text);
+        if verifying {
+            let ok = plan
+                .verify
+                .iter()
+                .all(|(s, must)| norm.text.contains(s.as_str()) == *must);
+            if !ok {
+                total -= 1;
+                continue;
+            }
+        }
+        let hay: Vec<char> = norm.text.chars().collect();
+        let title: Vec<char> = normalize(&get_str(&doc, f.title)).text.chars().collect();
+        let mut spans = Vec::new();
+        let mut title_spans = Vec::new();
+        let mut coverage = 0.0;
+        for g in &plan.groups {
+            let mut best: f32 = 0.0;
+            for item in g {
+                best = best.max(item_presence(&hay, item, &mut spans));
+                best = best.max(W_TITLE * item_presence(&title, item, &mut title_spans));
+            }
+            coverage += best;
+        }
+        let coverage = coverage / plan.groups.len().max(1) as f32;
+        let final_score = score * (1.0 - COVERAGE + COVERAGE * coverage);
+        loaded.push(Candidate {
+            score: final_score,
+            path: get_str(&doc, f.path),
+            id: get_str(&doc, f.id),
+            line: get_u64(&doc, f.line),
+            ordinal: get_u64(&doc, f.ordinal) as u32,
+            doc,
+            spans,
+            norm,
+        });
+        if verifying && loaded.len() >= 2 * pool {
+            // Keep verifying for the total, but stop keeping documents.
+            loaded.sort_by(cmp_candidates);
+            loaded.truncate(pool);
+        }
+    }
+    Ok((loaded, total))
+}
+
 fn cmp_candidates(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
     b.score
         .total_cmp(&a.score)
         .then_with(|| a.path.cmp(&b.path))
+        .then_with(|| a.line.cmp(&b.line))
         .then_with(|| a.ordinal.cmp(&b.ordinal))
 }
