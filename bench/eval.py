@@ -83,6 +83,8 @@ def main():
     ap.add_argument("--work", default=os.path.join(REPO, "target", "eval"))
     ap.add_argument("--no-build", action="store_true", help="use target/release/sou as it is")
     ap.add_argument("--json", action="store_true", help="also print one JSON object per set")
+    ap.add_argument("--reuse-index", action="store_true",
+                    help="don't rebuild an index that exists (ranking experiments that don't change the index)")
     args = ap.parse_args()
 
     if not os.path.isdir(os.path.join(args.shared, "eval")):
@@ -101,6 +103,9 @@ def main():
         cdir = os.path.join(args.work, cname, "corpus")
         idir = os.path.join(args.work, cname, "index")
         build_corpus(cname, args.shared, cdir)
+        if cname not in indexed and args.reuse_index and os.path.exists(os.path.join(idir, "sou-manifest.json")):
+            m = json.load(open(os.path.join(idir, "sou-manifest.json"), encoding="utf-8"))
+            indexed[cname] = (float("nan"), {"passages_total": sum(f["passages"] for f in m["files"].values())})
         if cname not in indexed:
             t0 = time.perf_counter()
             r = subprocess.run([sou, "index", "--rebuild", "--json", "--corpus", cdir, "--index", idir],

@@ -12,6 +12,7 @@ pub mod index;
 pub mod normalize;
 pub mod output;
 pub mod query;
+mod safe_query;
 pub mod search;
 pub mod snippet;
 

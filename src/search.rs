@@ -26,21 +26,175 @@ use crate::analyzer::{TokenKind, word_tokens};
 use crate::index::SearchIndex;
 use crate::normalize::{is_han, is_other_cjk, is_word_char, normalize};
 use crate::query::{self, Item};
+use crate::safe_query::NoDanger;
 use crate::snippet::{Match, make_snippet};
 
-/// Weight of a one-character query word on the word view (mostly function words: 的, 了, 家).
-const W_WORD_SINGLE: f32 = 0.3;
-/// Weight of a query word as a character phrase on the character view.
-const W_CHAR: f32 = 0.5;
-/// Weight of a whole term as one character phrase (exact, adjacent match).
-const W_EXACT: f32 = 1.0;
-/// Weight of a quoted phrase.
-const W_PHRASE: f32 = 1.5;
-/// Weight of a match in the article title (word view and exact phrase), relative to the same match in the
-/// passage.
-const W_TITLE: f32 = 0.5;
-/// How much coverage counts in the final score: score × (1 − C + C × coverage).
-const COVERAGE: f32 = 0.7;
+/// The ranking's weights. The defaults were chosen with `bench/eval.py` (see BENCHMARKS.md); for
+/// experiments they can be overridden with the environment variable `SOU_RANKING`, e.g.
+/// `SOU_RANKING="char=0.3,coverage=0.5"` (names are the field names below).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ranking {
+    /// A query word (two or more characters) on the word view.
+    pub word: f32,
+    /// A query word that lies inside a longer query word (jieba's search-mode sub-words: 高新 in 高新技术).
+    pub sub: f32,
+    /// A one-character query word of a longer term (score only: it never makes a passage match).
+    pub single: f32,
+    /// A stop word or question word of a longer term (的, 是, 什么, 多少; score only).
+    pub stop: f32,
+    /// A query word as a character phrase on the character view.
+    pub char: f32,
+    /// Every character bigram of the term on the character view (soft proximity; score only).
+    pub bigram: f32,
+    /// The whole term as one character phrase (exact, adjacent match).
+    pub exact: f32,
+    /// A quoted phrase.
+    pub phrase: f32,
+    /// A match in the article title, relative to the same match in the passage.
+    pub title: f32,
+    /// How much coverage counts in the final score: score × (1 − C + C × coverage).
+    pub coverage: f32,
+    /// Whether coverage weighs each query word by its IDF (1) or counts characters (0).
+    pub idf_coverage: f32,
+}
+
+impl Default for Ranking {
+    fn default() -> Self {
+        Ranking {
+            word: 1.0,
+            sub: 1.0,
+            single: 0.3,
+            stop: 0.3,
+            char: 0.5,
+            bigram: 0.0,
+            exact: 1.0,
+            phrase: 1.5,
+            title: 0.5,
+            coverage: 0.7,
+            idf_coverage: 0.0,
+        }
+    }
+}
+
+impl Ranking {
+    /// The defaults, with `SOU_RANKING` applied (unknown names and bad numbers are ignored).
+    fn from_env() -> Self {
+        let mut r = Ranking::default();
+        let Ok(spec) = std::env::var("SOU_RANKING") else {
+            return r;
+        };
+        for kv in spec.split(',') {
+            let Some((k, v)) = kv.split_once('=') else {
+                continue;
+            };
+            let Ok(v) = v.trim().parse::<f32>() else {
+                continue;
+            };
+            match k.trim() {
+                "word" => r.word = v,
+                "sub" => r.sub = v,
+                "single" => r.single = v,
+                "stop" => r.stop = v,
+                "char" => r.char = v,
+                "bigram" => r.bigram = v,
+                "exact" => r.exact = v,
+                "phrase" => r.phrase = v,
+                "title" => r.title = v,
+                "coverage" => r.coverage = v,
+                "idf_coverage" => r.idf_coverage = v,
+                _ => {}
+            }
+        }
+        r
+    }
+}
+
+static RANKING: std::sync::LazyLock<Ranking> = std::sync::LazyLock::new(Ranking::from_env);
+
+/// Stop words and question words: in a longer term they add to the score but never make a passage match,
+/// and they count little in coverage.
+const STOP_WORDS: &[&str] = &[
+    "的",
+    "了",
+    "是",
+    "在",
+    "和",
+    "与",
+    "及",
+    "或",
+    "也",
+    "都",
+    "就",
+    "而",
+    "把",
+    "被",
+    "对",
+    "为",
+    "从",
+    "向",
+    "于",
+    "以",
+    "之",
+    "其",
+    "这",
+    "那",
+    "有",
+    "个",
+    "些",
+    "中",
+    "上",
+    "下",
+    "吗",
+    "呢",
+    "吧",
+    "啊",
+    "么",
+    "哪",
+    "谁",
+    "几",
+    "多少",
+    "什么",
+    "哪些",
+    "哪个",
+    "哪里",
+    "哪儿",
+    "怎么",
+    "怎样",
+    "怎么样",
+    "如何",
+    "为什么",
+    "为何",
+    "是否",
+    "是不是",
+    "有没有",
+    "多久",
+    "多大",
+    "多长",
+    "多高",
+    "多远",
+    "何时",
+    "何地",
+    "一个",
+    "这个",
+    "那个",
+    "我们",
+    "你们",
+    "他们",
+    "它们",
+    "自己",
+    "以及",
+    "可以",
+    "因为",
+    "所以",
+    "但是",
+    "如果",
+    "还是",
+    "或者",
+];
+
+fn is_stop(word: &str) -> bool {
+    STOP_WORDS.contains(&word)
+}
 
 /// What to search for.
 #[derive(Debug, Clone)]
@@ -114,10 +268,11 @@ struct Pattern {
 struct ItemPlan {
     /// The whole item.
     whole: Pattern,
-    /// For a term: its words, with their char offset in the term.
+    /// For a term: the words to highlight, with their char offset in the term.
     parts: Vec<(usize, Pattern)>,
-    /// Number of word chars in the item (coverage denominator).
-    word_chars: usize,
+    /// For a term: the units of coverage (the words of jieba's cut that no longer query word contains), as
+    /// (offset in the term, pattern, weight).
+    units: Vec<(usize, Pattern, f32)>,
     /// Phrases count only when present whole.
     exact_only: bool,
 }
@@ -206,7 +361,10 @@ fn char_phrase(field: Field, s: &str) -> Option<(Box<dyn TQuery>, bool)> {
         _ => {
             let base = terms[0].0;
             let terms = terms.into_iter().map(|(o, t)| (o - base, t)).collect();
-            Some((boxed(PhraseQuery::new_with_offset(terms)), has_gaps))
+            Some((
+                boxed(NoDanger(boxed(PhraseQuery::new_with_offset(terms)))),
+                has_gaps,
+            ))
         }
     }
 }
@@ -229,7 +387,10 @@ fn latin_query(field: Field, run: &str) -> Box<dyn TQuery> {
     }
     boxed(BooleanQuery::new(vec![
         (Occur::Should, whole),
-        (Occur::Should, boxed(PhraseQuery::new_with_offset(parts))),
+        (
+            Occur::Should,
+            boxed(NoDanger(boxed(PhraseQuery::new_with_offset(parts)))),
+        ),
     ]))
 }
 
@@ -278,112 +439,147 @@ fn match_query(
 }
 
 /// The scoring query of a positive item, and what re-ranking needs to know about it.
-fn item_query(idx: &SearchIndex, item: &Item) -> (Option<Box<dyn TQuery>>, ItemPlan) {
+fn item_query(
+    idx: &SearchIndex,
+    searcher: &tantivy::Searcher,
+    item: &Item,
+) -> (Option<Box<dyn TQuery>>, ItemPlan) {
+    let r = *RANKING;
     let f = idx.fields;
     let text = item.text();
     let chars: Vec<char> = text.chars().collect();
-    let word_chars = chars.iter().filter(|c| is_word_char(**c)).count().max(1);
     let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     let mut parts: Vec<(usize, Pattern)> = Vec::new();
+    let mut units: Vec<(usize, Pattern, f32)> = Vec::new();
     let whole_bounds = !has_cjk(text)
         || chars.first().is_some_and(|c| is_latin(*c))
         || chars.last().is_some_and(|c| is_latin(*c));
+    let pattern = |t: &str, word_bounds: bool| Pattern {
+        chars: t.chars().collect(),
+        word_bounds,
+    };
 
     if let Item::Phrase(_) = item {
         if let Some((q, _)) = char_phrase(f.chars, text) {
-            clauses.push((Occur::Should, boost(q, W_PHRASE)));
+            clauses.push((Occur::Should, boost(q, r.phrase)));
         }
         if let Some((q, _)) = char_phrase(f.title_chars, text) {
-            clauses.push((Occur::Should, boost(q, W_PHRASE * W_TITLE)));
+            clauses.push((Occur::Should, boost(q, r.phrase * r.title)));
         }
         let plan = ItemPlan {
-            whole: Pattern {
-                chars,
-                word_bounds: false,
-            },
+            whole: pattern(text, false),
             parts,
-            word_chars,
+            units,
             exact_only: true,
         };
         return (bool_or_none(clauses), plan);
     }
 
-    let toks = word_tokens(text);
+    let mut toks = word_tokens(text);
+    let mut seen: HashSet<String> = HashSet::new();
+    toks.retain(|t| t.kind != TokenKind::LatinPart && seen.insert(t.text.clone()));
+    let word_chars = chars.iter().filter(|c| is_word_char(**c)).count();
     let single_char_term = word_chars == 1;
-    // One-character words of a longer term (了, 家, 的) add to the score of passages that match the term
+    // Stop words, one-character words and bigrams add to the score of passages that match the term
     // otherwise, but do not make a passage match on their own.
     let mut score_only: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
+    let n_docs = searcher.num_docs().max(1) as f32;
+    let idf = |t: &str| {
+        let df = searcher
+            .doc_freq(&Term::from_field_text(f.words, t))
+            .unwrap_or(0) as f32;
+        (1.0 + (n_docs - df + 0.5) / (df + 0.5)).ln()
+    };
     for t in &toks {
-        if !seen.insert(t.text.clone()) {
-            continue;
-        }
+        // A sub-word lies inside a longer query word (jieba's search mode: 高新 in 高新技术).
+        let sub = toks
+            .iter()
+            .any(|o| o.len > t.len && o.pos <= t.pos && t.pos + t.len <= o.pos + o.len);
+        let is_whole = t.text == text;
         match t.kind {
             TokenKind::Han | TokenKind::OtherCjk => {
-                if t.len >= 2 || single_char_term {
-                    clauses.push((Occur::Should, term_query(f.words, &t.text)));
+                let stop = !is_whole && is_stop(&t.text);
+                if is_whole || single_char_term || (t.len >= 2 && !stop) {
+                    let w = if sub { r.sub * r.word } else { r.word };
+                    clauses.push((Occur::Should, boost(term_query(f.words, &t.text), w)));
                     clauses.push((
                         Occur::Should,
-                        boost(term_query(f.title_words, &t.text), W_TITLE),
+                        boost(term_query(f.title_words, &t.text), w * r.title),
                     ));
+                    parts.push((t.pos, pattern(&t.text, false)));
                 } else {
-                    score_only.push((
-                        Occur::Should,
-                        boost(term_query(f.words, &t.text), W_WORD_SINGLE),
-                    ));
+                    let w = if stop { r.stop } else { r.single };
+                    score_only.push((Occur::Should, boost(term_query(f.words, &t.text), w)));
                 }
                 // (The whole term gets its own character phrase below.)
                 if t.len >= 2
-                    && t.text != text
+                    && !stop
+                    && !is_whole
                     && let Some((q, _)) = char_phrase(f.chars, &t.text)
                 {
-                    clauses.push((Occur::Should, boost(q, W_CHAR)));
+                    clauses.push((Occur::Should, boost(q, r.char)));
                 }
-                if t.len >= 2 || single_char_term {
-                    parts.push((
-                        t.pos,
-                        Pattern {
-                            chars: t.text.chars().collect(),
-                            word_bounds: false,
-                        },
-                    ));
+                if !sub {
+                    let base = if r.idf_coverage > 0.0 {
+                        idf(&t.text)
+                    } else {
+                        t.len as f32
+                    };
+                    let w = if stop { 0.2 * base } else { base };
+                    units.push((t.pos, pattern(&t.text, false), w));
                 }
             }
             TokenKind::Latin => {
                 clauses.push((Occur::Should, latin_query(f.words, &t.text)));
                 clauses.push((
                     Occur::Should,
-                    boost(latin_query(f.title_words, &t.text), W_TITLE),
+                    boost(latin_query(f.title_words, &t.text), r.title),
                 ));
-                parts.push((
-                    t.pos,
-                    Pattern {
-                        chars: t.text.chars().collect(),
-                        word_bounds: true,
-                    },
-                ));
+                parts.push((t.pos, pattern(&t.text, true)));
+                let base = if r.idf_coverage > 0.0 {
+                    idf(&t.text)
+                } else {
+                    t.len as f32
+                };
+                units.push((t.pos, pattern(&t.text, true), base));
             }
             TokenKind::LatinPart => {}
         }
     }
     if has_cjk(text) {
         if let Some((q, _)) = char_phrase(f.chars, text) {
-            clauses.push((Occur::Should, boost(q, W_EXACT)));
+            clauses.push((Occur::Should, boost(q, r.exact)));
         }
         if let Some((q, _)) = char_phrase(f.title_chars, text) {
-            clauses.push((Occur::Should, boost(q, W_EXACT * W_TITLE)));
+            clauses.push((Occur::Should, boost(q, r.exact * r.title)));
+        }
+        if r.bigram > 0.0 && word_chars > 2 {
+            let mut seen = HashSet::new();
+            for w in chars.windows(2) {
+                if w.iter().all(|c| is_word_char(*c)) {
+                    let b: String = w.iter().collect();
+                    if seen.insert(b.clone()) {
+                        score_only.push((Occur::Should, boost(term_query(f.chars, &b), r.bigram)));
+                    }
+                }
+            }
         }
     }
     let plan = ItemPlan {
-        whole: Pattern {
-            chars,
-            word_bounds: whole_bounds,
-        },
+        whole: pattern(text, whole_bounds),
         parts,
-        word_chars,
+        units,
         exact_only: false,
     };
-    (bool_or_none(clauses), plan)
+    let query = bool_or_none(clauses).map(|core| {
+        if score_only.is_empty() {
+            core
+        } else {
+            score_only.push((Occur::Must, core));
+            boxed(BooleanQuery::new(score_only))
+        }
+    });
+    (query, plan)
 }
 
 fn bool_or_none(mut clauses: Vec<(Occur, Box<dyn TQuery>)>) -> Option<Box<dyn TQuery>> {
@@ -394,7 +590,7 @@ fn bool_or_none(mut clauses: Vec<(Occur, Box<dyn TQuery>)>) -> Option<Box<dyn TQ
     }
 }
 
-fn plan(idx: &SearchIndex, q: &query::Query) -> crate::Result<Plan> {
+fn plan(idx: &SearchIndex, searcher: &tantivy::Searcher, q: &query::Query) -> crate::Result<Plan> {
     let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     let mut verify = Vec::new();
     let mut groups = Vec::new();
@@ -403,7 +599,7 @@ fn plan(idx: &SearchIndex, q: &query::Query) -> crate::Result<Plan> {
         let mut matching = Vec::new();
         let mut plans = Vec::new();
         for item in &g.items {
-            let (sq, p) = item_query(idx, item);
+            let (sq, p) = item_query(idx, searcher, item);
             if let Some(sq) = sq {
                 scoring.push((Occur::Should, sq));
             }
@@ -476,9 +672,10 @@ fn item_presence(hay: &[char], item: &ItemPlan, spans: &mut Vec<(usize, usize, f
     for &s in &whole {
         spans.push((s, s + n, n as f32 * 2.0));
     }
-    if item.exact_only {
+    if item.exact_only || item.units.is_empty() {
         return if whole.is_empty() { 0.0 } else { 1.0 };
     }
+    // Which chars of the term are covered by query words found in the passage.
     let mut covered = vec![false; n];
     for (off, p) in &item.parts {
         let found = find_all(hay, p);
@@ -495,14 +692,19 @@ fn item_presence(hay: &[char], item: &ItemPlan, spans: &mut Vec<(usize, usize, f
     if !whole.is_empty() {
         return 1.0;
     }
-    let covered_word_chars = item
-        .whole
-        .chars
-        .iter()
-        .zip(&covered)
-        .filter(|(c, cov)| **cov && is_word_char(**c))
-        .count();
-    covered_word_chars as f32 / item.word_chars as f32
+    let (mut got, mut all) = (0.0, 0.0);
+    for (off, p, w) in &item.units {
+        let len = p.chars.len().max(1);
+        let share =
+            if covered.iter().skip(*off).take(len).all(|c| *c) || !find_all(hay, p).is_empty() {
+                1.0
+            } else {
+                covered.iter().skip(*off).take(len).filter(|c| **c).count() as f32 / len as f32
+            };
+        got += w * share;
+        all += w;
+    }
+    if all > 0.0 { got / all } else { 0.0 }
 }
 
 struct Candidate {
@@ -533,13 +735,14 @@ fn get_u64(doc: &TantivyDocument, f: Field) -> u64 {
 pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchResults> {
     let started = Instant::now();
     let parsed = query::parse(&req.query)?;
-    let plan = plan(idx, &parsed)?;
+    let searcher = idx.reader.searcher();
+    let plan = plan(idx, &searcher, &parsed)?;
     let f = idx.fields;
 
     let limit = req.limit.max(1);
     let mut pool = (limit * 3).max(50);
     let (ranked, total) = loop {
-        let (mut cands, total) = candidates(idx, &plan, pool)?;
+        let (mut cands, total) = candidates(idx, &searcher, &plan, pool)?;
         cands.sort_by(cmp_candidates);
         let Some(n) = req.per_article else {
             cands.truncate(limit);
@@ -610,10 +813,10 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
 /// matching passages.
 fn candidates(
     idx: &SearchIndex,
+    searcher: &tantivy::Searcher,
     plan: &Plan,
     pool: usize,
 ) -> crate::Result<(Vec<Candidate>, usize)> {
-    let searcher = idx.reader.searcher();
     let f = idx.fields;
     let (mut found, mut total): (Vec<(Score, DocAddress)>, usize) = if plan.verify.is_empty() {
         searcher.search(
@@ -629,6 +832,7 @@ fn candidates(
         (scored, n)
     };
 
+    let r = *RANKING;
     let mut loaded: Vec<Candidate> = Vec::with_capacity(found.len().min(pool));
     let verifying = !plan.verify.is_empty();
     for (score, addr) in found.drain(..) {
@@ -654,12 +858,12 @@ fn candidates(
             let mut best: f32 = 0.0;
             for item in g {
                 best = best.max(item_presence(&hay, item, &mut spans));
-                best = best.max(W_TITLE * item_presence(&title, item, &mut title_spans));
+                best = best.max(r.title * item_presence(&title, item, &mut title_spans));
             }
             coverage += best;
         }
         let coverage = coverage / plan.groups.len().max(1) as f32;
-        let final_score = score * (1.0 - COVERAGE + COVERAGE * coverage);
+        let final_score = score * (1.0 - r.coverage + r.coverage * coverage);
         loaded.push(Candidate {
             score: final_score,
             path: get_str(&doc, f.path),

@@ -1,0 +1,1197 @@
+//! Integration tests: run the built `sou` binary on temporary corpora (see `util`) and on the bundled page.
+//!
+//! Every `search_json` call also checks the hits' offsets and highlights (see `util::TestEnv::check_hits`).
+
+mod hay;
+mod util;
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::Stdio;
+
+use util::{BUNDLED, Output, TestEnv, char_slice, nchars};
+
+/// The Appendix A corpus, indexed.
+fn appendix_a() -> TestEnv {
+    TestEnv::indexed(hay::APPENDIX_A)
+}
+
+/// The Appendix A corpus plus `extra` documents, indexed.
+fn appendix_a_with(extra: &[(&str, &str)]) -> TestEnv {
+    let mut files = hay::APPENDIX_A.to_vec();
+    files.extend_from_slice(extra);
+    TestEnv::indexed(&files)
+}
+
+/// Asserts that the search finds exactly `paths` (in any order).
+fn assert_finds_exactly(env: &TestEnv, args: &[&str], paths: &[&str]) -> util::Found {
+    let found = env.search_json(args);
+    let mut want = paths.to_vec();
+    want.sort_unstable();
+    assert_eq!(found.path_set(), want, "{args:?}: {:#?}", found.hits);
+    found
+}
+
+/// Asserts that the search finds nothing (exit status 1, an empty result).
+fn assert_no_hits(env: &TestEnv, args: &[&str]) {
+    let found = env.search_json(args);
+    assert!(found.hits.is_empty(), "{args:?}: {:#?}", found.hits);
+    assert_eq!(found.summary.total_hits, 0);
+    assert_eq!(found.out.code, Some(1));
+}
+
+/// The single line of `out.stdout` that starts with `prefix`.
+fn line_starting<'a>(out: &'a Output, prefix: &str) -> &'a str {
+    let lines: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with(prefix))
+        .collect();
+    assert_eq!(lines.len(), 1, "no single {prefix:?} line: {out:#?}");
+    lines[0]
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 1. Sub-word recall: words inside compounds, single characters.
+
+#[test]
+fn subwords_and_single_characters_find_their_document() {
+    let env = appendix_a();
+    for (query, path, highlight) in [
+        ("农业", "nongye.txt", "农业"),
+        ("发展银行", "nongye.txt", "发展银行"),
+        ("银行今天", "nongye.txt", "银行今天"),
+        ("中等技术", "liping.txt", "中等技术"),
+        ("简单", "jiandan.txt", "简单"),
+        ("单", "jiandan.txt", "单"),
+        ("\"农业发展\"", "nongye.txt", "农业发展"),
+    ] {
+        let found = env.search_json(&[query]);
+        let top = found.top();
+        assert_eq!(top.path, path, "{query}: {:#?}", found.hits);
+        assert!(
+            top.highlighted().iter().any(|h| h == highlight),
+            "{query}: top hit does not highlight {highlight}: {top:#?}"
+        );
+    }
+    // Only one document contains 农业, 中等技术, 简单 or 单.
+    for (query, path) in [
+        ("农业", "nongye.txt"),
+        ("中等技术", "liping.txt"),
+        ("简单", "jiandan.txt"),
+        ("单", "jiandan.txt"),
+    ] {
+        assert_finds_exactly(&env, &[query], &[path]);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 2. Phrases are literal substrings, whatever jieba's segmentation.
+
+#[test]
+fn phrases_across_word_boundaries() {
+    let env = appendix_a();
+    let found = assert_finds_exactly(&env, &["\"银行今天\""], &["nongye.txt"]);
+    assert_eq!(found.top().highlighted(), ["银行今天"]);
+    let found = assert_finds_exactly(&env, &["\"进了中等\""], &["liping.txt"]);
+    assert_eq!(found.top().highlighted(), ["进了中等"]);
+    // Chinese quotes work too.
+    assert_finds_exactly(&env, &["“银行今天”"], &["nongye.txt"]);
+}
+
+#[test]
+fn phrases_that_do_not_occur_literally_find_nothing() {
+    let env = appendix_a();
+    // 农业 and 银行 both occur in 中国农业发展银行, but not 农业银行.
+    assert_no_hits(&env, &["\"农业银行\""]);
+    // No slop: 进了 and 技术学校 are not adjacent.
+    assert_no_hits(&env, &["\"进了技术学校\""]);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 3. Traditional ↔ simplified, both ways; snippets show the original script.
+
+#[test]
+fn traditional_and_simplified_find_each_other() {
+    let env = appendix_a();
+    assert_finds_exactly(&env, &["銀行"], &["nongye.txt", "trad.txt"]);
+    let found = assert_finds_exactly(&env, &["银行"], &["nongye.txt", "trad.txt"]);
+    let trad = found.hits.iter().find(|h| h.path == "trad.txt").unwrap();
+    assert_eq!(trad.snippet, hay::TRAD, "snippet must be the original text");
+    assert_eq!(trad.highlighted(), ["銀行"]);
+    assert_eq!(trad.highlights, [[3, 5]]);
+    let simp = found.hits.iter().find(|h| h.path == "nongye.txt").unwrap();
+    assert_eq!(simp.highlighted(), ["银行"]);
+    // A traditional phrase finds simplified text.
+    let found = assert_finds_exactly(&env, &["\"銀行今天\""], &["nongye.txt"]);
+    assert_eq!(found.top().highlighted(), ["银行今天"]);
+    // A simplified phrase finds traditional text, highlighted in the original script.
+    let found = assert_finds_exactly(&env, &["\"记者从银行\""], &["trad.txt"]);
+    assert_eq!(found.top().highlighted(), ["記者從銀行"]);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 4. Full-width ↔ half-width and case.
+
+#[test]
+fn width_and_case_are_folded() {
+    let env = appendix_a();
+    for query in ["apple", "APPLE", "Apple", "ＡＰＰＬＥ", "ａｐｐｌｅ"] {
+        let found = assert_finds_exactly(&env, &[query], &["apple.txt"]);
+        assert_eq!(found.top().highlighted(), ["ＡＰＰＬＥ"], "{query}");
+    }
+    for query in ["iphone", "IPHONE", "ｉｐｈｏｎｅ"] {
+        let found = assert_finds_exactly(&env, &[query], &["apple.txt"]);
+        assert_eq!(found.top().highlighted(), ["ｉＰｈｏｎｅ"], "{query}");
+    }
+    // ｉＰｈｏｎｅ１５ is analysed as iphone15 (whole) plus its parts iphone and 15.
+    let analysis = env.run(["analyze", hay::APPLE]);
+    let words = line_starting(&analysis, "words: ");
+    for tok in ["iphone15@9", "iphone@9", "15@15", "apple@0"] {
+        assert!(words.split(' ').any(|w| w == tok), "{tok} missing: {words}");
+    }
+    for query in ["iphone15", "iPhone15", "ｉＰｈｏｎｅ１５"] {
+        let found = assert_finds_exactly(&env, &[query], &["apple.txt"]);
+        assert_eq!(found.top().highlighted(), ["ｉＰｈｏｎｅ１５"], "{query}");
+    }
+    for query in ["c123", "C123", "Ｃ１２３"] {
+        let found = assert_finds_exactly(&env, &[query], &["mixed.txt"]);
+        assert_eq!(found.top().highlighted(), ["Ｃ１２３"], "{query}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 5. Latin words and numbers inside Chinese: whole or by parts, never inside a word.
+
+#[test]
+fn latin_runs_match_whole_or_by_parts() {
+    let env = appendix_a_with(&[("gwh.txt", hay::GWH)]);
+    let found = assert_finds_exactly(&env, &["covid"], &["mixed.txt"]);
+    assert_eq!(found.top().highlighted(), ["COVID"]);
+    for query in ["covid-19", "COVID-19"] {
+        let found = assert_finds_exactly(&env, &[query], &["mixed.txt"]);
+        assert_eq!(found.top().highlighted(), ["COVID-19"], "{query}");
+    }
+    for query in ["gwh", "GWh", "ＧＷＨ"] {
+        let found = assert_finds_exactly(&env, &[query], &["gwh.txt"]);
+        assert_eq!(found.top().highlighted(), ["GWh"], "{query}");
+    }
+    assert_finds_exactly(&env, &["25gwh"], &["gwh.txt"]);
+    // Word boundaries: app and pple are not words of ＡＰＰＬＥ.
+    assert_no_hits(&env, &["app"]);
+    assert_no_hits(&env, &["pple"]);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 6. Characters beyond the BMP: offsets count chars, not UTF-16 units or bytes.
+
+#[test]
+fn non_bmp_characters() {
+    let env = appendix_a();
+    let found = assert_finds_exactly(&env, &["𨨏"], &["mixed.txt"]);
+    let top = found.top();
+    assert_eq!(top.highlighted(), ["𨨏"]);
+    let at = hay::MIXED.chars().position(|c| c == '𨨏').unwrap();
+    assert_eq!(top.highlights, [[at, at + 1]]);
+    let found = assert_finds_exactly(&env, &["\"王𨨏在\""], &["mixed.txt"]);
+    assert_eq!(found.top().highlighted(), ["王𨨏在"]);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 7. 和尚: literal recall, but a document that is really about a monk ranks first.
+
+#[test]
+fn heshang_literal_recall_and_ranking() {
+    let env = appendix_a();
+    let found = assert_finds_exactly(&env, &["和尚"], &["heshang.txt"]);
+    assert_eq!(found.top().highlighted(), ["和尚"]);
+
+    let env = appendix_a_with(&[("monk.txt", hay::MONK)]);
+    let found = env.search_json(&["和尚"]);
+    assert_eq!(found.paths(), ["monk.txt", "heshang.txt"]);
+    assert!(found.hits[0].score > found.hits[1].score);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 8. Exclusion, OR, required terms.
+
+#[test]
+fn exclusion_or_and_required() {
+    let env = appendix_a_with(&[("peizhi.txt", hay::PEIZHI)]);
+    // 央行 occurs in the traditional document only.
+    assert_finds_exactly(&env, &["银行", "-央行"], &["nongye.txt"]);
+    assert_finds_exactly(&env, &["银行 -央行"], &["nongye.txt"]);
+    // Exclusions are normalized: 記者 (traditional in the text) is excluded by 记者.
+    assert_finds_exactly(&env, &["银行", "-记者"], &["nongye.txt"]);
+    // OR.
+    assert_finds_exactly(&env, &["农业", "OR", "天气"], &["nongye.txt", "tianqi.txt"]);
+    // Required: without + both documents with 简单 or 配置 match, with +简单 only the one with 简单.
+    assert_finds_exactly(&env, &["简单", "配置"], &["jiandan.txt", "peizhi.txt"]);
+    let found = assert_finds_exactly(&env, &["+简单", "配置"], &["jiandan.txt"]);
+    assert_eq!(found.top().highlighted(), ["简单", "配置"]);
+    // A required phrase among plain terms.
+    assert_finds_exactly(&env, &["天气", "\"农业发展\""], &["nongye.txt"]);
+}
+
+// Regression: excluding a term of 3+ characters (a phrase query on the character view) used to panic in
+// debug builds (tantivy 0.27 debug assertion in PhraseScorer::seek_danger); see src/safe_query.rs.
+#[test]
+fn exclusion_of_long_terms_and_phrases() {
+    let env = appendix_a();
+    // Exclusions of two characters work (above); longer ones are phrase queries on the character view.
+    assert_finds_exactly(&env, &["银行", "-央行宣布"], &["nongye.txt"]);
+    assert_finds_exactly(&env, &["銀行", "-\"央行宣布\""], &["nongye.txt"]);
+    assert_finds_exactly(&env, &["银行", "-\"记者从\""], &["nongye.txt"]);
+    // Excluding something no passage has keeps everything.
+    assert_finds_exactly(&env, &["银行", "-不存在的词"], &["nongye.txt", "trad.txt"]);
+    // On the bundled page.
+    let env = TestEnv::bundled();
+    let found = env.search_json(&["工研院", "-高新区", "-n", "50"]);
+    assert!(!found.hits.is_empty());
+    assert!(found.hits.iter().all(|h| !h.text.contains("高新区")));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 9. Ranking: more of the query ranks higher.
+
+#[test]
+fn passages_matching_more_terms_rank_first() {
+    let env = appendix_a_with(&[
+        ("fruit-both.txt", hay::FRUIT_BOTH),
+        ("fruit-one.txt", hay::FRUIT_ONE),
+    ]);
+    let found = env.search_json(&["苹果", "香蕉"]);
+    assert_eq!(found.paths(), ["fruit-both.txt", "fruit-one.txt"]);
+    assert!(found.hits[0].score > found.hits[1].score);
+    // The same as a question-like run of text.
+    let found = env.search_json(&["苹果和香蕉的价格"]);
+    assert_eq!(found.top().path, "fruit-both.txt");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 10. Determinism and ties.
+
+#[test]
+fn ties_break_by_path_and_output_is_deterministic() {
+    let text = "完全相同的两篇文章内容";
+    let env = TestEnv::indexed(&[("b.txt", text), ("a.txt", text), ("c.txt", hay::TIANQI)]);
+    let found = env.search_json(&["文章"]);
+    assert_eq!(found.paths(), ["a.txt", "b.txt"]);
+    assert_eq!(found.hits[0].score, found.hits[1].score);
+
+    let env = TestEnv::bundled();
+    let query = ["青岛", "工研院", "高新技术企业", "-n", "20"];
+    let first = env.search_json(&query);
+    let second = env.search_json(&query);
+    assert!(first.hits.len() >= 10);
+    assert_eq!(first.hits, second.hits);
+    assert_eq!(first.summary.total_hits, second.summary.total_hits);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 11. Highlights: checked for every hit by `search_json`; here the cases where spans touch or repeat.
+
+#[test]
+fn adjacent_matches_are_merged_into_one_highlight() {
+    let env = appendix_a();
+    let found = env.search_json(&["发展", "银行"]);
+    assert_eq!(found.top().path, "nongye.txt");
+    assert_eq!(found.top().highlighted(), ["发展银行"]);
+}
+
+#[test]
+fn every_occurrence_in_the_snippet_is_highlighted() {
+    let env = TestEnv::bundled();
+    let found = env.search_json(&["工研院", "-n", "50"]);
+    for hit in found.hits.iter().filter(|h| h.text.contains("工研院")) {
+        let expected = hit.snippet.matches("工研院").count();
+        assert!(expected > 0, "snippet without the match: {hit:#?}");
+        assert_eq!(
+            hit.highlighted().iter().filter(|h| *h == "工研院").count(),
+            expected,
+            "{hit:#?}"
+        );
+    }
+}
+
+#[test]
+fn highlight_checker_accepts_query_text_only() {
+    // The checker used on every hit must itself be able to fail.
+    assert!(util::made_of_query_text("发展银行", "发展 银行"));
+    assert!(util::made_of_query_text("银行", "銀行"));
+    assert!(util::made_of_query_text("单", "单"));
+    assert!(!util::made_of_query_text("今天", "发展 银行"));
+    assert!(!util::made_of_query_text("行今", "发展 银行"));
+    assert!(!util::made_of_query_text("银", "发展 银行"));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 12. The bundled page.
+
+#[test]
+fn bundled_page_gongyanyuan() {
+    let env = TestEnv::bundled();
+    let found = env.search_json(&["工研院", "-n", "50"]);
+    assert!(found.summary.total_hits >= 10, "{:#?}", found.summary);
+    assert_eq!(found.hits.len(), found.summary.total_hits);
+    assert!(found.top().highlighted().iter().any(|h| h == "工研院"));
+    assert!(found.hits.iter().all(|h| h.path == BUNDLED));
+    // Every hit has 工研院 in its passage or (a weaker match) in its article's title; passages that contain
+    // it rank above those that only have it in their title.
+    assert!(
+        found
+            .hits
+            .iter()
+            .all(|h| h.text.contains("工研院") || h.title.contains("工研院"))
+    );
+    let in_text: Vec<bool> = found
+        .hits
+        .iter()
+        .map(|h| h.text.contains("工研院"))
+        .collect();
+    let first_title_only = in_text.iter().position(|t| !t).unwrap_or(in_text.len());
+    assert!(
+        in_text[first_title_only..].iter().all(|t| !t),
+        "a passage with 工研院 ranks below one without: {:#?}",
+        found.hits
+    );
+    assert!(first_title_only >= 10);
+}
+
+#[test]
+fn bundled_page_names_and_numbers() {
+    let env = TestEnv::bundled();
+    // A company name jieba does not know.
+    let found = env.search_json(&["鹏锋诚"]);
+    assert!(!found.hits.is_empty());
+    assert!(found.hits.iter().all(|h| h.text.contains("鹏锋诚")));
+    assert!(found.top().highlighted().iter().any(|h| h == "鹏锋诚"));
+    // Traditional query, simplified text.
+    let found = env.search_json(&["青島"]);
+    assert!(found.summary.total_hits >= 5);
+    assert!(found.hits.iter().all(|h| h.text.contains("青岛")));
+    assert!(found.top().highlighted().iter().all(|h| h == "青岛"));
+    // Latin unit glued to digits.
+    let found = env.search_json(&["GWh"]);
+    assert!(!found.hits.is_empty());
+    assert!(found.hits.iter().all(|h| h.text.contains("GWh")));
+    assert!(found.top().highlighted().iter().all(|h| h == "GWh"));
+    // A decimal number.
+    let found = env.search_json(&["1900.6"]);
+    let top = found.top();
+    assert!(top.text.contains("1900.6亿元"));
+    assert!(top.highlighted().iter().any(|h| h == "1900.6"));
+    assert_eq!(top.title, "江苏常州高新区加快培育未来产业");
+}
+
+#[test]
+fn bundled_page_phrase_and_exclusion() {
+    let env = TestEnv::bundled();
+    let found = env.search_json(&["\"专精特新\""]);
+    assert_eq!(found.hits.len(), 1);
+    assert_eq!(found.summary.total_hits, 1);
+    assert!(found.top().text.contains("“专精特新”"));
+    assert_eq!(found.top().highlighted(), ["专精特新"]);
+    // Every passage that mentions 小鹏 also mentions 肇庆.
+    let found = env.search_json(&["小鹏", "-n", "50"]);
+    assert!(!found.hits.is_empty());
+    for hit in &found.hits {
+        assert!(
+            hit.text.contains("小鹏") && hit.text.contains("肇庆"),
+            "{hit:#?}"
+        );
+    }
+    assert_no_hits(&env, &["小鹏", "-肇庆"]);
+}
+
+#[test]
+fn bundled_page_question() {
+    let env = TestEnv::bundled();
+    let found = env.search_json(&["青岛市工研院培育了多少家高新技术企业"]);
+    let top = found.top();
+    assert!(
+        top.text.contains("工研院") && top.text.contains("培育"),
+        "{top:#?}"
+    );
+    assert!(top.text.contains("高新技术企业"), "{top:#?}");
+}
+
+#[test]
+fn bundled_page_titles() {
+    let env = TestEnv::bundled();
+    let found = env.search_json(&["王延斌"]);
+    assert_eq!(found.top().title, "济南高新区推进“三个三”");
+    let found = env.search_json(&["\"视觉中国供图\""]);
+    assert_eq!(found.top().title, "梯度培育、分类辅导");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 13. Titles on a newspaper page with two articles.
+
+#[test]
+fn title_is_the_nearest_heading() {
+    let env = TestEnv::indexed(&[("page.txt", hay::NEWSPAPER_PAGE)]);
+    let first = "梯度培育助力企业成长";
+    let second = "沿海城市推进海水淡化";
+    for (query, title) in [
+        ("孵化器", first),
+        // A photo credit is not a heading.
+        ("王五", first),
+        ("日产淡水", second),
+        // A byline is not a heading; it belongs to the article below the heading.
+        ("赵六", second),
+        ("张三", first),
+    ] {
+        let found = env.search_json(&[query]);
+        assert_eq!(found.hits.len(), 1, "{query}: {:#?}", found.hits);
+        assert_eq!(found.top().title, title, "{query}");
+    }
+    // The heading's own passage is titled by itself.
+    let found = env.search_json(&["\"沿海城市推进\""]);
+    let heading = found.hits.iter().find(|h| h.text == second).unwrap();
+    assert_eq!(heading.title, second);
+}
+
+#[test]
+fn article_without_heading_is_titled_by_file_name() {
+    let env = TestEnv::indexed(&[("2023/第一版.txt", "这是一句话，没有标题。\n\n又一句话。")]);
+    let found = env.search_json(&["一句话"]);
+    assert_eq!(found.hits.len(), 2);
+    assert!(found.hits.iter().all(|h| h.title == "第一版"));
+    assert!(found.hits.iter().all(|h| h.path == "2023/第一版.txt"));
+}
+
+#[test]
+fn markdown_headings_are_titles() {
+    let env = TestEnv::indexed(&[(
+        "notes.md",
+        "导言，没有标题。\n# 第一章\n正文甲。\n\n## 第二节 ##\n正文乙。\n",
+    )]);
+    for (query, title) in [
+        ("导言", "第一章"),
+        ("\"正文甲\"", "第一章"),
+        ("\"正文乙\"", "第二节"),
+    ] {
+        let found = env.search_json(&[query]);
+        assert_eq!(found.hits.len(), 1, "{query}: {:#?}", found.hits);
+        assert_eq!(found.top().title, title, "{query}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 14. Passages: long paragraphs are cut at sentence ends, lengths in characters.
+
+#[test]
+fn long_paragraph_is_split_at_sentence_ends() {
+    let (paragraph, sentences) = hay::long_paragraph();
+    assert!(nchars(&paragraph) >= 1000);
+    let text = format!("测试标题\n\n{paragraph}\n");
+    let env = TestEnv::indexed(&[("long.txt", &text)]);
+    let found = env.search_json(&["切分", "-n", "50"]);
+    let mut passages = found.hits.clone();
+    passages.sort_by_key(|h| h.passage);
+    assert!(passages.len() >= 4, "{passages:#?}");
+    assert_eq!(found.summary.total_hits, passages.len());
+    // Passages cover the paragraph, in order, without gaps.
+    let joined: String = passages.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(joined, paragraph);
+    let mut at = text.chars().position(|c| c == '第').unwrap();
+    let mut next_sentence = 0;
+    for (i, p) in passages.iter().enumerate() {
+        assert_eq!(
+            p.start, at,
+            "passage {i} does not start where the last ended"
+        );
+        assert_eq!(p.end - p.start, nchars(&p.text));
+        assert!(
+            nchars(&p.text) <= 300,
+            "passage {i} too long: {}",
+            nchars(&p.text)
+        );
+        assert!(
+            p.text.ends_with('。'),
+            "passage {i} not cut at a sentence end"
+        );
+        assert_eq!(p.title, "测试标题");
+        // Whole sentences, packed greedily: the next sentence would not have fitted.
+        let mut len = 0;
+        while len < nchars(&p.text) {
+            len += nchars(&sentences[next_sentence]);
+            next_sentence += 1;
+        }
+        assert_eq!(len, nchars(&p.text), "passage {i} does not end a sentence");
+        if next_sentence < sentences.len() {
+            assert!(
+                len + nchars(&sentences[next_sentence]) > 300,
+                "passage {i} could have held one more sentence"
+            );
+        }
+        at = p.end;
+    }
+    assert_eq!(next_sentence, sentences.len());
+}
+
+#[test]
+fn snippet_length_is_counted_in_characters() {
+    let env = TestEnv::bundled();
+    for n in ["20", "60"] {
+        let found = env.search_json(&["工研院", "-n", "50", "--snippet-chars", n]);
+        let n: usize = n.parse().unwrap();
+        for hit in &found.hits {
+            let body = hit.snippet.trim_start_matches('…').trim_end_matches('…');
+            assert!(
+                nchars(body) <= n,
+                "snippet of {} chars for --snippet-chars {n}: {hit:#?}",
+                nchars(body)
+            );
+            if hit.text.contains("工研院") {
+                assert!(!hit.highlights.is_empty(), "{hit:#?}");
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 15. Malformed queries never panic; errors are clear.
+
+#[test]
+fn malformed_queries() {
+    let env = appendix_a_with(&[("weibihe.txt", hay::WEIBIHE)]);
+    // An unclosed quote runs to the end of the query: a phrase.
+    let found = assert_finds_exactly(&env, &["\"未闭合"], &["weibihe.txt"]);
+    assert_eq!(found.top().highlighted(), ["未闭合"]);
+    // Nothing to search for.
+    for query in ["\"", "-", "+", "，。！", "\"\"", "   "] {
+        env.search(&[query])
+            .assert_error(&["invalid query", "nothing to search for"]);
+    }
+    // Only exclusions.
+    env.search(&["-肇庆"]).assert_error(&["only excludes"]);
+    env.search(&["-银行", "-天气"])
+        .assert_error(&["only excludes"]);
+    // Too long.
+    let long = "中".repeat(10_000);
+    env.search(&[&long])
+        .assert_error(&["10000", "limit", "1000"]);
+    // A stray OR is the word "or", which no document has.
+    assert_no_hits(&env, &["OR"]);
+    let found = env.search_json(&["天气", "OR"]);
+    assert_eq!(found.paths(), ["tianqi.txt"]);
+    // Odd input: never a panic, never a status other than 0, 1 or 2.
+    for query in [
+        "🙂",
+        "天气🙂",
+        "\"a\"\"",
+        "-\"",
+        "OR OR OR",
+        "a OR -b",
+        "((天气",
+        "\u{202E}abc",
+        "e\u{0301}",
+        "＂全角引号＂",
+        "「天气」",
+        "- 天气",
+        "--",
+        "-n",
+    ] {
+        let out = env.search(&["--", query]);
+        if out.code == Some(2) {
+            out.assert_error(&[]);
+        }
+    }
+    // An emoji next to a word still finds the word.
+    assert_finds_exactly(&env, &["天气🙂"], &["tianqi.txt"]);
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let env = appendix_a();
+    for args in [
+        vec!["search", "天气", "-n", "0"],
+        vec!["search", "天气", "--color", "sometimes"],
+        vec!["search"],
+        vec!["frobnicate"],
+    ] {
+        let out = env.run(&args);
+        assert_eq!(out.code, Some(2), "{args:?}: {out:#?}");
+        assert!(out.stdout.is_empty());
+        assert!(!out.stderr.is_empty());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Output: JSON schema, human format, colour, exit status.
+
+#[test]
+fn json_lines_schema() {
+    let env = appendix_a();
+    let out = env.search(&["--json", "银行", "-n", "1"]);
+    assert_eq!(out.code, Some(0));
+    let lines: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["type"], "hit");
+    for key in [
+        "rank",
+        "score",
+        "path",
+        "passage",
+        "title",
+        "start",
+        "end",
+        "text",
+        "snippet",
+        "highlights",
+    ] {
+        assert!(lines[0]["data"].get(key).is_some(), "hit has no {key}");
+    }
+    assert!(lines[0]["data"]["highlights"][0].as_array().unwrap().len() == 2);
+    assert_eq!(lines[1]["type"], "summary");
+    let summary = &lines[1]["data"];
+    assert_eq!(summary["query"], "银行");
+    assert_eq!(summary["total_hits"], 2);
+    assert_eq!(summary["returned"], 1);
+    assert!(summary["elapsed_ms"].is_number());
+    // Several query arguments are joined with spaces in the summary.
+    let found = env.search_json(&["农业", "OR", "天气"]);
+    assert_eq!(found.summary.query, "农业 OR 天气");
+    // No hits: only the summary, status 1.
+    let out = env.search(&["--json", "不存在的词语"]);
+    assert_eq!(out.code, Some(1));
+    assert_eq!(out.stdout.lines().count(), 1);
+    assert!(out.stdout.starts_with(r#"{"type":"summary""#));
+}
+
+#[test]
+fn human_output_format() {
+    let env = appendix_a();
+    let out = env.search(&["农业"]);
+    let stdout = out.assert_ok();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    let head = lines[0];
+    assert!(
+        head.starts_with(" 1. nongye.txt#0  中国农业发展银行今天发布公告  ("),
+        "{head}"
+    );
+    let score = head.rsplit_once('(').unwrap().1.strip_suffix(')').unwrap();
+    let score: f64 = score.parse().unwrap_or_else(|_| panic!("score in {head}"));
+    assert!(score > 0.0);
+    assert_eq!(lines[1], format!("    {}", hay::NONGYE));
+    assert!(
+        lines[2].starts_with("1 of 1 matching passages (") && lines[2].ends_with(" ms)"),
+        "{}",
+        lines[2]
+    );
+    assert!(!stdout.contains('\u{1b}'), "colour when piped: {stdout:?}");
+
+    // Two-digit ranks are right-aligned in the same columns.
+    let text: String = (0..12).map(|i| format!("第{i}段提到天气。\n\n")).collect();
+    let env = TestEnv::indexed(&[("many.txt", &text)]);
+    let out = env.search(&["天气", "-n", "12"]);
+    let heads: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("many.txt#"))
+        .collect();
+    assert_eq!(heads.len(), 12);
+    assert!(heads[0].starts_with(" 1. many.txt#"), "{}", heads[0]);
+    assert!(heads[9].starts_with("10. many.txt#"), "{}", heads[9]);
+    assert!(
+        out.stdout.ends_with("\n") && out.stdout.lines().last().unwrap().starts_with("12 of 12 ")
+    );
+
+    // No hits: status 1 and a zero count.
+    let out = appendix_a().search(&["不存在的词语"]);
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stdout.starts_with("0 of 0 matching passages ("),
+        "{out:#?}"
+    );
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let env = appendix_a();
+    let term = [("TERM", "xterm-256color")];
+    let always = env.search_env(&["农业", "--color", "always"], &term);
+    assert!(always.assert_ok().contains("\u{1b}["), "{always:#?}");
+    // The match is coloured: an escape right before 农业.
+    assert!(
+        always.stdout.contains("m农业\u{1b}["),
+        "match not coloured: {:?}",
+        always.stdout
+    );
+    // An explicit --color always wins over NO_COLOR.
+    let out = env.search_env(
+        &["农业", "--color=always"],
+        &[("TERM", "xterm-256color"), ("NO_COLOR", "1")],
+    );
+    assert!(out.assert_ok().contains("\u{1b}["));
+    // Never, and auto when stdout is not a terminal (whatever NO_COLOR says).
+    for (args, envs) in [
+        (
+            vec!["农业", "--color", "never"],
+            vec![("TERM", "xterm-256color")],
+        ),
+        (vec!["农业"], vec![("TERM", "xterm-256color")]),
+        (
+            vec!["农业", "--color", "auto"],
+            vec![("TERM", "xterm-256color")],
+        ),
+        (
+            vec!["农业"],
+            vec![("TERM", "xterm-256color"), ("NO_COLOR", "")],
+        ),
+        (
+            vec!["农业"],
+            vec![("TERM", "xterm-256color"), ("NO_COLOR", "1")],
+        ),
+    ] {
+        let out = env.search_env(&args, &envs);
+        assert!(
+            !out.assert_ok().contains('\u{1b}'),
+            "{args:?} {envs:?}: {out:#?}"
+        );
+        // The text is the same as with colour, without the escapes.
+        assert_eq!(
+            strip_ansi(&always.stdout).lines().nth(1),
+            out.stdout.lines().nth(1)
+        );
+    }
+    // JSON is never coloured.
+    let out = env.search_env(&["--json", "农业", "--color", "always"], &term);
+    assert!(!out.assert_ok().contains('\u{1b}'));
+}
+
+/// Removes ANSI CSI sequences (`ESC [ … letter`).
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 16. Index lifecycle.
+
+#[test]
+fn search_without_index_builds_it() {
+    let env = TestEnv::new(hay::APPENDIX_A);
+    assert!(!env.index_dir().exists());
+    let out = env.search(&["农业"]);
+    out.assert_ok();
+    assert!(out.stderr.contains("building"), "{out:#?}");
+    assert!(out.stderr.contains("indexed 8 files"), "{out:#?}");
+    assert!(out.stdout.contains("nongye.txt#0"));
+    assert!(env.index_dir().join("sou-manifest.json").is_file());
+    // The second search uses it, silently.
+    let out = env.search(&["农业"]);
+    out.assert_ok();
+    assert_eq!(out.stderr, "");
+}
+
+#[test]
+fn default_paths_are_relative_to_the_current_directory() {
+    let env = TestEnv::new(hay::APPENDIX_A);
+    let out = env.run(["index"]);
+    out.assert_ok();
+    assert!(env.root().join("index/sou-manifest.json").is_file());
+    let out = env.run(["search", "农业"]);
+    assert!(out.assert_ok().contains("nongye.txt#0"));
+    assert_eq!(out.stderr, "");
+}
+
+#[test]
+fn index_updates_only_what_changed() {
+    let env = TestEnv::new(&[
+        ("a.txt", "第一篇文章讲农业。"),
+        ("b.txt", "第二篇文章讲天气。"),
+        ("sub/c.md", "# 标题\n\n第三篇文章讲银行。"),
+    ]);
+    let first = env.index();
+    assert!(
+        first.starts_with("indexed 3 files (3 new, 0 changed, 0 removed, 0 unchanged): 4 passages written, 4 in the index"),
+        "{first}"
+    );
+    // Nothing changed.
+    let again = env.index();
+    assert!(
+        again.starts_with("indexed 3 files (0 new, 0 changed, 0 removed, 3 unchanged): 0 passages written, 4 in the index"),
+        "{again}"
+    );
+    // Modified: the new content is found, the old is not.
+    env.write("b.txt", "第二篇文章改讲海水淡化了。");
+    let changed = env.index();
+    assert!(
+        changed.contains("(0 new, 1 changed, 0 removed, 2 unchanged)"),
+        "{changed}"
+    );
+    assert_finds_exactly(&env, &["海水淡化"], &["b.txt"]);
+    assert_no_hits(&env, &["天气"]);
+    // Removed: its passages are gone.
+    env.remove("a.txt");
+    let removed = env.index();
+    assert!(
+        removed.starts_with("indexed 2 files (0 new, 0 changed, 1 removed, 2 unchanged): 0 passages written, 3 in the index"),
+        "{removed}"
+    );
+    assert_no_hits(&env, &["农业"]);
+    // Added.
+    env.write("d.txt", "第四篇文章讲农业银行。");
+    let added = env.index();
+    assert!(
+        added.contains("(1 new, 0 changed, 0 removed, 2 unchanged)"),
+        "{added}"
+    );
+    assert_finds_exactly(&env, &["农业"], &["d.txt"]);
+    assert_finds_exactly(&env, &["银行"], &["d.txt", "sub/c.md"]);
+    // --rebuild starts again.
+    let rebuilt = env.try_index(&["--rebuild"]);
+    assert!(
+        rebuilt
+            .assert_ok()
+            .contains("(3 new, 0 changed, 0 removed, 0 unchanged)"),
+        "{rebuilt:#?}"
+    );
+    assert_finds_exactly(&env, &["银行"], &["d.txt", "sub/c.md"]);
+}
+
+#[test]
+fn touched_but_unchanged_file_is_not_reindexed() {
+    let env = TestEnv::indexed(&[("a.txt", hay::NONGYE)]);
+    let path = env.corpus().join("a.txt");
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let summary = env.index();
+    assert!(
+        summary.contains("(0 new, 0 changed, 0 removed, 1 unchanged): 0 passages written"),
+        "{summary}"
+    );
+    // The new time was recorded: no staleness warning.
+    let out = env.search(&["农业"]);
+    out.assert_ok();
+    assert_eq!(out.stderr, "");
+}
+
+#[test]
+fn search_warns_when_the_corpus_changed() {
+    let env = TestEnv::indexed(&[("a.txt", hay::NONGYE), ("b.txt", hay::TIANQI)]);
+    env.write("b.txt", "今天天气不错，适合出门散步。");
+    env.write("c.txt", hay::LIPING);
+    let out = env.search(&["农业"]);
+    out.assert_ok();
+    let warning = out.stderr.trim_end();
+    assert_eq!(warning.lines().count(), 1, "{out:#?}");
+    assert!(warning.starts_with("sou: warning: "), "{warning}");
+    assert!(
+        warning.contains("changed since it was indexed"),
+        "{warning}"
+    );
+    assert!(warning.contains("1 new, 1 changed, 0 removed"), "{warning}");
+    assert!(warning.contains("sou index"), "{warning}");
+    // Once re-indexed, no warning.
+    env.index();
+    let out = env.search(&["农业"]);
+    assert_eq!(out.stderr, "");
+}
+
+#[test]
+fn index_json_summary() {
+    let env = TestEnv::new(hay::APPENDIX_A);
+    let out = env.try_index(&["--json"]);
+    let stdout = out.assert_ok();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(stdout).unwrap();
+    assert_eq!(v["type"], "index_summary");
+    let d = &v["data"];
+    assert_eq!(d["files"], 8);
+    assert_eq!(d["added"], 8);
+    assert_eq!(d["changed"], 0);
+    assert_eq!(d["removed"], 0);
+    assert_eq!(d["unchanged"], 0);
+    assert_eq!(d["failed"], 0);
+    assert_eq!(d["passages_written"], 8);
+    assert_eq!(d["passages_total"], 8);
+    assert!(d["elapsed_s"].is_number());
+    let out = env.try_index(&["--json"]);
+    let v: serde_json::Value = serde_json::from_str(out.assert_ok()).unwrap();
+    assert_eq!(v["data"]["unchanged"], 8);
+    assert_eq!(v["data"]["passages_written"], 0);
+}
+
+#[test]
+fn damaged_manifest_is_a_clear_error_and_index_repairs_it() {
+    let env = appendix_a();
+    let manifest = env.index_dir().join("sou-manifest.json");
+    std::fs::write(&manifest, "this is not json").unwrap();
+    let out = env.search(&["农业"]);
+    let msg = out.assert_error(&["sou index", "manifest"]);
+    assert_eq!(msg.lines().count(), 1, "{msg}");
+    let out = env.search(&["--json", "农业"]);
+    out.assert_error(&["sou index"]);
+    // `sou index` rebuilds it.
+    let out = env.try_index(&[]);
+    out.assert_ok();
+    assert!(out.stderr.contains("rebuilding"), "{out:#?}");
+    assert_finds_exactly(&env, &["农业"], &["nongye.txt"]);
+}
+
+#[test]
+fn index_of_another_format_version_is_refused() {
+    let env = appendix_a();
+    let path = env.index_dir().join("sou-manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let version = manifest["format_version"].as_u64().expect("format_version");
+    manifest["format_version"] = (version + 1).into();
+    std::fs::write(&path, manifest.to_string()).unwrap();
+    let out = env.search(&["农业"]);
+    let msg = out.assert_error(&["re-run `sou index", "format"]);
+    assert_eq!(msg.lines().count(), 1, "{msg}");
+    // `sou index` replaces it.
+    let out = env.try_index(&[]);
+    out.assert_ok();
+    assert_finds_exactly(&env, &["农业"], &["nongye.txt"]);
+}
+
+#[test]
+fn index_refuses_a_directory_that_is_not_an_index() {
+    let env = TestEnv::new(hay::APPENDIX_A);
+    let other = env.root().join("precious");
+    std::fs::create_dir_all(other.join("sub")).unwrap();
+    std::fs::write(other.join("notes.txt"), "my notes").unwrap();
+    std::fs::write(other.join("sub/more.txt"), "more").unwrap();
+    let corpus = env.corpus().display().to_string();
+    let dir = other.display().to_string();
+    let out = env.run(["index", "--corpus", &corpus, "--index", &dir]);
+    out.assert_error(&["not a sou index", "precious"]);
+    // search would build an index there: refused too.
+    let out = env.run(["search", "--corpus", &corpus, "--index", &dir, "农业"]);
+    out.assert_error(&["not a sou index"]);
+    assert_eq!(
+        std::fs::read_to_string(other.join("notes.txt")).unwrap(),
+        "my notes"
+    );
+    assert_eq!(
+        std::fs::read_to_string(other.join("sub/more.txt")).unwrap(),
+        "more"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&other)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["notes.txt", "sub"]);
+}
+
+#[test]
+fn missing_corpus_is_an_error() {
+    let env = TestEnv::new(&[]);
+    std::fs::remove_dir(env.corpus()).unwrap();
+    env.try_index(&[]).assert_error(&["corpus"]);
+    env.search(&["农业"]).assert_error(&["corpus"]);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 17. A closed pipe is not an error.
+
+/// Runs `sou ARGS` with stdout piped, reads one line, closes the pipe, and returns (first line, status,
+/// stderr).
+fn read_one_line_then_close(env: &TestEnv, args: &[String]) -> (String, Option<i32>, String) {
+    let mut child = env
+        .command(args, &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    {
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        reader.read_line(&mut first).unwrap();
+    } // The reader (and the pipe) is dropped here.
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    (first, status.code(), stderr)
+}
+
+#[test]
+fn closed_pipe_is_not_an_error() {
+    let env = TestEnv::bundled();
+    let index = env.index_dir().display().to_string();
+    let args: Vec<String> = ["search", "--index", &index, "工研院", "-n", "50"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let (first, code, stderr) = read_one_line_then_close(&env, &args);
+    assert!(first.starts_with(" 1. "), "{first}");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn closed_pipe_with_output_larger_than_the_pipe_buffer() {
+    let env = TestEnv::indexed(&[("many.txt", &hay::many_paragraphs(600))]);
+    let index = env.index_dir().display().to_string();
+    for json in [true, false] {
+        let mut args: Vec<String> = ["search", "--index", &index, "工研院", "-n", "600"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        if json {
+            args.push("--json".into());
+        }
+        let (first, code, stderr) = read_one_line_then_close(&env, &args);
+        assert!(!first.is_empty());
+        assert_eq!(code, Some(0), "json {json}: {stderr}");
+        assert_eq!(stderr, "", "json {json}");
+    }
+    // The whole output is indeed larger than a pipe buffer (64 KiB on Linux).
+    let out = env.search(&["--json", "工研院", "-n", "600"]);
+    assert!(out.assert_ok().len() > 256 * 1024, "{}", out.stdout.len());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 18. Corpus files: bad encodings, other extensions, BOM and CRLF.
+
+#[test]
+fn non_utf8_file_is_reported_and_skipped() {
+    let env = TestEnv::new(hay::APPENDIX_A);
+    env.write("gbk.txt", hay::GBK_BYTES);
+    let out = env.try_index(&[]);
+    assert_eq!(out.code, Some(2), "{out:#?}");
+    assert!(out.stderr.contains("gbk.txt"), "{out:#?}");
+    assert!(out.stderr.contains("UTF-8"), "{out:#?}");
+    assert!(
+        out.stdout
+            .contains("(8 new, 0 changed, 0 removed, 0 unchanged, 1 failed)"),
+        "{out:#?}"
+    );
+    // The other files are indexed.
+    assert_finds_exactly(&env, &["农业"], &["nongye.txt"]);
+    assert_no_hits(&env, &["\"中国银行\""]);
+}
+
+#[test]
+fn other_extensions_and_hidden_files_are_ignored() {
+    let env = TestEnv::new(&[
+        ("keep.txt", hay::TIANQI),
+        ("keep.MD", "Markdown 文件也算：独有词汇"),
+        ("notes.pdf", hay::UNIQUE),
+        ("data.json", hay::UNIQUE),
+        ("readme", hay::UNIQUE),
+        (".hidden.txt", hay::UNIQUE),
+        (".git/x.txt", hay::UNIQUE),
+    ]);
+    let summary = env.index();
+    assert!(summary.starts_with("indexed 2 files (2 new,"), "{summary}");
+    assert_finds_exactly(&env, &["独有词汇"], &["keep.MD"]);
+}
+
+#[test]
+fn bom_and_crlf_files() {
+    let env = TestEnv::indexed(&[("bom.txt", hay::BOM_CRLF)]);
+    let found = assert_finds_exactly(&env, &["关键词"], &["bom.txt"]);
+    let hit = found.top();
+    // Offsets count characters of the decoded text (BOM excluded); `check_hits` verified text = [start, end).
+    let decoded = hay::BOM_CRLF.strip_prefix('\u{feff}').unwrap();
+    let start = decoded.chars().position(|c| c == '第').unwrap();
+    assert_eq!(hit.start, start);
+    assert_eq!(hit.text, "第一段提到关键词甲乙。\r\n第二行继续说明。");
+    assert_eq!(hit.end, start + nchars(&hit.text));
+    assert_eq!(hit.title, "标题行");
+    assert_eq!(hit.passage, 1);
+    // The snippet shows the line break as a space.
+    assert_eq!(hit.snippet, "第一段提到关键词甲乙。 第二行继续说明。");
+    assert_eq!(hit.highlighted(), ["关键词"]);
+    let found = assert_finds_exactly(&env, &["丙丁"], &["bom.txt"]);
+    assert_eq!(found.top().text, "第二段提到丙丁。");
+    // The title line itself, without the BOM.
+    let found = env.search_json(&["\"标题行\""]);
+    assert_eq!(found.top().start, 0);
+    assert_eq!(found.top().text, "标题行");
+}
+
+#[test]
+fn line_break_inside_a_word_still_matches() {
+    // A paragraph wrapped in the middle of 高新技术.
+    let env = TestEnv::indexed(&[("wrap.txt", "推动高新\n技术企业发展。")]);
+    let found = assert_finds_exactly(&env, &["\"高新技术\""], &["wrap.txt"]);
+    let hit = found.top();
+    assert_eq!(hit.text, "推动高新\n技术企业发展。");
+    assert_eq!(
+        util::squeeze(&hit.highlighted().concat()),
+        "高新技术",
+        "{hit:#?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 19. `sou analyze`.
+
+#[test]
+fn analyze_shows_normalization_and_both_views() {
+    let env = TestEnv::new(&[]);
+    let out = env.run(["analyze", "中国农业发展银行"]);
+    let stdout = out.assert_ok();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert_eq!(lines[0], "normalized: 中国农业发展银行");
+    let words: Vec<&str> = lines[1]
+        .strip_prefix("words: ")
+        .unwrap()
+        .split(' ')
+        .collect();
+    for tok in ["中国@0", "农业@2", "发展@4", "银行@6", "农业发展银行@2"] {
+        assert!(words.contains(&tok), "{tok} missing: {}", lines[1]);
+    }
+    let chars: Vec<&str> = lines[2]
+        .strip_prefix("chars: ")
+        .unwrap()
+        .split(' ')
+        .collect();
+    for tok in ["中@0", "中国@0", "农业@2", "行@7"] {
+        assert!(chars.contains(&tok), "{tok} missing: {}", lines[2]);
+    }
+    // Traditional, full-width, and a leading dash (not a flag).
+    let out = env.run(["analyze", "銀行ＡＰＰ", "-x"]);
+    assert!(
+        out.assert_ok().starts_with("normalized: 银行app -x\n"),
+        "{out:#?}"
+    );
+    // Non-BMP: one character, one token.
+    let out = env.run(["analyze", "王𨨏"]);
+    assert!(out.assert_ok().contains("𨨏@1"), "{out:#?}");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Helpers' own invariants.
+
+#[test]
+fn char_slice_counts_characters() {
+    assert_eq!(char_slice("王𨨏在", 1, 2), "𨨏");
+    assert_eq!(char_slice("abc", 1, 10), "bc");
+}

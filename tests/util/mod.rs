@@ -1,0 +1,497 @@
+//! Test harness: a temporary directory with a `corpus/` of given files, and helpers that run the built
+//! `sou` binary in it (environment cleared except `PATH` and `HOME`, no stdin) and check what it printed.
+//!
+//! Every JSON search made through [`TestEnv::search_json`] is checked for the invariants of the JSON Lines
+//! schema (ranks, summary, exit status) and of the hits (passage text = the file's characters
+//! `[start, end)`, highlights inside the snippet, sorted, disjoint, non-empty and made of query text), so
+//! every test that searches also tests highlighting.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde::Deserialize;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The built binary.
+pub const SOU: &str = env!("CARGO_BIN_EXE_sou");
+
+/// The bundled article (in the repository's `corpus/`).
+pub const BUNDLED: &str = "keji-ribao-high-tech-zones-2023.txt";
+
+/// What a run of `sou` printed, and how it exited.
+#[derive(Debug)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    /// Exit status; `None` if killed by a signal.
+    pub code: Option<i32>,
+}
+
+impl Output {
+    /// Asserts that the run was sane: no panic, and an exit status of 0, 1 or 2. On status 2 the error is
+    /// on stderr and starts with `sou: `, and stdout is empty.
+    pub fn assert_sane(&self) -> &Self {
+        assert!(
+            !self.stderr.contains("panicked") && !self.stderr.contains("RUST_BACKTRACE"),
+            "sou panicked: {self:#?}"
+        );
+        assert!(
+            matches!(self.code, Some(0..=2)),
+            "unexpected exit status: {self:#?}"
+        );
+        self
+    }
+
+    /// Asserts a clean error: status 2, nothing on stdout, and a `sou: ` message on stderr that contains
+    /// every one of `needles`. Returns the message.
+    pub fn assert_error(&self, needles: &[&str]) -> &str {
+        self.assert_sane();
+        assert_eq!(self.code, Some(2), "expected exit status 2: {self:#?}");
+        assert!(
+            self.stdout.is_empty(),
+            "stdout not empty on error: {self:#?}"
+        );
+        assert!(
+            self.stderr.starts_with("sou: "),
+            "error not on stderr with `sou: `: {self:#?}"
+        );
+        for n in needles {
+            assert!(
+                self.stderr.contains(n),
+                "stderr does not mention {n:?}: {self:#?}"
+            );
+        }
+        &self.stderr
+    }
+
+    /// Asserts status 0 and returns stdout.
+    pub fn assert_ok(&self) -> &str {
+        self.assert_sane();
+        assert_eq!(self.code, Some(0), "expected exit status 0: {self:#?}");
+        &self.stdout
+    }
+}
+
+/// One hit line of `sou search --json` (fields that are not listed here are allowed: the schema may grow).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Hit {
+    pub rank: usize,
+    pub score: f64,
+    pub path: String,
+    pub passage: u32,
+    pub title: String,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub snippet: String,
+    pub highlights: Vec<[usize; 2]>,
+}
+
+impl Hit {
+    /// The highlighted parts of the snippet, as text.
+    pub fn highlighted(&self) -> Vec<String> {
+        self.highlights
+            .iter()
+            .map(|&[s, e]| char_slice(&self.snippet, s, e))
+            .collect()
+    }
+}
+
+/// The summary line of `sou search --json`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Summary {
+    pub query: String,
+    pub total_hits: usize,
+    pub returned: usize,
+    pub elapsed_ms: f64,
+}
+
+/// A parsed JSON search.
+#[derive(Debug)]
+pub struct Found {
+    pub hits: Vec<Hit>,
+    pub summary: Summary,
+    pub out: Output,
+}
+
+impl Found {
+    /// Paths of the hits, in rank order.
+    pub fn paths(&self) -> Vec<&str> {
+        self.hits.iter().map(|h| h.path.as_str()).collect()
+    }
+
+    /// Paths of the hits, sorted and deduplicated.
+    pub fn path_set(&self) -> Vec<&str> {
+        let mut p = self.paths();
+        p.sort_unstable();
+        p.dedup();
+        p
+    }
+
+    /// The first hit (panics, with the output, if there is none).
+    pub fn top(&self) -> &Hit {
+        self.hits
+            .first()
+            .unwrap_or_else(|| panic!("no hits: {:#?}", self.out))
+    }
+}
+
+/// The characters `[s, e)` of `s` (clamped).
+pub fn char_slice(text: &str, s: usize, e: usize) -> String {
+    text.chars().skip(s).take(e.saturating_sub(s)).collect()
+}
+
+/// Number of characters (not bytes).
+pub fn nchars(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// `s` without any whitespace.
+pub fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// `s` with whitespace runs collapsed to one space and the ends trimmed (as snippets render text).
+pub fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// sou's own normalizer, squeezed: the form in which query and text are compared.
+pub fn norm(s: &str) -> String {
+    squeeze(&sou::normalize::normalize(s).text)
+}
+
+/// Decodes a corpus file as sou does (UTF-8, one leading BOM stripped).
+pub fn decoded(bytes: &[u8]) -> String {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    String::from_utf8(body.to_vec()).expect("corpus file in a checked search is UTF-8")
+}
+
+/// Whether `hl` (normalized, squeezed) can be cut into pieces that each occur in one query word (a
+/// whitespace-separated piece of the normalized query), each piece of at least two characters unless it is
+/// a whole query word: highlights are the query's terms or words, possibly merged when adjacent.
+pub fn made_of_query_text(hl: &str, query: &str) -> bool {
+    let words: Vec<String> = sou::normalize::normalize(query)
+        .text
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !sou::normalize::is_word_char(c))
+                .to_string()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    let h: Vec<char> = hl.chars().collect();
+    let ok_piece = |p: &str| {
+        words
+            .iter()
+            .any(|w| w.contains(p) && (nchars(p) >= 2 || w.as_str() == p))
+    };
+    // reach[i]: the first i chars can be cut into good pieces.
+    let mut reach = vec![false; h.len() + 1];
+    reach[0] = true;
+    for i in 0..h.len() {
+        if !reach[i] {
+            continue;
+        }
+        for j in i + 1..=h.len() {
+            let piece: String = h[i..j].iter().collect();
+            if ok_piece(&piece) {
+                reach[j] = true;
+            }
+        }
+    }
+    reach[h.len()]
+}
+
+/// A temporary directory with `corpus/` (the articles) and room for `index/`.
+pub struct TestEnv {
+    dir: TempDir,
+}
+
+impl TestEnv {
+    /// An environment whose corpus holds `files` (relative path → content).
+    pub fn new(files: &[(&str, &str)]) -> TestEnv {
+        let env = TestEnv {
+            dir: tempfile::Builder::new()
+                .prefix("sou-test-")
+                .tempdir()
+                .expect("tempdir"),
+        };
+        std::fs::create_dir_all(env.corpus()).expect("mkdir corpus");
+        for (rel, content) in files {
+            env.write(rel, content);
+        }
+        env
+    }
+
+    /// [`TestEnv::new`] followed by a successful `sou index`.
+    pub fn indexed(files: &[(&str, &str)]) -> TestEnv {
+        let env = TestEnv::new(files);
+        env.index();
+        env
+    }
+
+    /// An indexed environment with the bundled article copied into its corpus.
+    pub fn bundled() -> TestEnv {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("corpus")
+            .join(BUNDLED);
+        let text = std::fs::read(&src).unwrap_or_else(|e| panic!("{}: {e}", src.display()));
+        let env = TestEnv::new(&[]);
+        env.write(BUNDLED, text);
+        env.index();
+        env
+    }
+
+    /// The temporary directory (the current directory of every run).
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `<root>/corpus`.
+    pub fn corpus(&self) -> PathBuf {
+        self.root().join("corpus")
+    }
+
+    /// `<root>/index`.
+    pub fn index_dir(&self) -> PathBuf {
+        self.root().join("index")
+    }
+
+    /// Writes a corpus file (creating directories), bytes allowed.
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
+        let path = self.corpus().join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&path, content).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+
+    /// Removes a corpus file.
+    pub fn remove(&self, rel: &str) {
+        std::fs::remove_file(self.corpus().join(rel)).expect("remove corpus file");
+    }
+
+    /// The decoded text of a corpus file.
+    pub fn read(&self, rel: &str) -> String {
+        decoded(&std::fs::read(self.corpus().join(rel)).expect("read corpus file"))
+    }
+
+    /// A `sou` command with a clean environment (only `PATH` and `HOME`, plus `envs`), run in the
+    /// temporary directory with no stdin.
+    pub fn command<I, S>(&self, args: I, envs: &[(&str, &str)]) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = Command::new(SOU);
+        cmd.args(args)
+            .current_dir(self.root())
+            .env_clear()
+            .stdin(Stdio::null());
+        for key in ["PATH", "HOME"] {
+            if let Some(v) = std::env::var_os(key) {
+                cmd.env(key, v);
+            }
+        }
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    /// Runs `sou` with exactly `args` (and extra environment variables).
+    pub fn run_env<I, S>(&self, args: I, envs: &[(&str, &str)]) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let out = self
+            .command(args, envs)
+            .output()
+            .expect("cannot run the sou binary");
+        let out = Output {
+            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+            code: out.status.code(),
+        };
+        out.assert_sane();
+        out
+    }
+
+    /// Runs `sou` with exactly `args`.
+    pub fn run<I, S>(&self, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.run_env(args, &[])
+    }
+
+    /// `sou index --corpus <root>/corpus --index <root>/index ARGS`, whatever its status.
+    pub fn try_index(&self, args: &[&str]) -> Output {
+        let mut all: Vec<String> = vec![
+            "index".into(),
+            "--corpus".into(),
+            self.corpus().display().to_string(),
+            "--index".into(),
+            self.index_dir().display().to_string(),
+        ];
+        all.extend(args.iter().map(|a| a.to_string()));
+        self.run(all)
+    }
+
+    /// `sou index`, which must succeed; returns its summary line.
+    pub fn index(&self) -> String {
+        let out = self.try_index(&[]);
+        let stdout = out.assert_ok();
+        assert!(
+            stdout.starts_with("indexed ") && stdout.lines().count() == 1,
+            "unexpected index summary: {out:#?}"
+        );
+        stdout.trim_end().to_string()
+    }
+
+    /// The arguments of a search: `search --index … --corpus … ARGS`.
+    fn search_args(&self, args: &[&str]) -> Vec<String> {
+        let mut all: Vec<String> = vec![
+            "search".into(),
+            "--index".into(),
+            self.index_dir().display().to_string(),
+            "--corpus".into(),
+            self.corpus().display().to_string(),
+        ];
+        all.extend(args.iter().map(|a| a.to_string()));
+        all
+    }
+
+    /// `sou search --index … --corpus … ARGS` (human output), whatever its status.
+    pub fn search(&self, args: &[&str]) -> Output {
+        self.run(self.search_args(args))
+    }
+
+    /// `sou search` with extra environment variables.
+    pub fn search_env(&self, args: &[&str], envs: &[(&str, &str)]) -> Output {
+        self.run_env(self.search_args(args), envs)
+    }
+
+    /// `sou search --json ARGS`: parses and checks the JSON Lines (see the module docs). The search must
+    /// not fail (status 0 with hits, 1 without).
+    pub fn search_json(&self, args: &[&str]) -> Found {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.search(&all);
+        let found = parse_json(out);
+        self.check_hits(&found, args);
+        found
+    }
+
+    /// Checks every hit of `found` against the corpus on disk and the query.
+    pub fn check_hits(&self, found: &Found, args: &[&str]) {
+        for hit in &found.hits {
+            let ctx = || format!("hit {hit:#?} of {args:?}");
+            // The passage is exactly the file's characters [start, end).
+            let file = self.read(&hit.path);
+            assert!(hit.start < hit.end, "empty passage: {}", ctx());
+            assert_eq!(
+                char_slice(&file, hit.start, hit.end),
+                hit.text,
+                "text is not the file's chars [start, end): {}",
+                ctx()
+            );
+            assert_eq!(hit.text.trim(), hit.text, "passage not trimmed: {}", ctx());
+            assert!(!hit.title.is_empty(), "empty title: {}", ctx());
+            // The snippet is a piece of the passage (whitespace collapsed, `…` where cut).
+            let mut snippet_body = hit.snippet.as_str();
+            snippet_body = snippet_body.strip_prefix('…').unwrap_or(snippet_body);
+            snippet_body = snippet_body.strip_suffix('…').unwrap_or(snippet_body);
+            assert!(
+                collapse(&hit.text).contains(snippet_body.trim()),
+                "snippet is not part of the passage: {}",
+                ctx()
+            );
+            check_highlights(hit, &found.summary.query, &ctx);
+        }
+    }
+}
+
+/// Highlights: inside the snippet, sorted, disjoint and not touching, non-empty, part of the passage, and
+/// made of query text once normalized.
+fn check_highlights(hit: &Hit, query: &str, ctx: &dyn Fn() -> String) {
+    let n = nchars(&hit.snippet);
+    let mut prev_end: Option<usize> = None;
+    for &[s, e] in &hit.highlights {
+        assert!(s < e, "empty highlight [{s}, {e}): {}", ctx());
+        assert!(e <= n, "highlight [{s}, {e}) beyond the snippet: {}", ctx());
+        if let Some(p) = prev_end {
+            assert!(
+                s > p,
+                "highlights unsorted, overlapping or touching: {}",
+                ctx()
+            );
+        }
+        prev_end = Some(e);
+        let hl = char_slice(&hit.snippet, s, e);
+        assert!(
+            !hl.trim().is_empty() && !hl.contains('…'),
+            "highlight {hl:?} is blank or an ellipsis: {}",
+            ctx()
+        );
+        assert!(
+            squeeze(&hit.text).contains(&squeeze(&hl)),
+            "highlight {hl:?} is not in the passage: {}",
+            ctx()
+        );
+        assert!(
+            made_of_query_text(&norm(&hl), query),
+            "highlight {hl:?} (normalized {:?}) is not query text of {query:?}: {}",
+            norm(&hl),
+            ctx()
+        );
+    }
+}
+
+/// Parses the JSON Lines output of a search and checks its framing.
+pub fn parse_json(out: Output) -> Found {
+    assert!(matches!(out.code, Some(0 | 1)), "search failed: {out:#?}");
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(!lines.is_empty(), "no output: {out:#?}");
+    let mut hits = Vec::new();
+    for line in &lines[..lines.len() - 1] {
+        let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert_eq!(v["type"], "hit", "not a hit line: {line}");
+        let hit: Hit =
+            serde_json::from_value(v["data"].clone()).unwrap_or_else(|e| panic!("{e}: {line}"));
+        hits.push(hit);
+    }
+    let last = lines[lines.len() - 1];
+    let v: Value = serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {last}"));
+    assert_eq!(v["type"], "summary", "last line is not the summary: {last}");
+    let summary: Summary =
+        serde_json::from_value(v["data"].clone()).unwrap_or_else(|e| panic!("{e}: {last}"));
+    for (i, h) in hits.iter().enumerate() {
+        assert_eq!(h.rank, i + 1, "ranks are not 1, 2, …: {out:#?}");
+        assert!(h.score.is_finite(), "score not finite: {h:#?}");
+    }
+    for w in hits.windows(2) {
+        assert!(
+            w[0].score >= w[1].score,
+            "hits not sorted by score: {:#?}",
+            w
+        );
+    }
+    assert_eq!(summary.returned, hits.len(), "summary.returned: {out:#?}");
+    assert!(
+        summary.total_hits >= hits.len(),
+        "summary.total_hits: {out:#?}"
+    );
+    assert!(summary.elapsed_ms >= 0.0);
+    assert_eq!(
+        out.code,
+        Some(if hits.is_empty() { 1 } else { 0 }),
+        "exit status does not match the hits: {out:#?}"
+    );
+    Found { hits, summary, out }
+}
