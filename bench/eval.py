@@ -3,7 +3,7 @@
 
 For each set: build the body-only corpus as a JSON Lines archive (titles removed: they are the queries),
 index it with `sou index`, run the 1,000-query sample in one `sou search --queries` batch (top 100 passages),
-and score at the article level: MRR@10, Recall@10, P@1 and 'found' (article anywhere in the 100 passages).
+(read with --plain, as the peers escaped their query syntax), and score at the article level: MRR@10, Recall@10, P@1 and 'found' (article anywhere in the 100 passages).
 Also prints indexing time and per-query latency (from the batch's own per-query timings).
 
 Usage:  python3 bench/eval.py [SET ...] [--shared DIR] [--work DIR] [--no-build]
@@ -121,7 +121,7 @@ def main():
             for q in queries:
                 f.write(json.dumps({"qid": q["qid"], "query": q["query"]}, ensure_ascii=False) + "\n")
         t0 = time.perf_counter()
-        r = subprocess.run([sou, "search", "--index", idir, "--queries", qfile, "--json", "-n", "100",
+        r = subprocess.run([sou, "search", "--plain", "--index", idir, "--queries", qfile, "--json", "-n", "100",
                             "--snippet-chars", "100"], capture_output=True, text=True)
         wall = time.perf_counter() - t0
         if r.returncode == 2:

@@ -84,6 +84,9 @@ pub struct SearchArgs {
     /// `query`. With --json every line carries its query's `qid`.
     #[arg(long, value_name = "FILE", conflicts_with = "query")]
     pub queries: Option<PathBuf>,
+    /// Read the query as plain text: quotes, +, - and OR are ordinary characters (for pasted headlines).
+    #[arg(long)]
+    pub plain: bool,
     /// Keep at most N passages per article in the ranking.
     #[arg(long, value_name = "N")]
     pub per_article: Option<NonZeroUsize>,

@@ -139,6 +139,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     limit: args.limit.get(),
                     snippet_chars: args.snippet_chars.get(),
                     per_article: args.per_article.map(|n| n.get()),
+                    plain: args.plain,
                 };
                 let results = match search::search(&idx, &req) {
                     Ok(r) => r,

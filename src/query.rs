@@ -124,14 +124,41 @@ fn lex(q: &str) -> Vec<Piece> {
     out
 }
 
-/// Parses a query string.
-pub fn parse(q: &str) -> crate::Result<Query> {
+/// Reads a query as plain text, without operators: every space-separated piece is a term, and quotes, `+`,
+/// `-` and `OR` are just text (for pasted headlines and questions, and for evaluations).
+pub fn parse_plain(q: &str) -> crate::Result<Query> {
+    check_length(q)?;
+    let mut query = Query::default();
+    for piece in q.split(is_space) {
+        let t = normalize(piece).text;
+        if t.chars().any(is_word_char) {
+            query.groups.push(Group {
+                items: vec![Item::Term(t)],
+                required: false,
+            });
+        }
+    }
+    if query.groups.is_empty() {
+        return Err(crate::Error::Query(format!(
+            "{q:?} has nothing to search for (no letters, digits or Han characters)"
+        )));
+    }
+    Ok(query)
+}
+
+fn check_length(q: &str) -> crate::Result<()> {
     let n = q.chars().count();
     if n > MAX_QUERY_CHARS {
         return Err(crate::Error::Query(format!(
             "the query is {n} characters long; the limit is {MAX_QUERY_CHARS}"
         )));
     }
+    Ok(())
+}
+
+/// Parses a query string.
+pub fn parse(q: &str) -> crate::Result<Query> {
+    check_length(q)?;
     let pieces = lex(q);
     let mut query = Query::default();
     // Whether the previous piece was a positive item that an OR may extend.
@@ -287,6 +314,23 @@ mod tests {
         );
         // Dash then space: the dash is dropped, the term stays.
         assert_eq!(parse("- 企业").unwrap().groups[0].items, vec![term("企业")]);
+    }
+
+    #[test]
+    fn plain_queries_have_no_operators() {
+        let q = parse_plain("民众力量——对\"西安宝马案\"的分析 -肇庆 OR “一带一路”").unwrap();
+        assert_eq!(
+            q.groups,
+            vec![
+                group(vec![term("民众力量——对\"西安宝马案\"的分析")], false),
+                group(vec![term("-肇庆")], false),
+                group(vec![term("or")], false),
+                group(vec![term("“一带一路”")], false),
+            ]
+        );
+        assert!(q.excluded.is_empty());
+        assert!(parse_plain("\" - ，").is_err());
+        assert!(parse_plain(&"中".repeat(1001)).is_err());
     }
 
     #[test]

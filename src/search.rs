@@ -207,6 +207,8 @@ pub struct SearchRequest {
     pub snippet_chars: usize,
     /// Keep at most this many passages per article (None: no limit).
     pub per_article: Option<usize>,
+    /// Read the query as plain text, without operators ([`query::parse_plain`]).
+    pub plain: bool,
 }
 
 /// One ranked passage.
@@ -734,7 +736,11 @@ fn get_u64(doc: &TantivyDocument, f: Field) -> u64 {
 /// Runs a search.
 pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchResults> {
     let started = Instant::now();
-    let parsed = query::parse(&req.query)?;
+    let parsed = if req.plain {
+        query::parse_plain(&req.query)?
+    } else {
+        query::parse(&req.query)?
+    };
     let searcher = idx.reader.searcher();
     let plan = plan(idx, &searcher, &parsed)?;
     let f = idx.fields;
