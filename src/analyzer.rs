@@ -11,9 +11,11 @@
 //!   are a bigram at the position of the first. A literal string is then a phrase of bigrams at known
 //!   offsets, whatever jieba does with it: this view guarantees recall and exact phrases.
 //!
-//! This module is the only place that knows jieba.
+//! This module is the only place that knows jieba. An [`Analyzer`] uses jieba's default dictionary, or that
+//! dictionary plus a user dictionary (`sou index --dict`), which the index keeps a copy of so that queries are
+//! segmented exactly like the text.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use tantivy::Index;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
@@ -71,8 +73,121 @@ fn is_latin(c: char) -> bool {
     c.is_alphanumeric() && !is_han(c) && !is_other_cjk(c)
 }
 
-/// The word tokens of normalized text, in text order (a run's whole token before its parts).
+/// The word segmentation of an index: jieba's default dictionary, plus an optional user dictionary.
+#[derive(Clone, Default)]
+pub struct Analyzer {
+    /// jieba with the default and the user dictionary; None: tantivy-jieba's shared default instance.
+    user: Option<Arc<tantivy_jieba::jieba_rs::Jieba>>,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("user_dict", &self.user.is_some())
+            .finish()
+    }
+}
+
+/// One entry of a user dictionary (jieba's format: `word [freq] [tag]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DictEntry {
+    /// The word (normalized, as the text it must match is).
+    pub word: String,
+    /// Its frequency, if given.
+    pub freq: Option<usize>,
+    /// Its part-of-speech tag, if given.
+    pub tag: Option<String>,
+}
+
+/// Parses a user dictionary: one `word [freq] [tag]` per line; blank lines and lines starting with `#` are
+/// skipped. Words are normalized like text (so 銀行 and 银行 are the same entry). Errors name the line.
+pub fn parse_dict(text: &str) -> crate::Result<Vec<DictEntry>> {
+    let mut out = Vec::new();
+    for (i, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut parts = line.split_whitespace();
+        let word = crate::normalize::normalize(parts.next().unwrap_or_default()).text;
+        let freq = match parts.next() {
+            None => None,
+            Some(f) => Some(f.parse::<usize>().map_err(|_| {
+                crate::Error::Other(format!(
+                    "dictionary line {}: {f:?} is not a frequency (expected `word [freq] [tag]`)",
+                    i + 1
+                ))
+            })?),
+        };
+        let tag = parts.next().map(str::to_string);
+        if !word.chars().all(is_han) {
+            return Err(crate::Error::Other(format!(
+                "dictionary line {}: {word:?} is not a word of Han characters (only Han runs are segmented by jieba)",
+                i + 1
+            )));
+        }
+        out.push(DictEntry { word, freq, tag });
+    }
+    Ok(out)
+}
+
+impl Analyzer {
+    /// jieba's default dictionary.
+    pub fn new() -> Self {
+        Analyzer { user: None }
+    }
+
+    /// jieba's default dictionary plus `entries` (added in order, as `jieba.add_word` does).
+    pub fn with_user_dict(entries: &[DictEntry]) -> Self {
+        if entries.is_empty() {
+            return Analyzer::new();
+        }
+        let mut jieba = tantivy_jieba::jieba_rs::Jieba::new();
+        for e in entries {
+            jieba.add_word(&e.word, e.freq, e.tag.as_deref());
+        }
+        Analyzer {
+            user: Some(Arc::new(jieba)),
+        }
+    }
+
+    /// Does this analyzer have a user dictionary?
+    pub fn has_user_dict(&self) -> bool {
+        self.user.is_some()
+    }
+
+    /// The word tokens of normalized text (see [`word_tokens`]).
+    pub fn word_tokens(&self, text: &str) -> Vec<Tok> {
+        word_tokens_with(text, &mut |run, base, out| {
+            self.jieba_tokens(run, base, out)
+        })
+    }
+
+    fn jieba_tokens(&self, run: &str, base: usize, out: &mut Vec<Tok>) {
+        match &self.user {
+            None => jieba_tokens(run, base, out),
+            // The same call tantivy-jieba makes (search mode, HMM on, positions in chars), on our instance.
+            Some(jieba) => {
+                for t in jieba.tokenize(run, tantivy_jieba::jieba_rs::TokenizeMode::Search, true) {
+                    out.push(Tok {
+                        text: t.word.to_string(),
+                        pos: base + t.start,
+                        len: t.end - t.start,
+                        kind: TokenKind::Han,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The word tokens of normalized text with jieba's default dictionary, in text order (a run's whole token
+/// before its parts).
 pub fn word_tokens(text: &str) -> Vec<Tok> {
+    word_tokens_with(text, &mut jieba_tokens)
+}
+
+fn word_tokens_with(text: &str, jieba: &mut dyn FnMut(&str, usize, &mut Vec<Tok>)) -> Vec<Tok> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -86,7 +201,7 @@ pub fn word_tokens(text: &str) -> Vec<Tok> {
             }
             run.clear();
             run.extend(&chars[i..j]);
-            jieba_tokens(&run, i, &mut out);
+            jieba(&run, i, &mut out);
             i = j;
         } else if is_other_cjk(c) {
             out.push(Tok {
@@ -242,12 +357,12 @@ fn to_tantivy(text: &str, toks: Vec<Tok>) -> VecTokenStream {
 
 /// The word view as a tantivy tokenizer (input must already be normalized).
 #[derive(Clone, Default)]
-pub struct WordTokenizer;
+pub struct WordTokenizer(pub Analyzer);
 
 impl Tokenizer for WordTokenizer {
     type TokenStream<'a> = VecTokenStream;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        to_tantivy(text, word_tokens(text))
+        to_tantivy(text, self.0.word_tokens(text))
     }
 }
 
@@ -263,10 +378,11 @@ impl Tokenizer for CharTokenizer {
 }
 
 /// Registers both tokenizers on an index handle. Must be called on every handle before indexing or searching.
-pub fn register(index: &Index) {
-    index
-        .tokenizers()
-        .register(WORDS_TOKENIZER, TextAnalyzer::from(WordTokenizer));
+pub fn register(index: &Index, analyzer: &Analyzer) {
+    index.tokenizers().register(
+        WORDS_TOKENIZER,
+        TextAnalyzer::from(WordTokenizer(analyzer.clone())),
+    );
     index
         .tokenizers()
         .register(CHARS_TOKENIZER, TextAnalyzer::from(CharTokenizer));
@@ -361,8 +477,41 @@ mod tests {
     }
 
     #[test]
+    fn user_dictionary_changes_segmentation_and_nothing_else() {
+        let text = normalize("青岛市工研院和鹏锋诚").text;
+        let entries = parse_dict("# domain words\n工研院 100 n\n鹏锋诚\n").unwrap();
+        assert_eq!(entries.len(), 2);
+        let with = Analyzer::with_user_dict(&entries);
+        let default_words: Vec<String> = word_tokens(&text).into_iter().map(|t| t.text).collect();
+        let user_words: Vec<String> = with
+            .word_tokens(&text)
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        assert!(user_words.contains(&"工研院".to_string()), "{user_words:?}");
+        assert!(user_words.contains(&"鹏锋诚".to_string()), "{user_words:?}");
+        assert!(
+            !default_words.contains(&"鹏锋诚".to_string()),
+            "{default_words:?}"
+        );
+        // Without a user dictionary, both code paths give the same tokens on real text.
+        let page = normalize(include_str!(
+            "../corpus/keji-ribao-high-tech-zones-2023.txt"
+        ))
+        .text;
+        let empty = Analyzer {
+            user: Some(Arc::new(tantivy_jieba::jieba_rs::Jieba::new())),
+        };
+        assert_eq!(word_tokens(&page), empty.word_tokens(&page));
+        // Bad lines are reported with their number.
+        let e = parse_dict("好词\n坏词 many\n").unwrap_err().to_string();
+        assert!(e.contains("line 2"), "{e}");
+        assert!(parse_dict("abc 3\n").is_err());
+    }
+
+    #[test]
     fn tantivy_stream_offsets_are_bytes() {
-        let mut tok = WordTokenizer;
+        let mut tok = WordTokenizer::default();
         let mut s = tok.token_stream("新华社2023年");
         let mut seen = Vec::new();
         while let Some(t) = s.next() {

@@ -60,6 +60,14 @@ pub struct IndexArgs {
     /// Print the summary as one JSON object instead of a sentence.
     #[arg(long)]
     pub json: bool,
+    /// User dictionary (jieba format: `word [freq] [tag]` per line) of domain words for segmentation. The
+    /// index keeps a copy and remembers the file: when it changes, the next `sou index` re-segments the files
+    /// that contain the changed words.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_dict")]
+    pub dict: Option<PathBuf>,
+    /// Stop using the user dictionary.
+    #[arg(long)]
+    pub no_dict: bool,
     /// JSON Lines archives: the field that holds the article id [default: id; then as last time].
     #[arg(long, value_name = "NAME")]
     pub id_field: Option<String>,
@@ -113,6 +121,9 @@ pub struct SearchArgs {
 /// `sou analyze`.
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
+    /// Also show the word tokens with this user dictionary.
+    #[arg(long, value_name = "FILE")]
+    pub dict: Option<PathBuf>,
     /// The text (several arguments are joined with spaces).
     #[arg(required = true, value_name = "TEXT", allow_hyphen_values = true)]
     pub text: Vec<String>,

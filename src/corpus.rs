@@ -226,13 +226,17 @@ pub struct Passage {
     pub date: Option<String>,
     /// The 1-based line of the record in its JSON Lines file (None for text files).
     pub line: Option<u64>,
+    /// Is this the lead of its article: the first passage of body text at the start of the article or, in a
+    /// text file (a page may hold several articles), after a heading? Headings, bylines `◎…` and photo
+    /// credits `…摄`/`…供图` are not body text. In news writing the lead summarises the story.
+    pub lead: bool,
 }
 
 /// Splits an article's decoded text into passages, following the rules in the module
 /// documentation. `path` is the article's path relative to the corpus root; it is copied into
 /// each passage, decides whether Markdown headings are recognised, and gives the fallback title.
 pub fn split_article(path: &str, text: &str, cfg: &SplitConfig) -> Vec<Passage> {
-    split_text(path, path, None, text, cfg, is_markdown(path))
+    split_text(path, path, None, text, cfg, is_markdown(path), false)
 }
 
 /// Splits the body of a JSON Lines record into passages, as [`split_article`] does for a file. The record's
@@ -244,7 +248,7 @@ pub fn split_record(path: &str, record: &JsonRecord, cfg: &SplitConfig) -> Vec<P
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty());
-    let mut passages = split_text(path, &record.id, title, &record.body, cfg, false);
+    let mut passages = split_text(path, &record.id, title, &record.body, cfg, false, true);
     for p in &mut passages {
         p.date.clone_from(&record.date);
         p.line = Some(record.line);
@@ -259,6 +263,7 @@ fn split_text(
     text: &str,
     cfg: &SplitConfig,
     markdown: bool,
+    one_article: bool,
 ) -> Vec<Passage> {
     let chars: Vec<char> = text.chars().collect();
     let paragraphs = paragraphs(&chars, markdown);
@@ -270,13 +275,27 @@ fn split_text(
 
     let mut passages = Vec::new();
     let mut current: &str = title.unwrap_or(&fallback);
+    let mut want_lead = true;
     for paragraph in &paragraphs {
         if title.is_none()
             && let Some(heading) = &paragraph.heading
         {
             current = heading;
         }
-        for (start, end) in split_paragraph(&chars, paragraph.start, paragraph.end, max_chars) {
+        // A record is one article: short lines of its body are not headings of other articles.
+        let lead = if paragraph.heading.is_some() && !one_article {
+            want_lead = true;
+            false
+        } else if want_lead && is_body(&chars[paragraph.start..paragraph.end]) {
+            want_lead = false;
+            true
+        } else {
+            false
+        };
+        for (k, (start, end)) in split_paragraph(&chars, paragraph.start, paragraph.end, max_chars)
+            .into_iter()
+            .enumerate()
+        {
             passages.push(Passage {
                 path: path.to_owned(),
                 ordinal: u32::try_from(passages.len()).unwrap_or(u32::MAX),
@@ -287,6 +306,7 @@ fn split_text(
                 id: id.to_owned(),
                 date: None,
                 line: None,
+                lead: lead && k == 0,
             });
         }
     }
@@ -511,6 +531,18 @@ fn plain_heading(line: &[char]) -> Option<String> {
         return None;
     }
     Some(line.iter().collect())
+}
+
+/// Is a (non-heading) paragraph body text, rather than a byline or a photo credit?
+fn is_body(paragraph: &[char]) -> bool {
+    let first_line: Vec<char> = paragraph
+        .iter()
+        .take_while(|c| **c != '\n')
+        .copied()
+        .collect();
+    let line = first_line.iter().collect::<String>();
+    let line = line.trim();
+    !(line.starts_with('◎') || line.ends_with('摄') || line.ends_with("供图"))
 }
 
 /// Splits the trimmed paragraph `start..end` into trimmed, non-empty passage ranges of at most
@@ -877,6 +909,21 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn leads_are_the_first_body_passages_after_headings() {
+        let page = "视觉中国供图\n\n第一篇的导语。\n\n第一篇的正文。\n\n第二篇标题\n\n◎本报记者 张三\n\n第二篇的导语。\n\n正文。";
+        let leads: Vec<String> = split("page.txt", page, 300)
+            .into_iter()
+            .filter(|p| p.lead)
+            .map(|p| p.text)
+            .collect();
+        assert_eq!(leads, vec!["第一篇的导语。", "第二篇的导语。"]);
+        // A long lead paragraph: only its first passage is the lead.
+        let long = format!("{}\n\n后文。", "一句话。".repeat(100));
+        let p = split("a.txt", &long, 300);
+        assert!(p[0].lead && !p[1].lead && !p.last().unwrap().lead);
     }
 
     #[test]

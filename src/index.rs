@@ -18,14 +18,39 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use crate::analyzer::{self, ANALYZER_SETTINGS, CHARS_TOKENIZER, WORDS_TOKENIZER};
+use crate::analyzer::{
+    self, ANALYZER_SETTINGS, Analyzer, CHARS_TOKENIZER, DictEntry, WORDS_TOKENIZER,
+};
 use crate::corpus::{self, JsonFields, Passage, SplitConfig};
 use crate::normalize::normalize;
 
 /// Version of the on-disk format. Bump it whenever the schema or the analysis changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// Name of the manifest file inside the index directory.
 pub const MANIFEST_FILE: &str = "sou-manifest.json";
+/// Name of the index's copy of the user dictionary.
+pub const DICT_FILE: &str = "user-dict.txt";
+
+/// The user dictionary an index was segmented with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DictInfo {
+    /// Where it was read from (absolute).
+    pub path: PathBuf,
+    /// BLAKE3 of its content, hex.
+    pub hash: String,
+}
+
+/// What `sou index` does with the user dictionary.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum DictChoice {
+    /// Keep the one the index has (re-read from its file, to pick up changes).
+    #[default]
+    Keep,
+    /// Use this file.
+    Set(PathBuf),
+    /// Use none.
+    Remove,
+}
 
 /// Fingerprint of one indexed corpus file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +79,9 @@ pub struct Manifest {
     /// Field names used for JSON Lines archives.
     #[serde(default)]
     pub json_fields: JsonFields,
+    /// The user dictionary, if any (the index keeps a copy in [`DICT_FILE`]).
+    #[serde(default)]
+    pub dict: Option<DictInfo>,
     /// Corpus files by path relative to the root.
     pub files: BTreeMap<String, FileEntry>,
 }
@@ -66,6 +94,7 @@ impl Manifest {
             max_passage_chars: SplitConfig::default().max_chars,
             corpus_root,
             json_fields: JsonFields::default(),
+            dict: None,
             files: BTreeMap::new(),
         }
     }
@@ -117,6 +146,8 @@ pub struct Fields {
     pub date: Field,
     /// Line of the record in a JSON Lines file (stored).
     pub line: Field,
+    /// 1 if the passage is the lead of its article (stored).
+    pub lead: Field,
     /// Word view of the normalized title.
     pub title_words: Field,
     /// Character view of the normalized title.
@@ -145,6 +176,7 @@ pub fn schema() -> (Schema, Fields) {
         id: b.add_text_field("id", STRING | STORED),
         date: b.add_text_field("date", STORED),
         line: b.add_u64_field("line", STORED),
+        lead: b.add_u64_field("lead", STORED),
         title_words: b.add_text_field("title_words", indexed(WORDS_TOKENIZER)),
         title_chars: b.add_text_field("title_chars", indexed(CHARS_TOKENIZER)),
     };
@@ -166,6 +198,8 @@ pub struct BuildOptions {
     pub progress: bool,
     /// Field names of JSON Lines records.
     pub json_fields: JsonFields,
+    /// The user dictionary.
+    pub dict: DictChoice,
 }
 
 /// What a build did.
@@ -330,10 +364,32 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
         }
     };
     manifest.corpus_root = corpus_root.clone();
+
+    // The user dictionary: which one, and which files it re-segments if it changed.
+    let old_dict_text = if stats.rebuilt {
+        String::new()
+    } else {
+        fs::read_to_string(opts.index.join(DICT_FILE)).unwrap_or_default()
+    };
+    let (dict_info, dict_text) =
+        resolve_dict(&opts.dict, manifest.dict.as_ref(), &old_dict_text, warn)?;
+    let entries = analyzer::parse_dict(&dict_text)?;
+    let mut affected: std::collections::HashSet<String> = std::collections::HashSet::new();
+    if dict_text != old_dict_text && !stats.rebuilt {
+        let old_entries = analyzer::parse_dict(&old_dict_text).unwrap_or_default();
+        affected = files_with_words(&index, &fields, &changed_words(&old_entries, &entries))?;
+        if !affected.is_empty() {
+            warn(format!(
+                "the user dictionary changed: re-segmenting the {} files that contain its changed words",
+                affected.len()
+            ));
+        }
+    }
+    let analyzer = Analyzer::with_user_dict(&entries);
     // Archives read with other field names must be read again.
     let fields_changed = manifest.json_fields != opts.json_fields;
     manifest.json_fields = opts.json_fields.clone();
-    analyzer::register(&index);
+    analyzer::register(&index, &analyzer);
 
     // 1. Walk the corpus and decide what to do with each file.
     let mut seen: BTreeMap<String, (PathBuf, fs::Metadata)> = BTreeMap::new();
@@ -381,6 +437,7 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
                 .get(*rel)
                 .is_none_or(|e| e.size != meta.len() || e.mtime_ns != mtime_ns(meta))
                 || (fields_changed && corpus::is_jsonl(rel))
+                || affected.contains(*rel)
         })
         .map(|(_, (_, m))| m.len())
         .sum();
@@ -403,7 +460,7 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
         let size = meta.len();
         let mtime = mtime_ns(meta);
         let previous = manifest.files.get(rel).cloned();
-        let reread = fields_changed && corpus::is_jsonl(rel);
+        let reread = (fields_changed && corpus::is_jsonl(rel)) || affected.contains(rel);
         if let Some(p) = &previous
             && !reread
             && p.size == size
@@ -524,7 +581,17 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
         writer.commit()?;
     }
     writer.wait_merging_threads()?;
-    if dirty || stats.rebuilt {
+    let dict_changed = manifest.dict != dict_info || dict_text != old_dict_text;
+    if dict_changed {
+        let copy = opts.index.join(DICT_FILE);
+        if dict_info.is_some() {
+            fs::write(&copy, &dict_text).map_err(|e| crate::Error::io(&copy, e))?;
+        } else if copy.exists() {
+            fs::remove_file(&copy).map_err(|e| crate::Error::io(&copy, e))?;
+        }
+        manifest.dict = dict_info;
+    }
+    if dirty || stats.rebuilt || dict_changed {
         write_manifest(&opts.index, &manifest)?;
     }
     if let Some(b) = bar {
@@ -655,6 +722,78 @@ fn index_jsonl(
     Ok(())
 }
 
+/// Decides which user dictionary to use: (what the manifest will record, the dictionary's text).
+fn resolve_dict(
+    choice: &DictChoice,
+    recorded: Option<&DictInfo>,
+    stored_copy: &str,
+    warn: &mut dyn FnMut(String),
+) -> crate::Result<(Option<DictInfo>, String)> {
+    let read = |path: &Path| -> crate::Result<(Option<DictInfo>, String)> {
+        let abs = fs::canonicalize(path).map_err(|e| crate::Error::io(path, e))?;
+        let text = fs::read_to_string(&abs).map_err(|e| crate::Error::io(&abs, e))?;
+        let hash = blake3::hash(text.as_bytes()).to_hex().to_string();
+        Ok((Some(DictInfo { path: abs, hash }), text))
+    };
+    match choice {
+        DictChoice::Remove => Ok((None, String::new())),
+        DictChoice::Set(path) => read(path),
+        DictChoice::Keep => match recorded {
+            None => Ok((None, String::new())),
+            Some(info) => match read(&info.path) {
+                Ok(found) => Ok(found),
+                Err(e) => {
+                    warn(format!(
+                        "{e}; keeping the copy of the dictionary in the index"
+                    ));
+                    Ok((Some(info.clone()), stored_copy.to_string()))
+                }
+            },
+        },
+    }
+}
+
+/// Words whose entry was added, removed or changed between two dictionaries.
+fn changed_words(old: &[DictEntry], new: &[DictEntry]) -> Vec<String> {
+    let key = |e: &DictEntry| (e.word.clone(), e.freq, e.tag.clone());
+    let old_set: std::collections::HashSet<_> = old.iter().map(key).collect();
+    let new_set: std::collections::HashSet<_> = new.iter().map(key).collect();
+    let mut words: Vec<String> = old_set
+        .symmetric_difference(&new_set)
+        .map(|(w, _, _)| w.clone())
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// The corpus files whose indexed text contains any of `words` (found through the character view).
+fn files_with_words(
+    index: &Index,
+    fields: &Fields,
+    words: &[String],
+) -> crate::Result<std::collections::HashSet<String>> {
+    use tantivy::schema::Value;
+    let mut files = std::collections::HashSet::new();
+    if words.is_empty() {
+        return Ok(files);
+    }
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    for w in words {
+        let Some((query, _)) = crate::search::char_phrase(fields.chars, w) else {
+            continue;
+        };
+        for addr in searcher.search(&query, &tantivy::collector::DocSetCollector)? {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            if let Some(p) = doc.get_first(fields.path).and_then(|v| v.as_str()) {
+                files.insert(p.to_string());
+            }
+        }
+    }
+    Ok(files)
+}
+
 fn passage_doc(fields: &Fields, p: &Passage) -> TantivyDocument {
     let norm = normalize(&p.text);
     let mut doc = TantivyDocument::default();
@@ -671,6 +810,7 @@ fn passage_doc(fields: &Fields, p: &Passage) -> TantivyDocument {
     if let Some(line) = p.line {
         doc.add_u64(fields.line, line);
     }
+    doc.add_u64(fields.lead, u64::from(p.lead));
     doc.add_text(fields.words, &norm.text);
     doc.add_text(fields.chars, &norm.text);
     let title = normalize(&p.title);
@@ -703,6 +843,8 @@ pub struct SearchIndex {
     pub manifest: Manifest,
     /// The index directory.
     pub dir: PathBuf,
+    /// The word segmentation the index was built with (user dictionary included).
+    pub analyzer: Analyzer,
 }
 
 /// Opens the index in `dir` for searching.
@@ -732,7 +874,18 @@ pub fn open(dir: &Path) -> crate::Result<SearchIndex> {
         reason: format!("tantivy cannot open it ({e})"),
     })?;
     check_schema(&index, dir)?;
-    analyzer::register(&index);
+    let analyzer = match &manifest.dict {
+        None => Analyzer::new(),
+        Some(_) => {
+            let copy = dir.join(DICT_FILE);
+            let text = fs::read_to_string(&copy).map_err(|e| crate::Error::IndexIncompatible {
+                path: dir.to_path_buf(),
+                reason: format!("its copy of the user dictionary is unreadable ({e})"),
+            })?;
+            Analyzer::with_user_dict(&analyzer::parse_dict(&text)?)
+        }
+    };
+    analyzer::register(&index, &analyzer);
     let reader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
@@ -744,7 +897,21 @@ pub fn open(dir: &Path) -> crate::Result<SearchIndex> {
         fields,
         manifest,
         dir: dir.to_path_buf(),
+        analyzer,
     })
+}
+
+/// If the user dictionary changed since the index was built, says so (a re-index is needed).
+pub fn dict_changed(manifest: &Manifest) -> Option<String> {
+    let info = manifest.dict.as_ref()?;
+    match fs::read(&info.path) {
+        Ok(bytes) if blake3::hash(&bytes).to_hex().as_str() == info.hash => None,
+        Ok(_) => Some(format!(
+            "the user dictionary {} changed since indexing; run `sou index` to re-segment what it affects",
+            info.path.display()
+        )),
+        Err(_) => None,
+    }
 }
 
 /// How the corpus on disk differs from what the manifest recorded (by size and modification time).

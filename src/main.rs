@@ -13,7 +13,7 @@ use termcolor::{BufferedStandardStream, ColorChoice};
 
 use cli::{Cli, ColorArg, Command};
 use sou::corpus::JsonFields;
-use sou::index::{self, BuildOptions, IndexStats};
+use sou::index::{self, BuildOptions, DictChoice, IndexStats};
 use sou::output::{self, ColorWhen};
 use sou::search::{self, SearchRequest};
 
@@ -44,6 +44,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 rebuild: args.rebuild,
                 threads: args.threads.map(|n| n.get()),
                 progress: true,
+                dict: match (args.dict, args.no_dict) {
+                    (Some(p), _) => DictChoice::Set(p),
+                    (None, true) => DictChoice::Remove,
+                    (None, false) => DictChoice::Keep,
+                },
                 json_fields: json_fields(
                     &args.loc.index,
                     [
@@ -92,6 +97,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     rebuild: false,
                     threads: None,
                     progress: true,
+                    dict: DictChoice::Keep,
                     json_fields: JsonFields::default(),
                 };
                 let (stats, _) = build(&opts)?;
@@ -102,6 +108,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .corpus
                 .unwrap_or_else(|| idx.manifest.corpus_root.clone());
             warn_if_stale(&idx.manifest, &corpus, &index_dir);
+            if let Some(msg) = index::dict_changed(&idx.manifest) {
+                eprintln!("sou: warning: {msg}");
+            }
             let batch = args.queries.is_some();
             let queries = match &args.queries {
                 Some(file) => read_queries(file)?,
@@ -176,7 +185,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Analyze(args) => {
             let mut out = io::stdout().lock();
-            output::print_analysis(&mut out, &args.text.join(" "))?;
+            let user = match &args.dict {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("cannot read dictionary {}", path.display()))?;
+                    let entries = sou::analyzer::parse_dict(&text)
+                        .with_context(|| format!("in {}", path.display()))?;
+                    Some(sou::analyzer::Analyzer::with_user_dict(&entries))
+                }
+                None => None,
+            };
+            output::print_analysis(&mut out, &args.text.join(" "), user.as_ref())?;
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }

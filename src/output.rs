@@ -153,8 +153,13 @@ fn write_highlighted<W: WriteColor>(
 }
 
 /// Writes what the analyzers make of `text`: the normalized text, then the word tokens and the character
-/// tokens, each as `token@position` (positions in normalized characters).
-pub fn print_analysis<W: Write>(out: &mut W, text: &str) -> io::Result<()> {
+/// tokens, each as `token@position` (positions in normalized characters). With a user dictionary, also the
+/// word tokens with it.
+pub fn print_analysis<W: Write>(
+    out: &mut W,
+    text: &str,
+    user: Option<&crate::analyzer::Analyzer>,
+) -> io::Result<()> {
     let norm = crate::normalize::normalize(text);
     writeln!(out, "normalized: {}", norm.text)?;
     let show = |toks: Vec<crate::analyzer::Tok>| {
@@ -168,6 +173,13 @@ pub fn print_analysis<W: Write>(out: &mut W, text: &str) -> io::Result<()> {
         "words: {}",
         show(crate::analyzer::word_tokens(&norm.text))
     )?;
+    if let Some(user) = user {
+        writeln!(
+            out,
+            "words with the user dictionary: {}",
+            show(user.word_tokens(&norm.text))
+        )?;
+    }
     writeln!(
         out,
         "chars: {}",
@@ -207,7 +219,7 @@ mod tests {
     #[test]
     fn analysis() {
         let mut out = Vec::new();
-        print_analysis(&mut out, "銀行ＡＰＰ").unwrap();
+        print_analysis(&mut out, "銀行ＡＰＰ", None).unwrap();
         let s = String::from_utf8(out).unwrap();
         assert_eq!(
             s,

@@ -22,7 +22,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, TantivyDocument, Term};
 
-use crate::analyzer::{TokenKind, word_tokens};
+use crate::analyzer::TokenKind;
 use crate::index::SearchIndex;
 use crate::normalize::{is_han, is_other_cjk, is_word_char, normalize};
 use crate::query::{self, Item};
@@ -56,6 +56,8 @@ pub struct Ranking {
     pub coverage: f32,
     /// Whether coverage weighs each query word by its IDF (1) or counts characters (0).
     pub idf_coverage: f32,
+    /// Score factor for the lead passage of an article (see [`crate::corpus::Passage::lead`]).
+    pub lead: f32,
 }
 
 impl Default for Ranking {
@@ -72,6 +74,7 @@ impl Default for Ranking {
             title: 0.5,
             coverage: 0.7,
             idf_coverage: 0.0,
+            lead: 1.0,
         }
     }
 }
@@ -102,6 +105,7 @@ impl Ranking {
                 "title" => r.title = v,
                 "coverage" => r.coverage = v,
                 "idf_coverage" => r.idf_coverage = v,
+                "lead" => r.lead = v,
                 _ => {}
             }
         }
@@ -203,7 +207,7 @@ pub struct SearchRequest {
     pub query: String,
     /// How many hits to return.
     pub limit: usize,
-    /// Snippet length in characters.
+    /// Snippet length in characters; 0: no snippets (empty `snippet` and `highlights`).
     pub snippet_chars: usize,
     /// Keep at most this many passages per article (None: no limit).
     pub per_article: Option<usize>,
@@ -315,7 +319,7 @@ fn term_query(field: Field, text: &str) -> Box<dyn TQuery> {
 /// The literal string `s` as a query on the character view: bigrams (and unigrams for isolated characters)
 /// at their offsets. Returns the query and whether `s` has characters the view does not index (then the
 /// match must be verified on the text). None if `s` has no word characters.
-fn char_phrase(field: Field, s: &str) -> Option<(Box<dyn TQuery>, bool)> {
+pub(crate) fn char_phrase(field: Field, s: &str) -> Option<(Box<dyn TQuery>, bool)> {
     let chars: Vec<char> = s.chars().collect();
     let mut terms: Vec<(usize, Term)> = Vec::new();
     let mut has_gaps = false;
@@ -373,7 +377,8 @@ fn char_phrase(field: Field, s: &str) -> Option<(Box<dyn TQuery>, bool)> {
 
 /// A Latin run (`covid-19`) on the word view: the whole token, or its parts at their offsets.
 fn latin_query(field: Field, run: &str) -> Box<dyn TQuery> {
-    let toks = word_tokens(run);
+    // Latin runs never reach jieba, so the default analyzer cuts them like any other.
+    let toks = crate::analyzer::word_tokens(run);
     let mut parts: Vec<(usize, Term)> = toks
         .iter()
         .filter(|t| t.kind == TokenKind::LatinPart)
@@ -396,15 +401,6 @@ fn latin_query(field: Field, run: &str) -> Box<dyn TQuery> {
     ]))
 }
 
-/// Splits a normalized term into its maximal Latin runs (as `word_tokens` sees them).
-fn latin_runs(text: &str) -> Vec<String> {
-    word_tokens(text)
-        .into_iter()
-        .filter(|t| t.kind == TokenKind::Latin)
-        .map(|t| t.text)
-        .collect()
-}
-
 fn has_cjk(s: &str) -> bool {
     s.chars().any(|c| is_han(c) || is_other_cjk(c))
 }
@@ -416,28 +412,16 @@ fn match_query(
     verify: &mut Vec<(String, bool)>,
     must: bool,
 ) -> Option<Box<dyn TQuery>> {
-    let f = idx.fields;
     let text = item.text();
-    if matches!(item, Item::Phrase(_)) || has_cjk(text) {
-        let (q, gaps) = char_phrase(f.chars, text)?;
-        if gaps {
-            verify.push((text.to_string(), must));
-            if !must {
-                // Excluding by the gap-less approximation would exclude too much: exclude after verifying.
-                return None;
-            }
+    let (q, gaps) = char_phrase(idx.fields.chars, text)?;
+    if gaps {
+        verify.push((text.to_string(), must));
+        if !must {
+            // Excluding by the gap-less approximation would exclude too much: exclude after verifying.
+            return None;
         }
-        return Some(q);
     }
-    let runs = latin_runs(text);
-    if runs.is_empty() {
-        return None;
-    }
-    let clauses = runs
-        .iter()
-        .map(|r| (Occur::Must, latin_query(f.words, r)))
-        .collect();
-    Some(boxed(BooleanQuery::new(clauses)))
+    Some(q)
 }
 
 /// The scoring query of a positive item, and what re-ranking needs to know about it.
@@ -477,7 +461,7 @@ fn item_query(
         return (bool_or_none(clauses), plan);
     }
 
-    let mut toks = word_tokens(text);
+    let mut toks = idx.analyzer.word_tokens(text);
     let mut seen: HashSet<String> = HashSet::new();
     toks.retain(|t| t.kind != TokenKind::LatinPart && seen.insert(t.text.clone()));
     let word_chars = chars.iter().filter(|c| is_word_char(**c)).count();
@@ -548,21 +532,22 @@ fn item_query(
             TokenKind::LatinPart => {}
         }
     }
-    if has_cjk(text) {
-        if let Some((q, _)) = char_phrase(f.chars, text) {
-            clauses.push((Occur::Should, boost(q, r.exact)));
-        }
-        if let Some((q, _)) = char_phrase(f.title_chars, text) {
-            clauses.push((Occur::Should, boost(q, r.exact * r.title)));
-        }
-        if r.bigram > 0.0 && word_chars > 2 {
-            let mut seen = HashSet::new();
-            for w in chars.windows(2) {
-                if w.iter().all(|c| is_word_char(*c)) {
-                    let b: String = w.iter().collect();
-                    if seen.insert(b.clone()) {
-                        score_only.push((Occur::Should, boost(term_query(f.chars, &b), r.bigram)));
-                    }
+    // The whole term as a literal string: the recall floor (any literal occurrence is found, `31` in `2031`
+    // and `app` in `apple` too) and a bonus for exact, adjacent matches.
+    if let Some((q, _)) = char_phrase(f.chars, text) {
+        clauses.push((Occur::Should, boost(q, r.exact)));
+    }
+    if let Some((q, _)) = char_phrase(f.title_chars, text) {
+        clauses.push((Occur::Should, boost(q, r.exact * r.title)));
+    }
+    // Every bigram of the term: soft proximity evidence that survives any segmentation (score only).
+    if has_cjk(text) && r.bigram > 0.0 && word_chars > 2 {
+        let mut seen = HashSet::new();
+        for w in chars.windows(2) {
+            if w.iter().all(|c| is_word_char(*c)) {
+                let b: String = w.iter().collect();
+                if seen.insert(b.clone()) {
+                    score_only.push((Occur::Should, boost(term_query(f.chars, &b), r.bigram)));
                 }
             }
         }
@@ -668,21 +653,44 @@ fn find_all(hay: &[char], pat: &Pattern) -> Vec<usize> {
 }
 
 /// How much of an item occurs in the passage (0..=1), and where its pieces occur (normalized char ranges).
+/// Occurrences of `pat`; for a Latin pattern that occurs only inside longer words (`app` in `apple`), those
+/// occurrences, flagged as loose.
+fn find_loose(hay: &[char], pat: &Pattern) -> (Vec<usize>, bool) {
+    let found = find_all(hay, pat);
+    if !found.is_empty() || !pat.word_bounds {
+        return (found, false);
+    }
+    let loose = Pattern {
+        chars: pat.chars.clone(),
+        word_bounds: false,
+    };
+    let found = find_all(hay, &loose);
+    let is_loose = !found.is_empty();
+    (found, is_loose)
+}
+
+/// How much of an item occurs in the passage (0..=1), and where its pieces occur (normalized char ranges).
+/// A Latin word found only inside a longer word counts half.
 fn item_presence(hay: &[char], item: &ItemPlan, spans: &mut Vec<(usize, usize, f32)>) -> f32 {
-    let whole = find_all(hay, &item.whole);
+    let (whole, whole_loose) = find_loose(hay, &item.whole);
     let n = item.whole.chars.len();
     for &s in &whole {
         spans.push((s, s + n, n as f32 * 2.0));
     }
+    let whole_share = match (whole.is_empty(), whole_loose) {
+        (true, _) => 0.0,
+        (false, true) => 0.5,
+        (false, false) => 1.0,
+    };
     if item.exact_only || item.units.is_empty() {
-        return if whole.is_empty() { 0.0 } else { 1.0 };
+        return whole_share;
     }
     // Which chars of the term are covered by query words found in the passage.
     let mut covered = vec![false; n];
     for (off, p) in &item.parts {
-        let found = find_all(hay, p);
+        let (found, loose) = find_loose(hay, p);
         let len = p.chars.len();
-        if !found.is_empty() {
+        if !found.is_empty() && !loose {
             for c in covered.iter_mut().skip(*off).take(len) {
                 *c = true;
             }
@@ -691,7 +699,7 @@ fn item_presence(hay: &[char], item: &ItemPlan, spans: &mut Vec<(usize, usize, f
             spans.push((s, s + len, len as f32));
         }
     }
-    if !whole.is_empty() {
+    if whole_share == 1.0 {
         return 1.0;
     }
     let (mut got, mut all) = (0.0, 0.0);
@@ -706,7 +714,8 @@ fn item_presence(hay: &[char], item: &ItemPlan, spans: &mut Vec<(usize, usize, f
         got += w * share;
         all += w;
     }
-    if all > 0.0 { got / all } else { 0.0 }
+    let share = if all > 0.0 { got / all } else { 0.0 };
+    share.max(whole_share)
 }
 
 struct Candidate {
@@ -746,7 +755,8 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
     let f = idx.fields;
 
     let limit = req.limit.max(1);
-    let mut pool = (limit * 3).max(50);
+    let docs = (searcher.num_docs() as usize).max(1);
+    let mut pool = limit.saturating_mul(3).max(50).min(docs);
     let (ranked, total) = loop {
         let (mut cands, total) = candidates(idx, &searcher, &plan, pool)?;
         cands.sort_by(cmp_candidates);
@@ -788,7 +798,14 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
                     }
                 })
                 .collect();
-            let snip = make_snippet(&text, &matches, req.snippet_chars);
+            let snip = if req.snippet_chars > 0 {
+                make_snippet(&text, &matches, req.snippet_chars)
+            } else {
+                crate::snippet::Snippet {
+                    text: String::new(),
+                    highlights: Vec::new(),
+                }
+            };
             let date = get_str(&c.doc, f.date);
             Hit {
                 rank: i + 1,
@@ -869,7 +886,12 @@ fn candidates(
             coverage += best;
         }
         let coverage = coverage / plan.groups.len().max(1) as f32;
-        let final_score = score * (1.0 - r.coverage + r.coverage * coverage);
+        let lead = if get_u64(&doc, f.lead) == 1 {
+            r.lead
+        } else {
+            1.0
+        };
+        let final_score = score * (1.0 - r.coverage + r.coverage * coverage) * lead;
         loaded.push(Candidate {
             score: final_score,
             path: get_str(&doc, f.path),
