@@ -324,6 +324,10 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
     fs::create_dir_all(&opts.index).map_err(|e| crate::Error::io(&opts.index, e))?;
 
     let mut stats = IndexStats::default();
+    // What a rebuild keeps: the user dictionary (its record and the index's copy of it).
+    let previous = read_manifest(&opts.index).ok().flatten();
+    let recorded_dict = previous.as_ref().and_then(|m| m.dict.clone());
+    let stored_dict = fs::read_to_string(opts.index.join(DICT_FILE)).unwrap_or_default();
     let old = if opts.rebuild {
         None
     } else {
@@ -369,11 +373,14 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
     let old_dict_text = if stats.rebuilt {
         String::new()
     } else {
-        fs::read_to_string(opts.index.join(DICT_FILE)).unwrap_or_default()
+        stored_dict.clone()
     };
     let (dict_info, dict_text) =
-        resolve_dict(&opts.dict, manifest.dict.as_ref(), &old_dict_text, warn)?;
-    let entries = analyzer::parse_dict(&dict_text)?;
+        resolve_dict(&opts.dict, recorded_dict.as_ref(), &stored_dict, warn)?;
+    let entries = analyzer::parse_dict(&dict_text).map_err(|e| match &dict_info {
+        Some(info) => crate::Error::Other(format!("{}: {e}", info.path.display())),
+        None => e,
+    })?;
     let mut affected: std::collections::HashSet<String> = std::collections::HashSet::new();
     if dict_text != old_dict_text && !stats.rebuilt {
         let old_entries = analyzer::parse_dict(&old_dict_text).unwrap_or_default();
@@ -581,7 +588,7 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
         writer.commit()?;
     }
     writer.wait_merging_threads()?;
-    let dict_changed = manifest.dict != dict_info || dict_text != old_dict_text;
+    let dict_changed = manifest.dict != dict_info || dict_text != old_dict_text || stats.rebuilt;
     if dict_changed {
         let copy = opts.index.join(DICT_FILE);
         if dict_info.is_some() {
@@ -780,10 +787,13 @@ fn files_with_words(
     }
     let reader = index.reader()?;
     let searcher = reader.searcher();
-    for w in words {
-        let Some((query, _)) = crate::search::char_phrase(fields.chars, w) else {
-            continue;
-        };
+    // Titles are segmented too, so a word in a record's title counts.
+    let queries = words.iter().flat_map(|w| {
+        [fields.chars, fields.title_chars]
+            .into_iter()
+            .filter_map(move |f| crate::search::char_phrase(f, w))
+    });
+    for (query, _) in queries {
         for addr in searcher.search(&query, &tantivy::collector::DocSetCollector)? {
             let doc: TantivyDocument = searcher.doc(addr)?;
             if let Some(p) = doc.get_first(fields.path).and_then(|v| v.as_str()) {

@@ -214,7 +214,7 @@ fn read_queries(file: &Path) -> anyhow::Result<Vec<BatchQuery>> {
             .with_context(|| format!("cannot read queries from {}", file.display()))?
     };
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
+    for (i, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
         let line = line.trim();
         if line.is_empty() {
             continue;

@@ -56,6 +56,9 @@ pub struct Ranking {
     pub coverage: f32,
     /// Whether coverage weighs each query word by its IDF (1) or counts characters (0).
     pub idf_coverage: f32,
+    /// A one-character non-stop word of a longer term on the character view (0: such words never make a
+    /// passage match on their own).
+    pub single_core: f32,
     /// Score factor for the lead passage of an article (see [`crate::corpus::Passage::lead`]).
     pub lead: f32,
 }
@@ -67,14 +70,15 @@ impl Default for Ranking {
             sub: 1.0,
             single: 0.3,
             stop: 0.3,
-            char: 0.5,
-            bigram: 0.0,
+            char: 0.2,
+            bigram: 1.2,
             exact: 1.0,
             phrase: 1.5,
             title: 0.5,
-            coverage: 0.7,
-            idf_coverage: 0.0,
-            lead: 1.0,
+            coverage: 1.0,
+            idf_coverage: 1.0,
+            lead: 1.7,
+            single_core: 0.5,
         }
     }
 }
@@ -106,6 +110,7 @@ impl Ranking {
                 "coverage" => r.coverage = v,
                 "idf_coverage" => r.idf_coverage = v,
                 "lead" => r.lead = v,
+                "single_core" => r.single_core = v,
                 _ => {}
             }
         }
@@ -117,83 +122,15 @@ static RANKING: std::sync::LazyLock<Ranking> = std::sync::LazyLock::new(Ranking:
 
 /// Stop words and question words: in a longer term they add to the score but never make a passage match,
 /// and they count little in coverage.
+#[rustfmt::skip]
 const STOP_WORDS: &[&str] = &[
-    "的",
-    "了",
-    "是",
-    "在",
-    "和",
-    "与",
-    "及",
-    "或",
-    "也",
-    "都",
-    "就",
-    "而",
-    "把",
-    "被",
-    "对",
-    "为",
-    "从",
-    "向",
-    "于",
-    "以",
-    "之",
-    "其",
-    "这",
-    "那",
-    "有",
-    "个",
-    "些",
-    "中",
-    "上",
-    "下",
-    "吗",
-    "呢",
-    "吧",
-    "啊",
-    "么",
-    "哪",
-    "谁",
-    "几",
-    "多少",
-    "什么",
-    "哪些",
-    "哪个",
-    "哪里",
-    "哪儿",
-    "怎么",
-    "怎样",
-    "怎么样",
-    "如何",
-    "为什么",
-    "为何",
-    "是否",
-    "是不是",
-    "有没有",
-    "多久",
-    "多大",
-    "多长",
-    "多高",
-    "多远",
-    "何时",
-    "何地",
-    "一个",
-    "这个",
-    "那个",
-    "我们",
-    "你们",
-    "他们",
-    "它们",
-    "自己",
-    "以及",
-    "可以",
-    "因为",
-    "所以",
-    "但是",
-    "如果",
-    "还是",
-    "或者",
+    "的", "了", "是", "在", "和", "与", "及", "或", "也", "都", "就", "而", "把", "被", "对", "为", "从", "向", "于",
+    "以", "之", "其", "这", "那", "有", "个", "些", "中", "上", "下", "吗", "呢", "吧", "啊", "么", "哪", "谁", "几",
+    "多少", "什么", "哪些", "哪个", "哪里", "哪儿", "怎么", "怎样", "怎么样", "如何", "为什么", "为何", "是否", "是不是", "有没有",
+    "多久", "多大", "多长", "多高", "多远", "何时", "何地", "一个", "这个", "那个", "我们", "你们", "他们", "它们", "自己", "以及",
+    "可以", "因为", "所以", "但是", "如果", "还是", "或者", "不", "没", "很", "还", "又", "再", "才", "更", "最", "另", "让",
+    "使", "将", "会", "能", "要", "所", "等", "该", "各", "每", "此", "我", "你", "他", "她", "它", "着", "过", "给",
+    "由", "并", "且", "则", "即", "已", "曾",
 ];
 
 fn is_stop(word: &str) -> bool {
@@ -496,6 +433,14 @@ fn item_query(
                 } else {
                     let w = if stop { r.stop } else { r.single };
                     score_only.push((Occur::Should, boost(term_query(f.words, &t.text), w)));
+                    // A one-character word that is not a stop word (榅 in 榅桲, when jieba doesn't know the
+                    // word) can make a passage match, through the character view whatever the segmentation.
+                    if !stop && !sub && r.single_core > 0.0 {
+                        clauses.push((
+                            Occur::Should,
+                            boost(term_query(f.chars, &t.text), r.single_core),
+                        ));
+                    }
                 }
                 // (The whole term gets its own character phrase below.)
                 if t.len >= 2

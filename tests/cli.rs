@@ -160,7 +160,8 @@ fn width_and_case_are_folded() {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// 5. Latin words and numbers inside Chinese: whole or by parts, never inside a word.
+// 5. Latin words and numbers inside Chinese: whole or by parts; inside a longer word only as a literal
+//    string, ranked below whole words.
 
 #[test]
 fn latin_runs_match_whole_or_by_parts() {
@@ -176,9 +177,16 @@ fn latin_runs_match_whole_or_by_parts() {
         assert_eq!(found.top().highlighted(), ["GWh"], "{query}");
     }
     assert_finds_exactly(&env, &["25gwh"], &["gwh.txt"]);
-    // Word boundaries: app and pple are not words of ＡＰＰＬＥ.
-    assert_no_hits(&env, &["app"]);
-    assert_no_hits(&env, &["pple"]);
+    // Inside a longer word: found as a literal string (like any string of the text), but a passage with the
+    // whole word ranks first.
+    let env = appendix_a_with(&[("app.txt", "下载这个APP就能用。")]);
+    let found = assert_finds_exactly(&env, &["app"], &["app.txt", "apple.txt"]);
+    assert_eq!(found.hits[0].path, "app.txt");
+    assert_eq!(found.hits[0].highlighted(), ["APP"]);
+    assert_eq!(found.hits[1].highlighted(), ["ＡＰＰ"]);
+    let found = assert_finds_exactly(&env, &["pple"], &["apple.txt"]);
+    assert_eq!(found.top().highlighted(), ["ＰＰＬＥ"]);
+    assert_no_hits(&env, &["applesauce"]);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1185,6 +1193,878 @@ fn analyze_shows_normalization_and_both_views() {
     // Non-BMP: one character, one token.
     let out = env.run(["analyze", "王𨨏"]);
     assert!(out.assert_ok().contains("𨨏@1"), "{out:#?}");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 20. JSON Lines archives: one article per line; hits carry the record's id, title, date and line, and
+//     offsets into its body (`check_hits` verifies text = body chars [start, end) for every hit).
+
+/// The ids of the hits, in rank order.
+fn ids(found: &util::Found) -> Vec<&str> {
+    found.hits.iter().map(|h| h.id.as_str()).collect()
+}
+
+#[test]
+fn jsonl_records_are_articles() {
+    let env = TestEnv::new(&[("news.jsonl", hay::NEWS_JSONL), ("tianqi.txt", hay::TIANQI)]);
+    let summary = env.index();
+    // 3 passages of record 101, 1 of b-2, 1 of the record without id, 1 of the text file.
+    assert!(
+        summary.starts_with(
+            "indexed 2 files (2 new, 0 changed, 0 removed, 0 unchanged): 6 passages written, 6 in the index"
+        ),
+        "{summary}"
+    );
+
+    // The second paragraph of record 101: a numeric id reported as a string, offsets into the body.
+    let found = env.search_json(&["淡水"]);
+    assert_eq!(found.hits.len(), 1, "{:#?}", found.hits);
+    let hit = found.top();
+    assert_eq!(hit.path, "news.jsonl");
+    assert_eq!(hit.id, "101");
+    assert_eq!(hit.title, "海水淡化项目投产");
+    assert_eq!(hit.date.as_deref(), Some("2023-05-01"));
+    assert_eq!(hit.line, Some(1));
+    assert_eq!(hit.passage, 1);
+    assert_eq!(hit.text, "日产淡水十万吨，供应周边工业园区。");
+    assert_eq!((hit.start, hit.end), (20, 37));
+    assert_eq!(hit.highlighted(), ["淡水"]);
+    // The raw JSON line has the id as a number; the output has it as a string.
+    let out = env.search(&["--json", "淡水"]);
+    assert!(out.stdout.contains(r#""id":"101""#), "{out:#?}");
+
+    // The third paragraph: offsets count characters of the decoded body (the JSON escapes \n and \" are one
+    // character each, 𨨏 is one character).
+    let found = env.search_json(&["二期"]);
+    let hit = found.top();
+    assert_eq!((hit.id.as_str(), hit.passage), ("101", 2));
+    assert_eq!(hit.text, "王𨨏说：\"二期\"明年开工。");
+    assert_eq!((hit.start, hit.end), (39, 52));
+
+    // All passages of a record have its title, id, line and date; ordinals 0, 1, 2.
+    let found = env.search_json(&["\"海水淡化\"", "OR", "淡水", "OR", "开工"]);
+    let mut ordinals: Vec<u32> = found
+        .hits
+        .iter()
+        .filter(|h| h.id == "101")
+        .map(|h| h.passage)
+        .collect();
+    ordinals.sort_unstable();
+    assert_eq!(ordinals, [0, 1, 2], "{:#?}", found.hits);
+    for h in found.hits.iter().filter(|h| h.id == "101") {
+        assert_eq!(h.title, "海水淡化项目投产");
+        assert_eq!(h.line, Some(1));
+        assert_eq!(h.date.as_deref(), Some("2023-05-01"));
+    }
+
+    // A string id, after a blank line: line 3.
+    let found = assert_finds_exactly(&env, &["储能"], &["news.jsonl"]);
+    let hit = found.top();
+    assert_eq!(hit.id, "b-2");
+    assert_eq!(hit.line, Some(3));
+    assert_eq!(hit.date.as_deref(), Some("2023-06-02"));
+    assert_eq!((hit.passage, hit.start), (0, 0));
+    assert_eq!(hit.title, "储能电池");
+
+    // No id: `<file stem>:<line>`; no date.
+    let found = assert_finds_exactly(&env, &["编号"], &["news.jsonl"]);
+    let hit = found.top();
+    assert_eq!(hit.id, "news:4");
+    assert_eq!(hit.line, Some(4));
+    assert_eq!(hit.date, None);
+    assert_eq!(hit.title, "无编号");
+
+    // Other fields are not indexed.
+    assert_no_hits(&env, &["张三"]);
+    assert_no_hits(&env, &["能源"]);
+
+    // Text files keep their path as id and have no line or date (checked for every hit by check_hits).
+    let found = assert_finds_exactly(&env, &["天气"], &["tianqi.txt"]);
+    assert_eq!(found.top().id, "tianqi.txt");
+    let out = env.search(&["--json", "天气"]);
+    assert!(
+        !out.stdout.contains("\"line\"") && !out.stdout.contains("\"date\""),
+        "{out:#?}"
+    );
+}
+
+#[test]
+fn jsonl_bom_and_crlf() {
+    let env = TestEnv::indexed(&[(
+        "crlf.jsonl",
+        "\u{feff}{\"id\": \"x\", \"body\": \"第一条讲储能。\"}\r\n{\"id\": \"y\", \"body\": \"第二条讲天气。\"}\r\n",
+    )]);
+    let found = assert_finds_exactly(&env, &["储能"], &["crlf.jsonl"]);
+    assert_eq!(
+        (found.top().id.as_str(), found.top().line, found.top().start),
+        ("x", Some(1), 0)
+    );
+    let found = assert_finds_exactly(&env, &["天气"], &["crlf.jsonl"]);
+    assert_eq!((found.top().id.as_str(), found.top().line), ("y", Some(2)));
+    assert_eq!(found.top().text, "第二条讲天气。");
+}
+
+#[test]
+fn malformed_jsonl_lines_are_reported_and_skipped() {
+    let env = TestEnv::new(&[("tianqi.txt", hay::TIANQI)]);
+    env.write("bad.jsonl", hay::malformed_jsonl());
+    let out = env.try_index(&[]);
+    // A malformed line is not a failed file: the index is built.
+    let stdout = out.assert_ok();
+    assert!(
+        stdout.starts_with(
+            "indexed 2 files (2 new, 0 changed, 0 removed, 0 unchanged): 3 passages written, 3 in the index"
+        ),
+        "{out:#?}"
+    );
+    let path = std::fs::canonicalize(env.corpus())
+        .unwrap()
+        .join("bad.jsonl")
+        .display()
+        .to_string();
+    let warnings: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(
+        warnings.len(),
+        hay::MALFORMED_BAD_LINES.len(),
+        "one warning per bad line (none for the blank line 7): {out:#?}"
+    );
+    for (w, n) in warnings.iter().zip(hay::MALFORMED_BAD_LINES) {
+        assert!(w.starts_with("sou: "), "{w}");
+        assert!(w.contains(&format!("{path}:{n}: ")), "{w} (line {n})");
+    }
+    // The good records of the same file are indexed and searchable.
+    let found = assert_finds_exactly(&env, &["海水淡化"], &["bad.jsonl"]);
+    assert_eq!(
+        (found.top().id.as_str(), found.top().line),
+        ("ok1", Some(1))
+    );
+    let found = assert_finds_exactly(&env, &["储能电池"], &["bad.jsonl"]);
+    assert_eq!(
+        (found.top().id.as_str(), found.top().line),
+        ("ok3", Some(8))
+    );
+    assert_finds_exactly(&env, &["天气"], &["tianqi.txt"]);
+    // Nothing of the bad lines is.
+    for query in ["数组", "无正文", "12345", "字节串"] {
+        assert_no_hits(&env, &[query]);
+    }
+}
+
+#[test]
+fn more_than_twenty_malformed_lines_are_summarised() {
+    let mut text = String::new();
+    for i in 0..25 {
+        text.push_str(&format!("not json {i}\n"));
+    }
+    text.push_str("{\"id\": \"good\", \"body\": \"唯一的好记录。\"}\n");
+    let env = TestEnv::new(&[("many-bad.jsonl", &text)]);
+    let out = env.try_index(&[]);
+    out.assert_ok();
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(lines.len(), 21, "{out:#?}");
+    assert!(lines[19].contains("many-bad.jsonl:20: "), "{}", lines[19]);
+    assert!(lines[20].contains("5 more"), "{}", lines[20]);
+    let found = assert_finds_exactly(&env, &["好记录"], &["many-bad.jsonl"]);
+    assert_eq!(found.top().line, Some(26));
+}
+
+#[test]
+fn jsonl_field_options_are_remembered() {
+    let record = |id: &str, title: &str, body: &str| {
+        serde_json::json!({
+            "docid": id, "headline": title, "content": body, "published": "2024-01-02",
+            "id": "wrong", "title": "旧式栏目", "body": "默认字段不该被读取",
+        })
+        .to_string()
+    };
+    let env = TestEnv::new(&[("a.jsonl", &record("x1", "标题甲", "正文讲海水淡化。"))]);
+    env.set_body_field("content");
+    let out = env.try_index(&[
+        "--body-field",
+        "content",
+        "--title-field",
+        "headline",
+        "--id-field",
+        "docid",
+        "--date-field",
+        "published",
+    ]);
+    out.assert_ok();
+    let found = assert_finds_exactly(&env, &["海水淡化"], &["a.jsonl"]);
+    let hit = found.top();
+    assert_eq!(hit.id, "x1");
+    assert_eq!(hit.title, "标题甲");
+    assert_eq!(hit.date.as_deref(), Some("2024-01-02"));
+    assert_eq!(hit.text, "正文讲海水淡化。");
+    assert_no_hits(&env, &["默认字段"]);
+    assert_no_hits(&env, &["旧式栏目"]);
+
+    // The file changes; a plain `sou index` reads it with the same field names.
+    env.write("a.jsonl", record("x2", "标题乙", "正文改讲储能电池。"));
+    let summary = env.index();
+    assert!(
+        summary.contains("(0 new, 1 changed, 0 removed, 0 unchanged): 1 passages written"),
+        "{summary}"
+    );
+    let found = assert_finds_exactly(&env, &["储能电池"], &["a.jsonl"]);
+    assert_eq!(
+        (found.top().id.as_str(), found.top().title.as_str()),
+        ("x2", "标题乙")
+    );
+    assert_no_hits(&env, &["海水淡化"]);
+    assert_no_hits(&env, &["默认字段"]);
+
+    // Naming another body field re-reads the archive even though it did not change; the other names stay.
+    env.set_body_field("body");
+    let out = env.try_index(&["--body-field", "body"]);
+    assert!(out.assert_ok().contains("(0 new, 1 changed,"), "{out:#?}");
+    let found = assert_finds_exactly(&env, &["默认字段"], &["a.jsonl"]);
+    assert_eq!(
+        (found.top().id.as_str(), found.top().title.as_str()),
+        ("x2", "标题乙")
+    );
+    assert_no_hits(&env, &["储能电池"]);
+}
+
+#[test]
+fn title_matches_count_but_rank_below_body_matches() {
+    let env = TestEnv::indexed(&[("t.jsonl", hay::TITLES_JSONL)]);
+    let found = env.search_json(&["海水淡化"]);
+    assert_eq!(ids(&found), ["t2", "t1"], "{:#?}", found.hits);
+    assert!(found.hits[0].score > found.hits[1].score);
+    assert_eq!(found.hits[1].title, "海水淡化新进展");
+    assert!(!found.hits[1].text.contains("海水淡化"));
+    // A word of the title only finds its record.
+    let found = env.search_json(&["新进展"]);
+    assert_eq!(ids(&found), ["t1"]);
+}
+
+#[test]
+fn jsonl_incremental_update() {
+    let lines = |middle: &str| {
+        format!(
+            "{}\n{}\n{}\n",
+            r#"{"id": "a", "body": "第一条讲农业。"}"#,
+            middle,
+            r#"{"id": "c", "body": "第三条讲银行。"}"#
+        )
+    };
+    let env = TestEnv::new(&[
+        (
+            "arch.jsonl",
+            &lines(r#"{"id": "b", "body": "第二条讲天气。"}"#),
+        ),
+        ("other.txt", hay::LIPING),
+    ]);
+    let first = env.index();
+    assert!(
+        first.contains(
+            "(2 new, 0 changed, 0 removed, 0 unchanged): 4 passages written, 4 in the index"
+        ),
+        "{first}"
+    );
+    // One line changes: the file is re-indexed.
+    env.write(
+        "arch.jsonl",
+        lines(r#"{"id": "b", "body": "第二条改讲海水淡化了。"}"#),
+    );
+    let changed = env.index();
+    assert!(
+        changed.contains(
+            "(0 new, 1 changed, 0 removed, 1 unchanged): 3 passages written, 4 in the index"
+        ),
+        "{changed}"
+    );
+    let found = assert_finds_exactly(&env, &["海水淡化"], &["arch.jsonl"]);
+    assert_eq!((found.top().id.as_str(), found.top().line), ("b", Some(2)));
+    assert_no_hits(&env, &["天气"]);
+    // The other records of the file are still there, once each.
+    let found = assert_finds_exactly(&env, &["农业"], &["arch.jsonl"]);
+    assert_eq!(ids(&found), ["a"]);
+    // Removed: all its records go.
+    env.remove("arch.jsonl");
+    let removed = env.index();
+    assert!(
+        removed.contains(
+            "(0 new, 0 changed, 1 removed, 1 unchanged): 0 passages written, 1 in the index"
+        ),
+        "{removed}"
+    );
+    for query in ["农业", "海水淡化", "银行"] {
+        assert_no_hits(&env, &[query]);
+    }
+    assert_finds_exactly(&env, &["中等技术"], &["other.txt"]);
+}
+
+#[test]
+fn index_json_summary_with_archives() {
+    let env = TestEnv::new(&[
+        ("news.jsonl", hay::NEWS_JSONL),
+        ("multi.jsonl", hay::MULTI_JSONL),
+        ("tianqi.txt", hay::TIANQI),
+    ]);
+    env.write("bad.jsonl", hay::malformed_jsonl());
+    let out = env.try_index(&["--json"]);
+    let stdout = out.assert_ok();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(stdout).unwrap();
+    assert_eq!(v["type"], "index_summary");
+    let d = &v["data"];
+    assert_eq!(d["files"], 4);
+    assert_eq!(d["added"], 4);
+    assert_eq!(d["failed"], 0);
+    // news: 3 + 1 + 1; multi: 3 + 2 + 1; bad: 2; tianqi: 1.
+    assert_eq!(d["passages_written"], 14);
+    assert_eq!(d["passages_total"], 14);
+    // The malformed lines are reported on stderr, not in the JSON.
+    assert_eq!(out.stderr.lines().count(), 5, "{out:#?}");
+    // One archive changes (one record fewer).
+    let short: String = hay::MULTI_JSONL
+        .lines()
+        .take(2)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    env.write("multi.jsonl", short);
+    let out = env.try_index(&["--json"]);
+    let v: serde_json::Value = serde_json::from_str(out.assert_ok()).unwrap();
+    assert_eq!(v["data"]["changed"], 1);
+    assert_eq!(v["data"]["unchanged"], 3);
+    assert_eq!(v["data"]["passages_written"], 5);
+    assert_eq!(v["data"]["passages_total"], 13);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 21. Batch queries: `sou search --queries FILE` (or `-` for stdin).
+
+#[test]
+fn batch_queries_from_a_file() {
+    let env = appendix_a();
+    let queries = env.root().join("queries.txt");
+    std::fs::write(
+        &queries,
+        "农业\n\n天气\n{\"qid\": \"a\", \"query\": \"不存在的词语\"}\n{\"qid\": 42, \"query\": \"银行\"}\n  \n{\"query\": \"\\\"进了中等\\\"\"}\n",
+    )
+    .unwrap();
+    let file = queries.display().to_string();
+    let (results, out) = env.search_batch_json(&file, None, &[]);
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    assert_eq!(out.stderr, "");
+    let got: Vec<(&str, &str)> = results
+        .iter()
+        .map(|r| (r.qid.as_str(), r.summary.query.as_str()))
+        .collect();
+    // File order; plain lines get their line number; a numeric qid becomes a string; a JSON line without
+    // a qid gets its line number; blank lines are skipped.
+    assert_eq!(
+        got,
+        [
+            ("1", "农业"),
+            ("3", "天气"),
+            ("a", "不存在的词语"),
+            ("42", "银行"),
+            ("7", "\"进了中等\""),
+        ]
+    );
+    assert_eq!(results[0].paths(), ["nongye.txt"]);
+    assert_eq!(results[1].paths(), ["tianqi.txt"]);
+    assert!(results[2].hits.is_empty());
+    assert_eq!(results[2].summary.total_hits, 0);
+    let mut banks = results[3].paths();
+    banks.sort_unstable();
+    assert_eq!(banks, ["nongye.txt", "trad.txt"]);
+    assert_eq!(results[4].paths(), ["liping.txt"]);
+    // The same with options: -n applies to every query.
+    let (results, out) = env.search_batch_json(&file, None, &["-n", "1"]);
+    assert_eq!(out.code, Some(0));
+    assert_eq!(results[3].hits.len(), 1);
+    assert_eq!(results[3].summary.total_hits, 2);
+}
+
+#[test]
+fn batch_queries_from_stdin_with_bad_lines() {
+    let env = appendix_a();
+    // Line 2 is malformed JSON, line 3 has nothing to search for, line 5 has no query: reported, skipped,
+    // the others run, and the status is 2.
+    let input = "不存在的词语\n{\"qid\": bad\n，。！\n天气\n{\"qid\": \"x\"}\n{\"qid\": \"last\", \"query\": \"农业\"}\n";
+    let (results, out) = env.search_batch_json("-", Some(input), &[]);
+    assert_eq!(out.code, Some(2), "{out:#?}");
+    let got: Vec<(&str, Vec<&str>)> = results
+        .iter()
+        .map(|r| (r.qid.as_str(), r.paths()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("1", vec![]),
+            ("4", vec!["tianqi.txt"]),
+            ("last", vec!["nongye.txt"])
+        ]
+    );
+    let errors: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(errors.len(), 3, "{out:#?}");
+    assert!(errors.iter().all(|e| e.starts_with("sou: ")), "{out:#?}");
+    assert!(errors[0].contains(":2:"), "{}", errors[0]);
+    assert!(
+        errors[1].contains('3') && errors[1].contains("nothing to search for"),
+        "{}",
+        errors[1]
+    );
+    assert!(errors[2].contains(":5:"), "{}", errors[2]);
+}
+
+#[test]
+fn batch_exit_status() {
+    let env = appendix_a();
+    // No query has hits: 1.
+    let (results, out) = env.search_batch_json("-", Some("不存在的词语\n另一个不存在的词\n"), &[]);
+    assert_eq!(out.code, Some(1), "{out:#?}");
+    assert_eq!(results.len(), 2);
+    assert!(results.iter().all(|r| r.hits.is_empty()));
+    // One has: 0.
+    let (results, out) = env.search_batch_json("-", Some("不存在的词语\n天气\n"), &[]);
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    assert_eq!(results[1].paths(), ["tianqi.txt"]);
+    // An unreadable queries file is an error naming it.
+    let missing = env.root().join("no-such-queries.txt").display().to_string();
+    env.search(&["--queries", &missing])
+        .assert_error(&["no-such-queries.txt"]);
+    // A query and --queries together: a usage error.
+    let out = env.search(&["--queries", &missing, "天气"]);
+    assert_eq!(out.code, Some(2), "{out:#?}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn batch_human_output_has_a_header_per_query() {
+    let env = appendix_a();
+    let queries = env.root().join("q.txt");
+    std::fs::write(
+        &queries,
+        "农业\n{\"qid\": \"b\", \"query\": \"不存在的词语\"}\n天气\n",
+    )
+    .unwrap();
+    let out = env.search(&["--queries", &queries.display().to_string()]);
+    let stdout = out.assert_ok();
+    let lines: Vec<&str> = stdout.lines().collect();
+    let headers: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("# "))
+        .collect();
+    assert_eq!(
+        headers,
+        ["# 1: 农业", "# b: 不存在的词语", "# 3: 天气"],
+        "{stdout}"
+    );
+    assert_eq!(lines[0], "# 1: 农业");
+    assert!(lines[1].starts_with(" 1. nongye.txt#0  "), "{stdout}");
+    let b = lines
+        .iter()
+        .position(|l| *l == "# b: 不存在的词语")
+        .unwrap();
+    assert!(
+        lines[b - 1].starts_with("1 of 1 matching passages"),
+        "{stdout}"
+    );
+    assert!(
+        lines[b + 1].starts_with("0 of 0 matching passages"),
+        "{stdout}"
+    );
+    assert!(lines[b + 3].starts_with(" 1. tianqi.txt#0  "), "{stdout}");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 22. --per-article N.
+
+#[test]
+fn per_article_limits_passages_per_article() {
+    let text_file = "文件第一段讲储能。\n\n文件第二段讲储能。\n\n文件第三段讲储能。\n";
+    // The same record id in two archives: two articles.
+    let env = TestEnv::indexed(&[
+        ("multi.jsonl", hay::MULTI_JSONL),
+        ("copy.jsonl", r#"{"id": "r1", "body": "副本讲储能。"}"#),
+        ("f.txt", text_file),
+        ("g.txt", "另一文件讲储能。\n\n另一文件第二段讲储能。\n"),
+    ]);
+    let key = |h: &util::Hit| (h.path.clone(), h.id.clone());
+    let all = env.search_json(&["储能", "-n", "50"]);
+    assert_eq!(all.hits.len(), 12, "{:#?}", all.hits);
+    let found = env.search_json(&["储能", "-n", "50", "--per-article", "1"]);
+    let mut keys: Vec<(String, String)> = found.hits.iter().map(key).collect();
+    keys.sort();
+    let want: Vec<(String, String)> = [
+        ("copy.jsonl", "r1"),
+        ("f.txt", "f.txt"),
+        ("g.txt", "g.txt"),
+        ("multi.jsonl", "r1"),
+        ("multi.jsonl", "r2"),
+        ("multi.jsonl", "r3"),
+    ]
+    .iter()
+    .map(|&(p, i)| (p.to_string(), i.to_string()))
+    .collect();
+    assert_eq!(keys, want, "{:#?}", found.hits);
+    // Each article is represented by its best passage: the first one in the full ranking.
+    for h in &found.hits {
+        let best = all.hits.iter().find(|a| key(a) == key(h)).unwrap();
+        assert_eq!((h.passage, &h.text), (best.passage, &best.text));
+    }
+    // At most 2 per article.
+    let found = env.search_json(&["储能", "-n", "50", "--per-article", "2"]);
+    assert_eq!(found.hits.len(), 10, "{:#?}", found.hits);
+    for h in &found.hits {
+        assert!(found.hits.iter().filter(|o| key(o) == key(h)).count() <= 2);
+    }
+    // -n still applies: the 4 best articles, one passage each.
+    let found = env.search_json(&["储能", "-n", "4", "--per-article", "1"]);
+    let keys: Vec<_> = found.hits.iter().map(key).collect();
+    let mut best: Vec<(String, String)> = Vec::new();
+    for h in &all.hits {
+        if !best.contains(&key(h)) && best.len() < 4 {
+            best.push(key(h));
+        }
+    }
+    assert_eq!(keys, best, "{:#?}", found.hits);
+}
+
+#[test]
+fn per_article_looks_past_one_article_that_fills_the_top() {
+    // 80 passages of one article outrank the two other articles' passages.
+    let big: String = (0..80)
+        .map(|i| format!("第{i}段：储能储能，储能电站的储能系统。\n\n"))
+        .collect();
+    let env = TestEnv::indexed(&[
+        ("big.txt", &big),
+        (
+            "weak1.txt",
+            "这篇文章在结尾顺便提到了储能这个话题以及其他许多无关的事情。",
+        ),
+        (
+            "weak2.txt",
+            "另一篇文章也只在最后顺便提到了储能这个话题和其他很多内容。",
+        ),
+    ]);
+    let all = env.search_json(&["储能", "-n", "60"]);
+    assert!(
+        all.hits.iter().all(|h| h.path == "big.txt"),
+        "the test needs big.txt to fill the top"
+    );
+    let found = env.search_json(&["储能", "-n", "3", "--per-article", "1"]);
+    assert_eq!(found.paths()[0], "big.txt");
+    let mut paths = found.paths();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        ["big.txt", "weak1.txt", "weak2.txt"],
+        "{:#?}",
+        found.hits
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 23. --plain: quotes, -, + and OR are ordinary text.
+
+#[test]
+fn plain_queries_have_no_operators() {
+    let env = TestEnv::indexed(&[
+        ("xiaopeng.txt", "小鹏汽车在肇庆建设工厂。"),
+        ("zhuanjia.txt", "专家认为新质生产力推动高质量发展。"),
+        ("jiandan.txt", hay::JIANDAN),
+        ("peizhi.txt", hay::PEIZHI),
+        ("or.txt", "要么OR要么不。"),
+        ("tianqi.txt", hay::TIANQI),
+    ]);
+    // -肇庆 excludes the only passage; with --plain it is a term (and highlighted).
+    assert_no_hits(&env, &["小鹏 -肇庆"]);
+    let found = assert_finds_exactly(&env, &["--plain", "小鹏 -肇庆"], &["xiaopeng.txt"]);
+    assert_eq!(found.top().highlighted(), ["小鹏", "肇庆"]);
+    assert_eq!(found.summary.query, "小鹏 -肇庆");
+    // A pasted headline with a quoted part that does not occur literally.
+    let headline = "专家谈\"新质生产力发展\"";
+    assert_no_hits(&env, &[headline]);
+    let found = env.search_json(&["--plain", headline]);
+    assert_eq!(found.top().path, "zhuanjia.txt", "{:#?}", found.hits);
+    // + does not make a term required.
+    assert_finds_exactly(&env, &["+简单 配置"], &["jiandan.txt"]);
+    assert_finds_exactly(
+        &env,
+        &["--plain", "+简单 配置"],
+        &["jiandan.txt", "peizhi.txt"],
+    );
+    // OR is the word "or".
+    assert_finds_exactly(&env, &["天气 OR 肇庆"], &["tianqi.txt", "xiaopeng.txt"]);
+    let found = assert_finds_exactly(
+        &env,
+        &["--plain", "天气 OR 肇庆"],
+        &["or.txt", "tianqi.txt", "xiaopeng.txt"],
+    );
+    let or = found.hits.iter().find(|h| h.path == "or.txt").unwrap();
+    assert_eq!(or.highlighted(), ["OR"]);
+    // Nothing to search for is still an error.
+    env.search(&["--plain", "\"-+\""])
+        .assert_error(&["nothing to search for"]);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 24. Unquoted literal recall for digits (Latin: `app` in section 5): a number inside a longer one is
+//     found as a literal string, ranked below the standalone number.
+
+#[test]
+fn digits_inside_a_longer_number_are_found_below_the_number_itself() {
+    let env = TestEnv::indexed(&[
+        ("year.txt", "预计到2031年完成建设。"),
+        ("n31.txt", "全市共有31家企业入选。"),
+        ("tianqi.txt", hay::TIANQI),
+    ]);
+    let found = env.search_json(&["31"]);
+    assert_eq!(found.paths(), ["n31.txt", "year.txt"], "{:#?}", found.hits);
+    assert!(found.hits[0].score > found.hits[1].score);
+    assert_eq!(found.hits[0].highlighted(), ["31"]);
+    assert_eq!(found.hits[1].highlighted(), ["31"]);
+    assert_eq!(found.hits[1].highlights, [[5, 7]]);
+    // The whole number finds only its passage.
+    assert_finds_exactly(&env, &["2031"], &["year.txt"]);
+    assert_no_hits(&env, &["20310"]);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 25. User dictionary: `sou index --dict FILE`.
+
+#[test]
+fn analyze_with_a_user_dictionary() {
+    let env = TestEnv::new(&[]);
+    let dict = env.root().join("dict.txt");
+    std::fs::write(&dict, "# 公司名\n鹏锋诚 10 nz\n\n").unwrap();
+    let dict = dict.display().to_string();
+    let out = env.run(["analyze", "--dict", &dict, "和鹏锋诚"]);
+    let words = line_starting(&out, "words: ");
+    assert!(
+        !words.split(' ').any(|w| w.starts_with("鹏锋诚@")),
+        "{words}"
+    );
+    let user = line_starting(&out, "words with the user dictionary: ");
+    let toks: Vec<&str> = user
+        .strip_prefix("words with the user dictionary: ")
+        .unwrap()
+        .split(' ')
+        .collect();
+    assert!(toks.contains(&"鹏锋诚@1"), "{user}");
+    assert!(toks.contains(&"和@0"), "{user}");
+    // Without --dict, no such line.
+    let out = env.run(["analyze", "和鹏锋诚"]);
+    assert!(!out.assert_ok().contains("user dictionary"), "{out:#?}");
+}
+
+#[test]
+fn user_dictionary_lifecycle() {
+    let env = TestEnv::new(&[
+        ("a.txt", "青岛鹏锋诚科技有限公司和鹏锋诚的员工。"),
+        ("b.txt", "今天天气不错，适合出门。"),
+    ]);
+    let dict_path = env.root().join("dict.txt");
+    std::fs::write(&dict_path, "# 公司名\n鹏锋诚 10 nz\n").unwrap();
+    let dict = dict_path.display().to_string();
+    let out = env.try_index(&["--dict", &dict]);
+    assert!(
+        out.assert_ok()
+            .contains("(2 new, 0 changed, 0 removed, 0 unchanged)"),
+        "{out:#?}"
+    );
+    assert_eq!(out.stderr, "");
+    // Found as before, by the word and by strings across its boundaries.
+    let found = assert_finds_exactly(&env, &["鹏锋诚"], &["a.txt"]);
+    assert_eq!(found.top().highlighted(), ["鹏锋诚", "鹏锋诚"]);
+    assert_finds_exactly(&env, &["和鹏"], &["a.txt"]);
+    assert_finds_exactly(&env, &["天气"], &["b.txt"]);
+    let out = env.search(&["鹏锋诚"]);
+    assert_eq!(out.stderr, "");
+
+    // The dictionary file changes: search warns.
+    std::fs::write(&dict_path, "# 公司名\n鹏锋诚 10 nz\n天气不错 5\n").unwrap();
+    let out = env.search(&["鹏锋诚"]);
+    out.assert_ok();
+    assert!(
+        out.stderr.starts_with("sou: warning: ")
+            && out.stderr.contains("user dictionary")
+            && out.stderr.contains("changed"),
+        "{out:#?}"
+    );
+    // `sou index` re-segments only the file with the new word.
+    let out = env.try_index(&[]);
+    let summary = out.assert_ok();
+    assert!(
+        summary.contains("(0 new, 1 changed, 0 removed, 1 unchanged): 1 passages written"),
+        "{out:#?}"
+    );
+    assert!(out.stderr.contains("re-segment"), "{out:#?}");
+    assert!(out.stderr.contains(" 1 files"), "{out:#?}");
+    let out = env.search(&["天气"]);
+    out.assert_ok();
+    assert_eq!(out.stderr, "", "no warning once re-indexed");
+    assert_finds_exactly(&env, &["天气"], &["b.txt"]);
+    assert_finds_exactly(&env, &["鹏锋诚"], &["a.txt"]);
+    // Nothing changed: nothing to do.
+    let out = env.try_index(&[]);
+    assert!(
+        out.assert_ok()
+            .contains("(0 new, 0 changed, 0 removed, 2 unchanged)"),
+        "{out:#?}"
+    );
+    assert_eq!(out.stderr, "");
+
+    // --no-dict drops it: the files with its words are re-segmented, its copy goes, and edits to the file no
+    // longer matter.
+    let out = env.try_index(&["--no-dict"]);
+    assert!(
+        out.assert_ok()
+            .contains("(0 new, 2 changed, 0 removed, 0 unchanged)"),
+        "{out:#?}"
+    );
+    assert!(!env.index_dir().join("user-dict.txt").exists());
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(env.index_dir().join("sou-manifest.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(manifest["dict"].is_null(), "{manifest}");
+    std::fs::write(&dict_path, "青岛鹏锋诚 8\n").unwrap();
+    let out = env.search(&["鹏锋诚"]);
+    out.assert_ok();
+    assert_eq!(out.stderr, "");
+    let out = env.try_index(&[]);
+    assert!(
+        out.assert_ok()
+            .contains("(0 new, 0 changed, 0 removed, 2 unchanged)"),
+        "{out:#?}"
+    );
+    assert_finds_exactly(&env, &["鹏锋诚"], &["a.txt"]);
+}
+
+#[test]
+fn bad_user_dictionaries_are_errors() {
+    let env = TestEnv::indexed(&[("a.txt", "青岛鹏锋诚科技有限公司。")]);
+    let bad = env.root().join("bad-dict.txt");
+    std::fs::write(&bad, "# 注释\n鹏锋诚 10\n词 abc\n").unwrap();
+    let out = env.try_index(&["--dict", &bad.display().to_string()]);
+    out.assert_error(&["line 3", "abc"]);
+    // The index is left as it was.
+    assert_finds_exactly(&env, &["鹏锋诚"], &["a.txt"]);
+    let manifest = std::fs::read_to_string(env.index_dir().join("sou-manifest.json")).unwrap();
+    assert!(manifest.contains("\"dict\": null"), "{manifest}");
+    // A missing file: the error names it.
+    let missing = env.root().join("no-such-dict.txt");
+    let out = env.try_index(&["--dict", &missing.display().to_string()]);
+    out.assert_error(&["no-such-dict.txt"]);
+    // `sou analyze` says the same.
+    let out = env.run(["analyze", "--dict", &bad.display().to_string(), "词"]);
+    out.assert_error(&["line 3", "abc"]);
+    let out = env.run(["analyze", "--dict", &missing.display().to_string(), "词"]);
+    out.assert_error(&["no-such-dict.txt"]);
+}
+
+#[test]
+fn missing_recorded_dictionary_keeps_the_index_copy() {
+    let env = TestEnv::new(&[("a.txt", "青岛鹏锋诚科技有限公司。")]);
+    let dict_path = env.root().join("dict.txt");
+    std::fs::write(&dict_path, "鹏锋诚 10\n").unwrap();
+    env.try_index(&["--dict", &dict_path.display().to_string()])
+        .assert_ok();
+    std::fs::remove_file(&dict_path).unwrap();
+    let out = env.try_index(&[]);
+    assert!(
+        out.assert_ok()
+            .contains("(0 new, 0 changed, 0 removed, 1 unchanged)"),
+        "{out:#?}"
+    );
+    assert!(
+        out.stderr.starts_with("sou: warning: ")
+            && out.stderr.contains("dict.txt")
+            && out.stderr.contains("copy"),
+        "{out:#?}"
+    );
+    assert!(env.index_dir().join("user-dict.txt").is_file());
+    assert_finds_exactly(&env, &["鹏锋诚"], &["a.txt"]);
+}
+
+#[test]
+fn rebuild_keeps_the_user_dictionary() {
+    let env = TestEnv::new(&[("a.txt", "青岛鹏锋诚科技有限公司。")]);
+    let dict_path = env.root().join("dict.txt");
+    std::fs::write(&dict_path, "鹏锋诚 10\n").unwrap();
+    env.try_index(&["--dict", &dict_path.display().to_string()])
+        .assert_ok();
+    let out = env.try_index(&["--rebuild"]);
+    assert!(
+        out.assert_ok()
+            .contains("(1 new, 0 changed, 0 removed, 0 unchanged)"),
+        "{out:#?}"
+    );
+    assert!(env.index_dir().join("user-dict.txt").is_file());
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(env.index_dir().join("sou-manifest.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(!manifest["dict"].is_null(), "{manifest}");
+    // Still in use: editing it makes search warn.
+    std::fs::write(&dict_path, "鹏锋诚 10\n科技有限公司 5\n").unwrap();
+    let out = env.search(&["鹏锋诚"]);
+    out.assert_ok();
+    assert!(out.stderr.contains("user dictionary"), "{out:#?}");
+}
+
+#[test]
+fn dictionary_change_resegments_files_with_the_word_in_a_title() {
+    let env = TestEnv::new(&[
+        (
+            "title.jsonl",
+            r#"{"id": "r", "title": "和鹏锋诚新闻", "body": "今年的营收增长。"}"#,
+        ),
+        ("body.txt", "青岛鹏锋诚科技有限公司。"),
+        ("tianqi.txt", hay::TIANQI),
+    ]);
+    env.index();
+    let dict_path = env.root().join("dict.txt");
+    std::fs::write(&dict_path, "鹏锋诚 10\n").unwrap();
+    let out = env.try_index(&["--dict", &dict_path.display().to_string()]);
+    // Both files contain the word (one in its indexed title): both are re-segmented.
+    assert!(
+        out.assert_ok()
+            .contains("(0 new, 2 changed, 0 removed, 1 unchanged)"),
+        "{out:#?}"
+    );
+    assert!(out.stderr.contains(" 2 files"), "{out:#?}");
+}
+
+#[test]
+fn io_errors_name_the_cause_once() {
+    let env = appendix_a();
+    let missing = env.root().join("no-such-dict.txt");
+    let out = env.try_index(&["--dict", &missing.display().to_string()]);
+    let msg = out.assert_error(&["no-such-dict.txt"]);
+    assert_eq!(msg.matches("os error 2").count(), 1, "{msg}");
+}
+
+#[test]
+fn batch_queries_file_with_a_bom() {
+    let env = appendix_a();
+    let queries = env.root().join("bom-queries.txt");
+    std::fs::write(
+        &queries,
+        "\u{feff}{\"qid\": \"a\", \"query\": \"农业\"}\r\n天气\r\n",
+    )
+    .unwrap();
+    let (results, out) = env.search_batch_json(&queries.display().to_string(), None, &[]);
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    let got: Vec<(&str, &str, Vec<&str>)> = results
+        .iter()
+        .map(|r| (r.qid.as_str(), r.summary.query.as_str(), r.paths()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a", "农业", vec!["nongye.txt"]),
+            ("2", "天气", vec!["tianqi.txt"])
+        ]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -105,3 +105,64 @@ pub fn many_paragraphs(n: usize) -> String {
         })
         .collect()
 }
+
+// JSON Lines archives.
+
+/// An archive with the default field names: a record with a numeric id, three paragraphs (JSON escapes and a
+/// non-BMP character in the body) and fields that are not read; a blank line; a record with a string id; a
+/// record without an id.
+pub const NEWS_JSONL: &str = concat!(
+    r#"{"id": 101, "title": "海水淡化项目投产", "body": "沿海城市的海水淡化项目今年投入运行。\n\n日产淡水十万吨，供应周边工业园区。\n\n王𨨏说：\"二期\"明年开工。", "date": "2023-05-01", "author": "张三", "tags": ["能源"]}"#,
+    "\n",
+    "\n",
+    r#"{"id": "b-2", "title": "储能电池", "body": "宁德时代储能电池产能达25GWh。", "date": "2023-06-02"}"#,
+    "\n",
+    r#"{"title": "无编号", "body": "这条记录没有编号字段。"}"#,
+    "\n",
+);
+
+/// An archive with malformed lines between good ones (line 6 is not UTF-8, line 7 is blank): see
+/// [`MALFORMED_BAD_LINES`].
+pub fn malformed_jsonl() -> Vec<u8> {
+    let mut v = Vec::new();
+    for line in [
+        r#"{"id": "ok1", "body": "第一条正常记录讲海水淡化。"}"#,
+        "this is not json 数组",
+        r#"["ok2", "数组不是记录"]"#,
+        r#"{"id": "nobody", "title": "无正文的标题"}"#,
+        r#"{"id": "num", "body": 12345}"#,
+    ] {
+        v.extend_from_slice(line.as_bytes());
+        v.push(b'\n');
+    }
+    v.extend_from_slice("{\"id\": \"bad\", \"body\": \"坏的".as_bytes());
+    v.extend_from_slice(b"\xff\xfe");
+    v.extend_from_slice("字节串\"}\n".as_bytes());
+    v.extend_from_slice(b"   \n");
+    v.extend_from_slice(r#"{"id": "ok3", "body": "最后一条正常记录讲储能电池。"}"#.as_bytes());
+    v.push(b'\n');
+    v
+}
+
+/// The lines of [`malformed_jsonl`] that are reported and skipped.
+pub const MALFORMED_BAD_LINES: [u64; 5] = [2, 3, 4, 5, 6];
+
+/// Records whose word 海水淡化 is in the title only (t1), in the body only (t2), or nowhere (t3).
+pub const TITLES_JSONL: &str = concat!(
+    r#"{"id": "t1", "title": "海水淡化新进展", "body": "沿岸城市的新项目今年投入运行，日产十万吨。"}"#,
+    "\n",
+    r#"{"id": "t2", "title": "工业新闻", "body": "海水淡化设备出口增长。"}"#,
+    "\n",
+    r#"{"id": "t3", "title": "天气", "body": "今天天气不错。"}"#,
+    "\n",
+);
+
+/// Records with several paragraphs that all mention 储能 (r1: 3, r2: 2, r3: 1).
+pub const MULTI_JSONL: &str = concat!(
+    r#"{"id": "r1", "title": "甲", "body": "甲文第一段讲储能。\n\n甲文第二段也讲储能。\n\n甲文第三段还讲储能。"}"#,
+    "\n",
+    r#"{"id": "r2", "title": "乙", "body": "乙文第一段讲储能。\n\n乙文第二段讲储能。"}"#,
+    "\n",
+    r#"{"id": "r3", "title": "丙", "body": "丙文只有一段讲储能。"}"#,
+    "\n",
+);

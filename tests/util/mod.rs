@@ -4,9 +4,12 @@
 //! Every JSON search made through [`TestEnv::search_json`] is checked for the invariants of the JSON Lines
 //! schema (ranks, summary, exit status) and of the hits (passage text = the file's characters
 //! `[start, end)`, highlights inside the snippet, sorted, disjoint, non-empty and made of query text), so
-//! every test that searches also tests highlighting.
+//! every test that searches also tests highlighting. A hit of a JSON Lines archive (one with a `line`) is
+//! checked against its record's body instead of the whole file.
 
+use std::cell::RefCell;
 use std::ffi::OsStr;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -82,6 +85,14 @@ pub struct Hit {
     pub path: String,
     pub passage: u32,
     pub title: String,
+    /// The article id: the path for a text file, the record's id for a JSON Lines archive.
+    pub id: String,
+    /// JSON Lines records only: the record's date, if it has one.
+    pub date: Option<String>,
+    /// JSON Lines records only: the record's 1-based line in its file.
+    pub line: Option<u64>,
+    /// Batch mode (`--queries`) only: the query's id.
+    pub qid: Option<String>,
     pub start: usize,
     pub end: usize,
     pub text: String,
@@ -102,6 +113,8 @@ impl Hit {
 /// The summary line of `sou search --json`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Summary {
+    /// Batch mode (`--queries`) only: the query's id.
+    pub qid: Option<String>,
     pub query: String,
     pub total_hits: usize,
     pub returned: usize,
@@ -205,9 +218,28 @@ pub fn made_of_query_text(hl: &str, query: &str) -> bool {
     reach[h.len()]
 }
 
+/// The results of one query of a batch (`sou search --queries … --json`).
+#[derive(Debug)]
+pub struct BatchResult {
+    /// The query's id, as its summary gives it (every hit carries the same).
+    pub qid: String,
+    pub hits: Vec<Hit>,
+    pub summary: Summary,
+}
+
+impl BatchResult {
+    /// Paths of the hits, in rank order.
+    pub fn paths(&self) -> Vec<&str> {
+        self.hits.iter().map(|h| h.path.as_str()).collect()
+    }
+}
+
 /// A temporary directory with `corpus/` (the articles) and room for `index/`.
 pub struct TestEnv {
     dir: TempDir,
+    /// The field of JSON Lines records that holds the body (`body` unless the test indexes with
+    /// `--body-field`): hits of archives are checked against it.
+    body_field: RefCell<String>,
 }
 
 impl TestEnv {
@@ -218,6 +250,7 @@ impl TestEnv {
                 .prefix("sou-test-")
                 .tempdir()
                 .expect("tempdir"),
+            body_field: RefCell::new("body".to_string()),
         };
         std::fs::create_dir_all(env.corpus()).expect("mkdir corpus");
         for (rel, content) in files {
@@ -277,6 +310,30 @@ impl TestEnv {
     /// The decoded text of a corpus file.
     pub fn read(&self, rel: &str) -> String {
         decoded(&std::fs::read(self.corpus().join(rel)).expect("read corpus file"))
+    }
+
+    /// Tells the hit checks which field of JSON Lines records holds the body (after `--body-field`).
+    pub fn set_body_field(&self, name: &str) {
+        *self.body_field.borrow_mut() = name.to_string();
+    }
+
+    /// The body of the record on 1-based line `line` of the JSON Lines file `rel` (only that line needs to
+    /// be UTF-8 and JSON).
+    pub fn record_body(&self, rel: &str, line: u64) -> String {
+        let bytes = std::fs::read(self.corpus().join(rel)).expect("read corpus file");
+        let raw = bytes
+            .split(|&b| b == b'\n')
+            .nth(line as usize - 1)
+            .unwrap_or_else(|| panic!("{rel} has no line {line}"));
+        let text = std::str::from_utf8(raw).unwrap_or_else(|e| panic!("{rel}:{line}: {e}"));
+        let text = text.trim_start_matches('\u{feff}');
+        let record: Value =
+            serde_json::from_str(text).unwrap_or_else(|e| panic!("{rel}:{line}: {e}"));
+        let field = self.body_field.borrow();
+        record[field.as_str()]
+            .as_str()
+            .unwrap_or_else(|| panic!("{rel}:{line}: no string {field:?}"))
+            .to_string()
     }
 
     /// A `sou` command with a clean environment (only `PATH` and `HOME`, plus `envs`), run in the
@@ -367,6 +424,92 @@ impl TestEnv {
         all
     }
 
+    /// Runs `sou` with exactly `args`, feeding `input` on its stdin.
+    pub fn run_with_stdin(&self, args: &[String], input: &str) -> Output {
+        let mut child = self
+            .command(args, &[])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("cannot run the sou binary");
+        {
+            let mut stdin = child.stdin.take().expect("stdin");
+            stdin.write_all(input.as_bytes()).expect("write stdin");
+        } // Closed here: end of input.
+        let out = child.wait_with_output().expect("wait for sou");
+        let out = Output {
+            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+            code: out.status.code(),
+        };
+        out.assert_sane();
+        out
+    }
+
+    /// `sou search --json --queries FILE ARGS` (FILE `-`: `stdin` is fed to it). Parses and checks the
+    /// output: every line carries its query's `qid` as its first field, each query's hits are followed by
+    /// its summary, ranks restart at 1, every hit is checked as in [`TestEnv::search_json`]. Returns the
+    /// queries' results in output order, and the output (whatever its status).
+    pub fn search_batch_json(
+        &self,
+        file: &str,
+        stdin: Option<&str>,
+        args: &[&str],
+    ) -> (Vec<BatchResult>, Output) {
+        let mut all = vec!["--json", "--queries", file];
+        all.extend_from_slice(args);
+        let args = self.search_args(&all);
+        let out = match stdin {
+            Some(input) => self.run_with_stdin(&args, input),
+            None => self.run(&args),
+        };
+        assert!(
+            matches!(out.code, Some(0..=2)) && !out.stderr.contains("panicked"),
+            "{out:#?}"
+        );
+        let mut results = Vec::new();
+        let mut hits: Vec<Hit> = Vec::new();
+        for line in out.stdout.lines() {
+            let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            let kind = v["type"].as_str().unwrap_or_default().to_string();
+            assert!(
+                line.starts_with(&format!(r#"{{"type":"{kind}","data":{{"qid":""#)),
+                "qid is not the first field of: {line}"
+            );
+            match kind.as_str() {
+                "hit" => {
+                    let hit: Hit = serde_json::from_value(v["data"].clone())
+                        .unwrap_or_else(|e| panic!("{e}: {line}"));
+                    assert_eq!(hit.rank, hits.len() + 1, "ranks are not 1, 2, …: {line}");
+                    hits.push(hit);
+                }
+                "summary" => {
+                    let summary: Summary = serde_json::from_value(v["data"].clone())
+                        .unwrap_or_else(|e| panic!("{e}: {line}"));
+                    let qid = summary.qid.clone().expect("qid");
+                    for h in &hits {
+                        assert_eq!(h.qid.as_deref(), Some(qid.as_str()), "{h:#?} before {line}");
+                    }
+                    assert_eq!(summary.returned, hits.len(), "{line}");
+                    assert!(summary.total_hits >= hits.len(), "{line}");
+                    self.check_hit_list(&hits, &summary.query, &all);
+                    results.push(BatchResult {
+                        qid,
+                        hits: std::mem::take(&mut hits),
+                        summary,
+                    });
+                }
+                _ => panic!("neither a hit nor a summary: {line}"),
+            }
+        }
+        assert!(
+            hits.is_empty(),
+            "hits without a summary at the end: {out:#?}"
+        );
+        (results, out)
+    }
+
     /// `sou search --index … --corpus … ARGS` (human output), whatever its status.
     pub fn search(&self, args: &[&str]) -> Output {
         self.run(self.search_args(args))
@@ -390,15 +533,36 @@ impl TestEnv {
 
     /// Checks every hit of `found` against the corpus on disk and the query.
     pub fn check_hits(&self, found: &Found, args: &[&str]) {
-        for hit in &found.hits {
+        self.check_hit_list(&found.hits, &found.summary.query, args);
+    }
+
+    /// Checks `hits` (of `query`) against the corpus on disk and the query.
+    pub fn check_hit_list(&self, hits: &[Hit], query: &str, args: &[&str]) {
+        for hit in hits {
             let ctx = || format!("hit {hit:#?} of {args:?}");
-            // The passage is exactly the file's characters [start, end).
-            let file = self.read(&hit.path);
+            // The passage is exactly the file's characters [start, end), or for a record of a JSON Lines
+            // archive its body's.
+            let source = if hit.path.to_ascii_lowercase().ends_with(".jsonl") {
+                let line = hit
+                    .line
+                    .unwrap_or_else(|| panic!("archive hit without a line: {}", ctx()));
+                self.record_body(&hit.path, line)
+            } else {
+                assert_eq!(
+                    hit.id,
+                    hit.path,
+                    "the id of a text file is its path: {}",
+                    ctx()
+                );
+                assert_eq!(hit.line, None, "line for a text file: {}", ctx());
+                assert_eq!(hit.date, None, "date for a text file: {}", ctx());
+                self.read(&hit.path)
+            };
             assert!(hit.start < hit.end, "empty passage: {}", ctx());
             assert_eq!(
-                char_slice(&file, hit.start, hit.end),
+                char_slice(&source, hit.start, hit.end),
                 hit.text,
-                "text is not the file's chars [start, end): {}",
+                "text is not the file's (record body's) chars [start, end): {}",
                 ctx()
             );
             assert_eq!(hit.text.trim(), hit.text, "passage not trimmed: {}", ctx());
@@ -412,7 +576,7 @@ impl TestEnv {
                 "snippet is not part of the passage: {}",
                 ctx()
             );
-            check_highlights(hit, &found.summary.query, &ctx);
+            check_highlights(hit, query, &ctx);
         }
     }
 }
