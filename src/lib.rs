@@ -7,6 +7,7 @@
 
 pub mod analyzer;
 pub mod corpus;
+pub mod dict;
 pub mod error;
 pub mod index;
 pub mod normalize;
