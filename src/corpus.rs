@@ -173,22 +173,108 @@ fn walk_error(root: &Path, err: walkdir::Error) -> Option<Error> {
     Some(Error::io(path, source))
 }
 
-/// Decodes a file's bytes as UTF-8, stripping a leading UTF-8 byte order mark.
-///
-/// Invalid UTF-8 gives an error reason such as `not valid UTF-8 (byte 123)`, where the byte
-/// offset counts from the start of the file (BOM included).
-pub fn decode(bytes: &[u8]) -> std::result::Result<String, String> {
-    const BOM: &[u8] = b"\xEF\xBB\xBF";
-    let (offset, body) = match bytes.strip_prefix(BOM) {
-        Some(rest) => (BOM.len(), rest),
-        None => (0, bytes),
+/// Why a file's bytes were not turned into text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The file is binary (an image, a PDF, an archive…): skipped by design, not a failure.
+    Binary(String),
+    /// The file looks like text but no encoding decodes it cleanly.
+    Undecodable(String),
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::Binary(why) | DecodeError::Undecodable(why) => f.write_str(why),
+        }
+    }
+}
+
+/// Text decoded from a file, and the encoding it was in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The text (BOM removed).
+    pub text: String,
+    /// The encoding's name (`UTF-8`, `GBK`, `Big5`, `UTF-16LE`, …).
+    pub encoding: &'static str,
+}
+
+/// Magic numbers of binary formats that end up in article folders.
+const BINARY_MAGIC: &[(&[u8], &str)] = &[
+    (b"%PDF", "a PDF"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xFF\xD8\xFF", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"\x1F\x8B", "a gzip archive"),
+    (b"\xD0\xCF\x11\xE0", "an old Office document"),
+    (b"7z\xBC\xAF", "a 7z archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"\x7FELF", "an executable"),
+];
+
+/// Decodes a file's bytes. A BOM decides (UTF-8, UTF-16LE, UTF-16BE); otherwise valid UTF-8 is UTF-8, and
+/// anything else is given to a detector (chardetng, Firefox's) that picks among legacy encodings (GBK/GB18030,
+/// Big5, …) and must then decode without errors. Binary files (known magic numbers, or NUL bytes) are
+/// reported as [`DecodeError::Binary`].
+pub fn decode(bytes: &[u8]) -> std::result::Result<Decoded, DecodeError> {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let body = &bytes[bom_len..];
+        if encoding == encoding_rs::UTF_8 {
+            return std::str::from_utf8(body)
+                .map(|t| Decoded {
+                    text: t.to_owned(),
+                    encoding: "UTF-8",
+                })
+                .map_err(|e| {
+                    DecodeError::Undecodable(format!(
+                        "not valid UTF-8 (byte {})",
+                        bom_len + e.valid_up_to()
+                    ))
+                });
+        }
+        return encoding
+            .decode_without_bom_handling_and_without_replacement(body)
+            .map(|t| Decoded {
+                text: t.into_owned(),
+                encoding: encoding.name(),
+            })
+            .ok_or_else(|| {
+                DecodeError::Undecodable(format!(
+                    "has a {} BOM but is not valid {0}",
+                    encoding.name()
+                ))
+            });
+    }
+    for (magic, what) in BINARY_MAGIC {
+        if bytes.starts_with(magic) {
+            return Err(DecodeError::Binary(format!("binary file ({what})")));
+        }
+    }
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Err(DecodeError::Binary("binary file (NUL bytes)".to_string()));
+    }
+    let utf8_error = match std::str::from_utf8(bytes) {
+        Ok(t) => {
+            return Ok(Decoded {
+                text: t.to_owned(),
+                encoding: "UTF-8",
+            });
+        }
+        Err(e) => e.valid_up_to(),
     };
-    match std::str::from_utf8(body) {
-        Ok(text) => Ok(text.to_owned()),
-        Err(err) => Err(format!(
-            "not valid UTF-8 (byte {})",
-            offset + err.valid_up_to()
-        )),
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let encoding = detector.guess(None, chardetng::Utf8Detection::Deny);
+    match encoding.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(t) if encoding != encoding_rs::UTF_8 => Ok(Decoded {
+            text: t.into_owned(),
+            encoding: encoding.name(),
+        }),
+        _ => Err(DecodeError::Undecodable(format!(
+            "not valid UTF-8 (byte {utf8_error}), nor {}",
+            encoding.name()
+        ))),
     }
 }
 
@@ -724,29 +810,72 @@ mod tests {
 
     #[test]
     fn decode_strips_bom_and_reports_bad_bytes() {
-        assert_eq!(decode("\u{feff}你好".as_bytes()).as_deref(), Ok("你好"));
-        assert_eq!(decode("你好".as_bytes()).as_deref(), Ok("你好"));
-        assert_eq!(decode(b"").as_deref(), Ok(""));
+        let text = |b: &[u8]| decode(b).map(|d| d.text);
+        assert_eq!(text("\u{feff}你好".as_bytes()).as_deref(), Ok("你好"));
+        assert_eq!(text("你好".as_bytes()).as_deref(), Ok("你好"));
+        assert_eq!(text(b"").as_deref(), Ok(""));
         // Only one BOM is stripped.
         assert_eq!(
-            decode("\u{feff}\u{feff}x".as_bytes()).as_deref(),
+            text("\u{feff}\u{feff}x".as_bytes()).as_deref(),
             Ok("\u{feff}x")
         );
-        assert_eq!(
-            decode(b"ab\xffcd"),
-            Err("not valid UTF-8 (byte 2)".to_owned())
-        );
+        // A UTF-8 BOM promises UTF-8.
         assert_eq!(
             decode(b"\xEF\xBB\xBFab\xffcd"),
-            Err("not valid UTF-8 (byte 5)".to_owned())
+            Err(DecodeError::Undecodable(
+                "not valid UTF-8 (byte 5)".to_owned()
+            ))
         );
-        let passages = split(
-            "a.txt",
-            &decode(b"\xEF\xBB\xBFtitle\n\nbody.").unwrap(),
-            300,
-        );
+        let passages = split("a.txt", &text(b"\xEF\xBB\xBFtitle\n\nbody.").unwrap(), 300);
         assert_eq!(passages[0].text, "title");
         assert_eq!(passages[0].start, 0);
+    }
+
+    #[test]
+    fn decode_detects_legacy_chinese_encodings() {
+        let gbk = encoding_rs::GBK
+            .encode("青岛市工研院累计培育科技型中小企业超过100家，高新技术企业80余家。")
+            .0;
+        let d = decode(&gbk).unwrap();
+        assert_eq!(
+            d.text,
+            "青岛市工研院累计培育科技型中小企业超过100家，高新技术企业80余家。"
+        );
+        assert_eq!(d.encoding, "GBK");
+        let big5 = encoding_rs::BIG5
+            .encode("記者從銀行獲悉，中央銀行宣布降息，市場反應熱烈。")
+            .0;
+        let d = decode(&big5).unwrap();
+        assert_eq!(d.text, "記者從銀行獲悉，中央銀行宣布降息，市場反應熱烈。");
+        assert_eq!(d.encoding, "Big5");
+        let mut utf16: Vec<u8> = vec![0xFF, 0xFE];
+        for u in "你好，世界".encode_utf16() {
+            utf16.extend(u.to_le_bytes());
+        }
+        assert_eq!(
+            decode(&utf16).unwrap(),
+            Decoded {
+                text: "你好，世界".into(),
+                encoding: "UTF-16LE"
+            }
+        );
+    }
+
+    #[test]
+    fn decode_skips_binary_files() {
+        assert!(matches!(
+            decode(b"%PDF-1.7\n..."),
+            Err(DecodeError::Binary(_))
+        ));
+        assert!(matches!(
+            decode(b"\x89PNG\r\n\x1a\n"),
+            Err(DecodeError::Binary(_))
+        ));
+        assert!(matches!(decode(b"abc\x00def"), Err(DecodeError::Binary(_))));
+        assert!(matches!(
+            decode(b"PK\x03\x04rest"),
+            Err(DecodeError::Binary(_))
+        ));
     }
 
     #[test]

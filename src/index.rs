@@ -215,8 +215,12 @@ pub struct IndexStats {
     pub removed: usize,
     /// Files left as they were.
     pub unchanged: usize,
-    /// Files that could not be read or decoded (reported as warnings, skipped).
+    /// Files that could not be read or decoded (reported as warnings, skipped; exit status 2).
     pub failed: usize,
+    /// Files skipped by design: binary files with a text extension (reported, not a failure).
+    pub skipped: usize,
+    /// Files read in this run, by the encoding they were decoded from.
+    pub encodings: BTreeMap<String, usize>,
     /// Passages written in this run.
     pub passages_written: u64,
     /// Passages in the index after this run.
@@ -513,6 +517,7 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
             path: rel,
             deleted: previous.is_none(),
             written: 0,
+            encoding: None,
         };
         let outcome = if corpus::is_jsonl(rel) {
             index_jsonl(
@@ -534,6 +539,11 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
         }
         match outcome {
             Ok(()) => {}
+            Err(FileError::Binary(reason)) => {
+                warn(format!("{}: {reason}; skipped", abs.display()));
+                stats.skipped += 1;
+                continue;
+            }
             Err(FileError::Skip(reason)) => {
                 warn(format!("{}: {reason}; skipped", abs.display()));
                 stats.failed += 1;
@@ -549,6 +559,10 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
         // A changed file whose new version has no passages still loses its old ones.
         sink.delete_old();
         stats.passages_written += sink.written;
+        *stats
+            .encodings
+            .entry(sink.encoding.unwrap_or("UTF-8").to_string())
+            .or_insert(0) += 1;
         stats.bytes += size;
         manifest.files.insert(
             rel.clone(),
@@ -613,6 +627,8 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
 enum FileError {
     /// The file is reported and skipped; the run goes on.
     Skip(String),
+    /// The file is binary: reported and skipped by design.
+    Binary(String),
     /// The index itself failed; the run stops.
     Fatal(crate::Error),
 }
@@ -631,6 +647,8 @@ struct DocSink<'a> {
     path: &'a str,
     deleted: bool,
     written: u64,
+    /// The encoding the file was decoded from.
+    encoding: Option<&'static str>,
 }
 
 impl DocSink<'_> {
@@ -667,9 +685,13 @@ fn index_text(
     sink: &mut DocSink,
 ) -> Result<(), FileError> {
     let bytes = fs::read(abs).map_err(|e| FileError::Skip(e.to_string()))?;
-    let text = corpus::decode(&bytes).map_err(FileError::Skip)?;
+    let decoded = corpus::decode(&bytes).map_err(|e| match e {
+        corpus::DecodeError::Binary(why) => FileError::Binary(why),
+        corpus::DecodeError::Undecodable(why) => FileError::Skip(why),
+    })?;
     drop(bytes);
-    sink.add(&corpus::split_article(rel, &text, split))
+    sink.encoding = Some(decoded.encoding);
+    sink.add(&corpus::split_article(rel, &decoded.text, split))
 }
 
 /// Streams a JSON Lines archive: one record at a time, so memory stays bounded whatever the file size.

@@ -279,6 +279,9 @@ fn summary_line(s: &IndexStats) -> String {
         "indexed {} files ({} new, {} changed, {} removed, {} unchanged",
         s.files, s.added, s.changed, s.removed, s.unchanged
     );
+    if s.skipped > 0 {
+        line.push_str(&format!(", {} skipped", s.skipped));
+    }
     if s.failed > 0 {
         line.push_str(&format!(", {} failed", s.failed));
     }
@@ -289,6 +292,15 @@ fn summary_line(s: &IndexStats) -> String {
         s.bytes as f64 / 1e6,
         s.elapsed.as_secs_f64()
     ));
+    let legacy: Vec<String> = s
+        .encodings
+        .iter()
+        .filter(|(e, _)| e.as_str() != "UTF-8")
+        .map(|(e, n)| format!("{n} from {e}"))
+        .collect();
+    if !legacy.is_empty() {
+        line.push_str(&format!("; decoded {}", legacy.join(", ")));
+    }
     line
 }
 

@@ -1086,21 +1086,51 @@ fn closed_pipe_with_output_larger_than_the_pipe_buffer() {
 // 18. Corpus files: bad encodings, other extensions, BOM and CRLF.
 
 #[test]
-fn non_utf8_file_is_reported_and_skipped() {
+fn legacy_encodings_are_decoded_and_bad_files_reported() {
     let env = TestEnv::new(hay::APPENDIX_A);
-    env.write("gbk.txt", hay::GBK_BYTES);
+    let gbk = encoding_rs::GBK
+        .encode("青岛市工研院累计培育科技型中小企业超过一百家，独有词汇甲。")
+        .0;
+    env.write("gbk.txt", &gbk);
+    let big5 = encoding_rs::BIG5
+        .encode("記者從銀行獲悉，中央銀行宣布降息，獨有詞彙乙。")
+        .0;
+    env.write("big5.txt", &big5);
+    // A UTF-8 BOM promises UTF-8: these bytes are not.
+    env.write("broken.txt", b"\xEF\xBB\xBF\xe4\xb8\xad\xff\xfe\xfd");
+    // Binary files with a text extension are skipped by design.
+    env.write("scan.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj");
+    env.write("photo.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR");
     let out = env.try_index(&[]);
     assert_eq!(out.code, Some(2), "{out:#?}");
-    assert!(out.stderr.contains("gbk.txt"), "{out:#?}");
-    assert!(out.stderr.contains("UTF-8"), "{out:#?}");
     assert!(
-        out.stdout
-            .contains("(8 new, 0 changed, 0 removed, 0 unchanged, 1 failed)"),
+        out.stderr.contains("broken.txt: not valid UTF-8"),
         "{out:#?}"
     );
+    assert!(
+        out.stderr.contains("scan.txt: binary file (a PDF)"),
+        "{out:#?}"
+    );
+    assert!(
+        out.stderr.contains("photo.md: binary file (a PNG image)"),
+        "{out:#?}"
+    );
+    assert!(
+        out.stdout
+            .contains("(10 new, 0 changed, 0 removed, 0 unchanged, 2 skipped, 1 failed)"),
+        "{out:#?}"
+    );
+    assert!(
+        out.stdout.contains("decoded 1 from Big5, 1 from GBK"),
+        "{out:#?}"
+    );
+    // The decoded files are searchable, and show their text as Unicode.
+    let found = assert_finds_exactly(&env, &["\"独有词汇甲\""], &["gbk.txt"]);
+    assert_eq!(found.top().highlighted(), ["独有词汇甲"]);
+    let found = assert_finds_exactly(&env, &["\"独有词汇乙\""], &["big5.txt"]);
+    assert_eq!(found.top().highlighted(), ["獨有詞彙乙"]);
     // The other files are indexed.
     assert_finds_exactly(&env, &["农业"], &["nongye.txt"]);
-    assert_no_hits(&env, &["\"中国银行\""]);
 }
 
 #[test]

@@ -75,9 +75,6 @@ pub const BOM_CRLF: &str =
 /// A file with 独有词汇, for files that must be ignored.
 pub const UNIQUE: &str = "这里有一个独有词汇";
 
-/// Not UTF-8: 中国 encoded in GBK.
-pub const GBK_BYTES: &[u8] = b"\xd6\xd0\xb9\xfa\xd2\xf8\xd0\xd0";
-
 /// One paragraph of about 1000 characters (no blank lines), made of sentences of different lengths, each
 /// mentioning 切分. Returns the paragraph and its sentences.
 pub fn long_paragraph() -> (String, Vec<String>) {

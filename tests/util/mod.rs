@@ -176,10 +176,18 @@ pub fn norm(s: &str) -> String {
     squeeze(&sou::normalize::normalize(s).text)
 }
 
-/// Decodes a corpus file as sou does (UTF-8, one leading BOM stripped).
+/// Decodes a corpus file: UTF-8 (one leading BOM stripped) is decoded here; other encodings (GBK, Big5…)
+/// through sou's own detector, since the check is about offsets, not about detection.
 pub fn decoded(bytes: &[u8]) -> String {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    String::from_utf8(body.to_vec()).expect("corpus file in a checked search is UTF-8")
+    match String::from_utf8(body.to_vec()) {
+        Ok(text) => text,
+        Err(_) => {
+            sou::corpus::decode(bytes)
+                .expect("a corpus file that sou indexed decodes")
+                .text
+        }
+    }
 }
 
 /// Whether `hl` (normalized, squeezed) can be cut into pieces that each occur in one query word (a
