@@ -260,6 +260,28 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> crate::Result<()> {
     fs::rename(&tmp, &path).map_err(|e| crate::Error::io(&path, e))
 }
 
+/// Name of the lock file that keeps two `sou index` runs apart.
+const LOCK_FILE: &str = ".sou-index.lock";
+
+/// Takes the index's lock, or says who has it.
+fn lock_index(dir: &Path) -> crate::Result<fs::File> {
+    let path = dir.join(LOCK_FILE);
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| crate::Error::io(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(crate::Error::Other(format!(
+            "another `sou index` is updating {}; wait for it to finish and run this again",
+            dir.display()
+        ))),
+        Err(fs::TryLockError::Error(e)) => Err(crate::Error::io(&path, e)),
+    }
+}
+
 /// Does `dir` hold a sou index (a manifest)?
 pub fn exists(dir: &Path) -> bool {
     dir.join(MANIFEST_FILE).is_file()
@@ -326,6 +348,19 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
         )));
     }
     fs::create_dir_all(&opts.index).map_err(|e| crate::Error::io(&opts.index, e))?;
+    // Refuse a directory that is not an index before leaving anything in it.
+    if !exists(&opts.index)
+        && !opts.index.join("meta.json").is_file()
+        && !visible_entries(&opts.index)?.is_empty()
+    {
+        return Err(crate::Error::Other(format!(
+            "{} is not empty and is not a sou index; refusing to overwrite it (choose another --index)",
+            opts.index.display()
+        )));
+    }
+    // One `sou index` at a time per index, decided before anything is changed. The lock goes with the
+    // process, however it ends.
+    let _lock = lock_index(&opts.index)?;
 
     let mut stats = IndexStats::default();
     // What a rebuild keeps: the user dictionary (its record and the index's copy of it).
@@ -354,23 +389,32 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
         }
     };
     let (schema, fields) = schema();
-    let (index, mut manifest) = match old {
-        Some(m) => {
-            let index =
-                Index::open_in_dir(&opts.index).map_err(|e| crate::Error::IndexIncompatible {
-                    path: opts.index.clone(),
-                    reason: format!("tantivy cannot open it ({e})"),
-                })?;
-            check_schema(&index, &opts.index)?;
-            (index, m)
+    // An index of this format is updated in place. With --rebuild it is emptied in the same commit that adds
+    // everything again, so that until that commit the previous index stays whole and searchable.
+    let existing = match &previous {
+        Some(m) if m.incompatibility().is_none() => Index::open_in_dir(&opts.index)
+            .ok()
+            .filter(|i| check_schema(i, &opts.index).is_ok()),
+        _ => None,
+    };
+    let (index, mut manifest, empty_first) = match (old, existing) {
+        (Some(m), Some(index)) => (index, m, false),
+        (None, Some(index)) if opts.rebuild => (index, Manifest::new(corpus_root.clone()), true),
+        (Some(_), None) => {
+            return Err(crate::Error::IndexIncompatible {
+                path: opts.index.clone(),
+                reason: "tantivy cannot open it".to_string(),
+            });
         }
-        None => {
+        _ => {
             clear_index_dir(&opts.index)?;
-            stats.rebuilt = true;
             let index = Index::create_in_dir(&opts.index, schema)?;
-            (index, Manifest::new(corpus_root.clone()))
+            (index, Manifest::new(corpus_root.clone()), false)
         }
     };
+    if empty_first || manifest.files.is_empty() {
+        stats.rebuilt = true;
+    }
     manifest.corpus_root = corpus_root.clone();
 
     // The user dictionary: which one, and which files it re-segments if it changed.
@@ -439,6 +483,9 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
         })
         .clamp(1, 4);
     let mut writer: IndexWriter = index.writer_with_num_threads(threads, 64_000_000 * threads)?;
+    if empty_first {
+        writer.delete_all_documents()?;
+    }
 
     let total_bytes: u64 = seen
         .iter()

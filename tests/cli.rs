@@ -2105,3 +2105,98 @@ fn char_slice_counts_characters() {
     assert_eq!(char_slice("王𨨏在", 1, 2), "𨨏");
     assert_eq!(char_slice("abc", 1, 10), "bc");
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// 26. Interrupted and concurrent indexing (issue 5): the previous index stays whole and searchable.
+
+/// A second corpus, big enough that a debug build takes a few seconds to index it.
+fn big_corpus(env: &TestEnv) -> std::path::PathBuf {
+    let dir = env.root().join("big");
+    std::fs::create_dir_all(&dir).unwrap();
+    let sentence = "青岛市工业技术研究院持续完善创新生态链条，构建优质企业梯度培育体系。";
+    for i in 0..600 {
+        let text: String = (0..40)
+            .map(|k| format!("第{i}篇第{k}句：{sentence}\n\n"))
+            .collect();
+        std::fs::write(dir.join(format!("big-{i:04}.txt")), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn killed_rebuild_leaves_the_previous_index_searchable() {
+    let env = TestEnv::new(hay::APPENDIX_A);
+    env.index();
+    let before = env.search_json(&["银行"]);
+    assert_eq!(before.hits.len(), 2);
+    let big = big_corpus(&env);
+    for delay_ms in [50u64, 300, 900] {
+        let mut child = env
+            .command(
+                [
+                    "index",
+                    "--rebuild",
+                    "--corpus",
+                    &big.display().to_string(),
+                    "--index",
+                    &env.index_dir().display().to_string(),
+                ],
+                &[],
+            )
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let finished = child.try_wait().unwrap().is_some();
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        assert!(
+            !finished,
+            "the rebuild finished within {delay_ms} ms: make the corpus bigger"
+        );
+        // The same answers as before the run.
+        let after = env.search_json(&["银行"]);
+        assert_eq!(after.hits, before.hits, "after a kill at {delay_ms} ms");
+    }
+    // The next run completes the job.
+    let summary = env.index();
+    assert!(summary.contains("8 unchanged"), "{summary}");
+    assert_eq!(env.search_json(&["银行"]).hits, before.hits);
+}
+
+#[test]
+fn a_second_index_run_stops_with_a_clear_message() {
+    let env = TestEnv::new(hay::APPENDIX_A);
+    env.index();
+    let big = big_corpus(&env);
+    let mut child = env
+        .command(
+            [
+                "index",
+                "--rebuild",
+                "--corpus",
+                &big.display().to_string(),
+                "--index",
+                &env.index_dir().display().to_string(),
+            ],
+            &[],
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let out = env.try_index(&[]);
+    let running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(running, "the first run ended too early to test the lock");
+    assert_eq!(out.code, Some(2), "{out:#?}");
+    assert!(
+        out.stderr.contains("another `sou index` is updating") && out.stderr.lines().count() == 1,
+        "{out:#?}"
+    );
+    // Searching during the run saw the last committed state, and still does.
+    assert_finds_exactly(&env, &["农业"], &["nongye.txt"]);
+}
