@@ -392,18 +392,27 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
     // An index of this format is updated in place. With --rebuild it is emptied in the same commit that adds
     // everything again, so that until that commit the previous index stays whole and searchable.
     let existing = match &previous {
-        Some(m) if m.incompatibility().is_none() => Index::open_in_dir(&opts.index)
-            .ok()
-            .filter(|i| check_schema(i, &opts.index).is_ok()),
+        Some(m) if m.incompatibility().is_none() => {
+            Index::open_in_dir(&opts.index).ok().filter(|i| {
+                check_schema(i, &opts.index).is_ok() && check_segments(i, &opts.index).is_ok()
+            })
+        }
         _ => None,
     };
     let (index, mut manifest, empty_first) = match (old, existing) {
         (Some(m), Some(index)) => (index, m, false),
         (None, Some(index)) if opts.rebuild => (index, Manifest::new(corpus_root.clone()), true),
         (Some(_), None) => {
+            let reason = match Index::open_in_dir(&opts.index) {
+                Err(e) => format!("it is damaged: {}", short_reason(&e)),
+                Ok(i) => match check_segments(&i, &opts.index) {
+                    Err(crate::Error::IndexIncompatible { reason, .. }) => reason,
+                    _ => "its schema is not the one this sou writes".to_string(),
+                },
+            };
             return Err(crate::Error::IndexIncompatible {
                 path: opts.index.clone(),
-                reason: "tantivy cannot open it".to_string(),
+                reason,
             });
         }
         _ => {
@@ -898,6 +907,65 @@ fn passage_doc(fields: &Fields, p: &Passage) -> TantivyDocument {
     doc
 }
 
+/// Opens every segment of an index (postings and stored texts), so that a damaged index is reported at
+/// once, in one line, rather than in the middle of a search.
+fn check_segments(index: &Index, dir: &Path) -> crate::Result<IndexReader> {
+    // tantivy can panic on a file too short for its footer (an overflow in `FileSlice`): such a panic is a
+    // damaged index too. The default hook would print the panic, so it is silenced while the check runs
+    // (no other thread of ours is running then).
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let checked =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| open_segments(index, dir)));
+    std::panic::set_hook(hook);
+    checked.unwrap_or_else(|_| {
+        Err(crate::Error::IndexIncompatible {
+            path: dir.to_path_buf(),
+            reason: "it is damaged: a segment file is corrupted".to_string(),
+        })
+    })
+}
+
+fn open_segments(index: &Index, dir: &Path) -> crate::Result<IndexReader> {
+    let damaged = |e: tantivy::TantivyError| crate::Error::IndexIncompatible {
+        path: dir.to_path_buf(),
+        reason: format!("it is damaged: {}", short_reason(&e)),
+    };
+    let reader: IndexReader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(damaged)?;
+    for segment in reader.searcher().segment_readers() {
+        segment
+            .get_store_reader(0)
+            .map_err(|e| damaged(tantivy::TantivyError::from(e)))?;
+    }
+    Ok(reader)
+}
+
+/// tantivy's errors repeat themselves; this says what happened in a few words.
+fn short_reason(e: &tantivy::TantivyError) -> String {
+    let text = e.to_string();
+    let file = text
+        .split(['"', '\'', '/'])
+        .find(|w| {
+            w.len() > 32 && w.contains('.') && w.chars().take(32).all(|c| c.is_ascii_hexdigit())
+        })
+        .map(|f| format!(" ({f})"))
+        .unwrap_or_default();
+    if text.contains("FileDoesNotExist") || text.contains("does not exist") {
+        format!("a segment file is missing{file}")
+    } else if text.contains("magic byte")
+        || text.contains("corrupt")
+        || text.contains("InvalidData")
+    {
+        format!("a segment file is corrupted{file}")
+    } else {
+        text.chars().take(160).collect()
+    }
+}
+
 /// Checks that an existing tantivy index has the schema this sou writes.
 fn check_schema(index: &Index, dir: &Path) -> crate::Result<()> {
     let (want, _) = schema();
@@ -950,7 +1018,7 @@ pub fn open(dir: &Path) -> crate::Result<SearchIndex> {
     }
     let index = Index::open_in_dir(dir).map_err(|e| crate::Error::IndexIncompatible {
         path: dir.to_path_buf(),
-        reason: format!("tantivy cannot open it ({e})"),
+        reason: format!("it is damaged: {}", short_reason(&e)),
     })?;
     check_schema(&index, dir)?;
     let analyzer = match &manifest.dict {
@@ -965,10 +1033,7 @@ pub fn open(dir: &Path) -> crate::Result<SearchIndex> {
         }
     };
     analyzer::register(&index, &analyzer);
-    let reader = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()?;
+    let reader = check_segments(&index, dir)?;
     let (_, fields) = schema();
     Ok(SearchIndex {
         index,

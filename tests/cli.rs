@@ -2200,3 +2200,37 @@ fn a_second_index_run_stops_with_a_clear_message() {
     // Searching during the run saw the last committed state, and still does.
     assert_finds_exactly(&env, &["农业"], &["nongye.txt"]);
 }
+
+#[test]
+fn damaged_segments_are_one_clear_error_and_rebuild_recovers() {
+    let env = TestEnv::new(hay::APPENDIX_A);
+    env.index();
+    let before = env.search_json(&["银行"]).hits;
+    let segment_files = |ext: &str| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(env.index_dir())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == ext))
+            .collect()
+    };
+    // A truncated stored-text file.
+    let store = segment_files("store");
+    assert!(!store.is_empty());
+    std::fs::write(&store[0], b"garbage").unwrap();
+    let out = env.search(&["银行"]);
+    out.assert_error(&["damaged", "corrupted", "sou index --rebuild"]);
+    assert_eq!(out.stderr.lines().count(), 1, "{out:#?}");
+    // A plain update refuses too (it would build on a broken index)...
+    env.try_index(&[]).assert_error(&["damaged", "--rebuild"]);
+    // ...and --rebuild recovers.
+    env.try_index(&["--rebuild"]).assert_ok();
+    assert_eq!(env.search_json(&["银行"]).hits, before);
+    // A deleted postings file.
+    for f in segment_files("idx") {
+        std::fs::remove_file(f).unwrap();
+    }
+    let out = env.search(&["银行"]);
+    out.assert_error(&["damaged", "missing", "sou index --rebuild"]);
+    env.try_index(&["--rebuild"]).assert_ok();
+    assert_eq!(env.search_json(&["银行"]).hits, before);
+}
