@@ -2234,3 +2234,93 @@ fn damaged_segments_are_one_clear_error_and_rebuild_recovers() {
     env.try_index(&["--rebuild"]).assert_ok();
     assert_eq!(env.search_json(&["银行"]).hits, before);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// 27. Hostile queries through the library's query path: no panic, bounded time, an answer or a clear error.
+
+#[test]
+fn query_path_survives_hostile_input() {
+    let env = TestEnv::new(hay::APPENDIX_A);
+    env.index();
+    let idx = sou::index::open(&env.index_dir()).unwrap();
+    let pieces = [
+        "\"", "“", "”", "「", "-", "+", "OR", " ", "\u{0}", "\t", "\n", "\u{7}", "🙂", "👍🏽",
+        "e\u{301}", "\u{202E}", "\u{200F}", "שלום", "(", ")", "銀行", "农业", "今天", "a", "1.7",
+        "covid-19", "，", "。", "𨨏", "\u{FEFF}", "\u{3000}", "ｘ", "\\", "*", "?", "～",
+        "\u{E000}", "ǅ", "İ", "ß",
+    ];
+    // SplitMix64, so every run tries the same cases.
+    let mut state = 2026u64;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let started = std::time::Instant::now();
+    let mut cases = 0;
+    let mut answered = 0;
+    for _ in 0..3000 {
+        let n = (next() % 30) as usize;
+        let query: String = (0..n)
+            .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+            .collect();
+        for plain in [false, true] {
+            cases += 1;
+            let req = sou::search::SearchRequest {
+                query: query.clone(),
+                limit: 10,
+                snippet_chars: 100,
+                per_article: None,
+                plain,
+            };
+            match sou::search::search(&idx, &req) {
+                Ok(results) => {
+                    answered += 1;
+                    for hit in &results.hits {
+                        let len = hit.snippet.chars().count();
+                        for &[s, e] in &hit.highlights {
+                            assert!(s < e && e <= len, "{query:?}: highlight {s}..{e} of {len}");
+                        }
+                    }
+                }
+                Err(sou::Error::Query(msg)) => assert!(!msg.is_empty()),
+                Err(other) => panic!("{query:?}: not a query error: {other}"),
+            }
+        }
+    }
+    // Long inputs: a 1 MB query is refused at once; a thousand terms run or are refused, quickly.
+    for query in [
+        "中".repeat(1 << 20),
+        "a ".repeat(499),
+        "农业 ".repeat(333),
+        "\"".repeat(999),
+    ] {
+        let t = std::time::Instant::now();
+        let req = sou::search::SearchRequest {
+            query,
+            limit: 10,
+            snippet_chars: 100,
+            per_article: None,
+            plain: false,
+        };
+        match sou::search::search(&idx, &req) {
+            Ok(_) | Err(sou::Error::Query(_)) => {}
+            Err(other) => panic!("not a query error: {other}"),
+        }
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(10),
+            "{:?}",
+            t.elapsed()
+        );
+    }
+    eprintln!(
+        "hostile queries: {cases} cases ({answered} answered, the rest refused) in {:?}",
+        started.elapsed()
+    );
+    assert!(
+        answered > cases / 4,
+        "too few queries ran: {answered} of {cases}"
+    );
+}
