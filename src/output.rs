@@ -108,8 +108,15 @@ pub fn print_human<W: WriteColor>(out: &mut W, results: &SearchResults) -> io::R
         write!(out, "{}", hit.path)?;
         out.reset()?;
         out.set_color(&ordinal)?;
-        write!(out, "#{}", hit.passage)?;
+        // A record of an archive: its line, then its passage; and its id, which names the article.
+        match hit.line {
+            Some(line) => write!(out, ":{line}#{}", hit.passage)?,
+            None => write!(out, "#{}", hit.passage)?,
+        }
         out.reset()?;
+        if hit.line.is_some() {
+            write!(out, " [{}]", hit.id)?;
+        }
         write!(out, "  ")?;
         out.set_color(&title)?;
         write!(out, "{}", hit.title)?;
@@ -253,6 +260,21 @@ mod tests {
         assert!(
             s.contains("青岛市\u{1b}[0m\u{1b}[1m\u{1b}[31m工研院\u{1b}[0m"),
             "{s:?}"
+        );
+    }
+
+    #[test]
+    fn archive_hits_show_line_and_id() {
+        let mut r = results();
+        r.hits[0].path = "news.jsonl".into();
+        r.hits[0].line = Some(17);
+        r.hits[0].id = "xw-01".into();
+        let mut plain = NoColor::new(Vec::new());
+        print_human(&mut plain, &r).unwrap();
+        let s = String::from_utf8(plain.into_inner()).unwrap();
+        assert!(
+            s.starts_with(" 1. news.jsonl:17#3 [xw-01]  标题  (2.50)\n"),
+            "{s}"
         );
     }
 
