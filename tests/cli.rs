@@ -2123,6 +2123,25 @@ fn big_corpus(env: &TestEnv) -> std::path::PathBuf {
     dir
 }
 
+/// Starts `sou index --rebuild` of `corpus` into the environment's index, in the background.
+fn spawn_rebuild(env: &TestEnv, corpus: &std::path::Path) -> std::process::Child {
+    env.command(
+        [
+            "index",
+            "--rebuild",
+            "--corpus",
+            &corpus.display().to_string(),
+            "--index",
+            &env.index_dir().display().to_string(),
+        ],
+        &[],
+    )
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap()
+}
+
 #[test]
 fn killed_rebuild_leaves_the_previous_index_searchable() {
     let env = TestEnv::new(hay::APPENDIX_A);
@@ -2131,22 +2150,7 @@ fn killed_rebuild_leaves_the_previous_index_searchable() {
     assert_eq!(before.hits.len(), 2);
     let big = big_corpus(&env);
     for delay_ms in [50u64, 300, 900] {
-        let mut child = env
-            .command(
-                [
-                    "index",
-                    "--rebuild",
-                    "--corpus",
-                    &big.display().to_string(),
-                    "--index",
-                    &env.index_dir().display().to_string(),
-                ],
-                &[],
-            )
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_rebuild(&env, &big);
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let finished = child.try_wait().unwrap().is_some();
         child.kill().unwrap(); // SIGKILL
@@ -2170,22 +2174,7 @@ fn a_second_index_run_stops_with_a_clear_message() {
     let env = TestEnv::new(hay::APPENDIX_A);
     env.index();
     let big = big_corpus(&env);
-    let mut child = env
-        .command(
-            [
-                "index",
-                "--rebuild",
-                "--corpus",
-                &big.display().to_string(),
-                "--index",
-                &env.index_dir().display().to_string(),
-            ],
-            &[],
-        )
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_rebuild(&env, &big);
     std::thread::sleep(std::time::Duration::from_millis(300));
     let out = env.try_index(&[]);
     let running = child.try_wait().unwrap().is_none();
