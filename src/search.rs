@@ -59,6 +59,9 @@ pub struct Ranking {
     /// A one-character non-stop word of a longer term on the character view (0: such words never make a
     /// passage match on their own).
     pub single_core: f32,
+    /// The characters of a query word that is not in jieba's dictionary (made up by its HMM), on the
+    /// character view (0: off).
+    pub unknown_chars: f32,
     /// Score factor for the lead passage of an article (see [`crate::corpus::Passage::lead`]).
     pub lead: f32,
 }
@@ -79,6 +82,7 @@ impl Default for Ranking {
             idf_coverage: 1.0,
             lead: 1.7,
             single_core: 0.5,
+            unknown_chars: 1.0,
         }
     }
 }
@@ -111,6 +115,7 @@ impl Ranking {
                 "idf_coverage" => r.idf_coverage = v,
                 "lead" => r.lead = v,
                 "single_core" => r.single_core = v,
+                "unknown_chars" => r.unknown_chars = v,
                 _ => {}
             }
         }
@@ -213,6 +218,8 @@ struct ItemPlan {
     whole: Pattern,
     /// For a term: the words to highlight, with their char offset in the term.
     parts: Vec<(usize, Pattern)>,
+    /// For a term: more pieces that count towards coverage but are not highlighted.
+    cover_only: Vec<(usize, Pattern)>,
     /// For a term: the units of coverage (the words of jieba's cut that no longer query word contains), as
     /// (offset in the term, pattern, weight).
     units: Vec<(usize, Pattern, f32)>,
@@ -374,6 +381,7 @@ fn item_query(
     let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     let mut parts: Vec<(usize, Pattern)> = Vec::new();
     let mut units: Vec<(usize, Pattern, f32)> = Vec::new();
+    let mut cover_only: Vec<(usize, Pattern)> = Vec::new();
     let whole_bounds = !has_cjk(text)
         || chars.first().is_some_and(|c| is_latin(*c))
         || chars.last().is_some_and(|c| is_latin(*c));
@@ -392,6 +400,7 @@ fn item_query(
         let plan = ItemPlan {
             whole: pattern(text, false),
             parts,
+            cover_only,
             units,
             exact_only: true,
         };
@@ -440,6 +449,27 @@ fn item_query(
                             Occur::Should,
                             boost(term_query(f.chars, &t.text), r.single_core),
                         ));
+                    }
+                }
+                // A word jieba made up with its HMM (not in its dictionary: 高氟对) is also searched by its
+                // characters, like the one-character words above: the text may have cut it otherwise.
+                if t.len >= 2
+                    && !is_whole
+                    && r.unknown_chars > 0.0
+                    && t.kind == TokenKind::Han
+                    && crate::dict::freq(&t.text).is_none()
+                {
+                    for (k, c) in t.text.chars().enumerate() {
+                        let c = c.to_string();
+                        if !is_stop(&c) {
+                            clauses.push((
+                                Occur::Should,
+                                boost(term_query(f.chars, &c), r.unknown_chars),
+                            ));
+                            // Its characters count towards coverage too (not highlighted: single
+                            // common characters all over a snippet would be noise).
+                            cover_only.push((t.pos + k, pattern(&c, false)));
+                        }
                     }
                 }
                 // (The whole term gets its own character phrase below.)
@@ -500,6 +530,7 @@ fn item_query(
     let plan = ItemPlan {
         whole: pattern(text, whole_bounds),
         parts,
+        cover_only,
         units,
         exact_only: false,
     };
@@ -642,6 +673,13 @@ fn item_presence(hay: &[char], item: &ItemPlan, spans: &mut Vec<(usize, usize, f
         }
         for s in found {
             spans.push((s, s + len, len as f32));
+        }
+    }
+    for (off, p) in &item.cover_only {
+        if !find_all(hay, p).is_empty() {
+            for c in covered.iter_mut().skip(*off).take(p.chars.len()) {
+                *c = true;
+            }
         }
     }
     if whole_share == 1.0 {
