@@ -364,29 +364,28 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
 
     let mut stats = IndexStats::default();
     // What a rebuild keeps: the user dictionary (its record and the index's copy of it).
-    let previous = read_manifest(&opts.index).ok().flatten();
+    // The manifest is read once: what a rebuild keeps (the user dictionary) and what an update starts from.
+    let previous = match read_manifest(&opts.index) {
+        Ok(m) => m,
+        Err(e) => {
+            warn(format!("{e}; rebuilding it"));
+            None
+        }
+    };
     let recorded_dict = previous.as_ref().and_then(|m| m.dict.clone());
     let stored_dict = fs::read_to_string(opts.index.join(DICT_FILE)).unwrap_or_default();
-    let old = if opts.rebuild {
-        None
-    } else {
-        match read_manifest(&opts.index) {
-            Ok(Some(m)) => match m.incompatibility() {
-                None => Some(m),
-                Some(reason) => {
-                    warn(format!(
-                        "the index at {} cannot be updated ({reason}); rebuilding it",
-                        opts.index.display()
-                    ));
-                    None
-                }
-            },
-            Ok(None) => None,
-            Err(e) => {
-                warn(format!("{e}; rebuilding it"));
+    let old = match &previous {
+        Some(m) if !opts.rebuild => match m.incompatibility() {
+            None => Some(m.clone()),
+            Some(reason) => {
+                warn(format!(
+                    "the index at {} cannot be updated ({reason}); rebuilding it",
+                    opts.index.display()
+                ));
                 None
             }
-        }
+        },
+        _ => None,
     };
     let (schema, fields) = schema();
     // An index of this format is updated in place. With --rebuild it is emptied in the same commit that adds

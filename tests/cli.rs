@@ -924,12 +924,7 @@ fn search_warns_when_the_corpus_changed() {
 #[test]
 fn index_json_summary() {
     let env = TestEnv::new(hay::APPENDIX_A);
-    let out = env.try_index(&["--json"]);
-    let stdout = out.assert_ok();
-    assert_eq!(stdout.lines().count(), 1, "{stdout}");
-    let v: serde_json::Value = serde_json::from_str(stdout).unwrap();
-    assert_eq!(v["type"], "index_summary");
-    let d = &v["data"];
+    let (d, _) = env.index_json(&[]);
     assert_eq!(d["files"], 8);
     assert_eq!(d["added"], 8);
     assert_eq!(d["changed"], 0);
@@ -939,10 +934,9 @@ fn index_json_summary() {
     assert_eq!(d["passages_written"], 8);
     assert_eq!(d["passages_total"], 8);
     assert!(d["elapsed_s"].is_number());
-    let out = env.try_index(&["--json"]);
-    let v: serde_json::Value = serde_json::from_str(out.assert_ok()).unwrap();
-    assert_eq!(v["data"]["unchanged"], 8);
-    assert_eq!(v["data"]["passages_written"], 0);
+    let (d, _) = env.index_json(&[]);
+    assert_eq!(d["unchanged"], 8);
+    assert_eq!(d["passages_written"], 0);
 }
 
 #[test]
@@ -1534,12 +1528,7 @@ fn index_json_summary_with_archives() {
         ("tianqi.txt", hay::TIANQI),
     ]);
     env.write("bad.jsonl", hay::malformed_jsonl());
-    let out = env.try_index(&["--json"]);
-    let stdout = out.assert_ok();
-    assert_eq!(stdout.lines().count(), 1, "{stdout}");
-    let v: serde_json::Value = serde_json::from_str(stdout).unwrap();
-    assert_eq!(v["type"], "index_summary");
-    let d = &v["data"];
+    let (d, out) = env.index_json(&[]);
     assert_eq!(d["files"], 4);
     assert_eq!(d["added"], 4);
     assert_eq!(d["failed"], 0);
@@ -1555,12 +1544,11 @@ fn index_json_summary_with_archives() {
         .map(|l| format!("{l}\n"))
         .collect();
     env.write("multi.jsonl", short);
-    let out = env.try_index(&["--json"]);
-    let v: serde_json::Value = serde_json::from_str(out.assert_ok()).unwrap();
-    assert_eq!(v["data"]["changed"], 1);
-    assert_eq!(v["data"]["unchanged"], 3);
-    assert_eq!(v["data"]["passages_written"], 5);
-    assert_eq!(v["data"]["passages_total"], 13);
+    let (d, _) = env.index_json(&[]);
+    assert_eq!(d["changed"], 1);
+    assert_eq!(d["unchanged"], 3);
+    assert_eq!(d["passages_written"], 5);
+    assert_eq!(d["passages_total"], 13);
 }
 
 // ---------------------------------------------------------------------------------------------------------

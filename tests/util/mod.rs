@@ -408,6 +408,19 @@ impl TestEnv {
         self.run(all)
     }
 
+    /// `sou index --json ARGS`, which must succeed with one `index_summary` object; returns its `data` and
+    /// the run's output.
+    pub fn index_json(&self, args: &[&str]) -> (serde_json::Value, Output) {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.try_index(&all);
+        let stdout = out.assert_ok();
+        assert_eq!(stdout.lines().count(), 1, "{stdout}");
+        let v: serde_json::Value = serde_json::from_str(stdout).unwrap();
+        assert_eq!(v["type"], "index_summary");
+        (v["data"].clone(), out)
+    }
+
     /// `sou index`, which must succeed; returns its summary line.
     pub fn index(&self) -> String {
         let out = self.try_index(&[]);
