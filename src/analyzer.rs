@@ -482,14 +482,77 @@ impl Tokenizer for WordTokenizer {
     }
 }
 
-/// The character view as a tantivy tokenizer (input must already be normalized).
+/// The character view as a tantivy tokenizer (input must already be normalized): the tokens of
+/// [`char_tokens`], produced one at a time into one reused buffer (the character view has two tokens per
+/// character, and indexing spends much of its time on them).
 #[derive(Clone, Default)]
 pub struct CharTokenizer;
 
 impl Tokenizer for CharTokenizer {
-    type TokenStream<'a> = VecTokenStream;
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        to_tantivy(text, char_tokens(text))
+    type TokenStream<'a> = CharTokenStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> CharTokenStream<'a> {
+        CharTokenStream {
+            chars: text.char_indices().peekable(),
+            text,
+            pos: 0,
+            bigram_next: false,
+            token: Token::default(),
+        }
+    }
+}
+
+/// The token stream of [`CharTokenizer`].
+pub struct CharTokenStream<'a> {
+    text: &'a str,
+    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+    /// Char position of the next char `chars` yields.
+    pos: usize,
+    /// The last token was a unigram that a bigram follows (the bigram starts at the same char).
+    bigram_next: bool,
+    token: Token,
+}
+
+impl TokenStream for CharTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        if self.bigram_next {
+            self.bigram_next = false;
+            // The unigram's char is followed by a word char (peeked when the unigram was made).
+            let Some(&(b, d)) = self.chars.peek() else {
+                return false;
+            };
+            let end = b + d.len_utf8();
+            self.token.offset_to = end;
+            self.token.text.clear();
+            self.token
+                .text
+                .push_str(&self.text[self.token.offset_from..end]);
+            self.token.position_length = 2;
+            return true;
+        }
+        for (b, c) in self.chars.by_ref() {
+            let pos = self.pos;
+            self.pos += 1;
+            if !is_word_char(c) {
+                continue;
+            }
+            self.token.offset_from = b;
+            self.token.offset_to = b + c.len_utf8();
+            self.token.position = pos;
+            self.token.position_length = 1;
+            self.token.text.clear();
+            self.token.text.push(c);
+            self.bigram_next = self.chars.peek().is_some_and(|&(_, d)| is_word_char(d));
+            return true;
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
     }
 }
 
@@ -514,6 +577,50 @@ mod tests {
             .into_iter()
             .map(|t| t.text)
             .collect()
+    }
+
+    #[test]
+    fn char_token_stream_matches_char_tokens() {
+        let texts = [
+            "你好，世界",
+            "王𨨏在1900.6亿元apple",
+            "",
+            "，。",
+            "a",
+            "中",
+            "高新区 2023年 ①② covid-19疫苗",
+            include_str!("../corpus/keji-ribao-high-tech-zones-2023.txt"),
+        ];
+        for raw in texts {
+            let text = normalize(raw).text;
+            let want: Vec<Token> = to_tantivy(&text, char_tokens(&text)).tokens;
+            let mut got = Vec::new();
+            let mut tokenizer = CharTokenizer;
+            let mut stream = tokenizer.token_stream(&text);
+            while stream.advance() {
+                got.push(stream.token().clone());
+            }
+            assert_eq!(got.len(), want.len(), "{raw:?}");
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(
+                    (
+                        &g.text,
+                        g.position,
+                        g.position_length,
+                        g.offset_from,
+                        g.offset_to
+                    ),
+                    (
+                        &w.text,
+                        w.position,
+                        w.position_length,
+                        w.offset_from,
+                        w.offset_to
+                    ),
+                    "{raw:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -507,6 +507,23 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
         })
         .map(|(_, (_, m))| m.len())
         .sum();
+    // A bulk run (a first build, a rebuild, or most of the corpus changed) writes its segments without
+    // merging them along the way, then merges them into one at the end: one segment makes searches faster
+    // and the index smaller (each segment has its own term dictionaries), and merging once costs less than
+    // tantivy's stepwise merges. Small updates leave merging to tantivy's policy.
+    let kept_bytes: u64 = manifest
+        .files
+        .iter()
+        .filter(|(rel, e)| {
+            seen.get(*rel)
+                .is_some_and(|(_, m)| e.size == m.len() && e.mtime_ns == mtime_ns(m))
+        })
+        .map(|(_, e)| e.size)
+        .sum();
+    let bulk = empty_first || total_bytes >= kept_bytes;
+    if bulk {
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    }
     let bar = if opts.progress && std::io::stderr().is_terminal() && total_bytes > 0 {
         let bar = indicatif::ProgressBar::new(total_bytes);
         bar.set_style(
@@ -655,6 +672,16 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
     }
     if dirty || stats.rebuilt {
         writer.commit()?;
+        if bulk {
+            let segments = index.searchable_segment_ids()?;
+            if segments.len() > 1 {
+                if let Some(b) = &bar {
+                    b.set_message(format!("merging {} segments", segments.len()));
+                }
+                // After the commit: if this is interrupted, the committed segments stay as they are.
+                writer.merge(&segments).wait()?;
+            }
+        }
     }
     writer.wait_merging_threads()?;
     let dict_changed = manifest.dict != dict_info || dict_text != old_dict_text || stats.rebuilt;

@@ -72,7 +72,8 @@ pub fn is_other_cjk(c: char) -> bool {
 
 /// Is `c` part of a word (indexed), as opposed to punctuation, symbols and spaces (not indexed)?
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_han(c) || is_other_cjk(c)
+    // The cheap range tests first: most characters of Chinese text are Han.
+    c.is_ascii_alphanumeric() || is_han(c) || is_other_cjk(c) || c.is_alphanumeric()
 }
 
 /// Normalizes `original` (see the module docs).

@@ -295,6 +295,43 @@ fn ties_break_by_path_and_output_is_deterministic() {
     assert_eq!(first.summary.total_hits, second.summary.total_hits);
 }
 
+/// The segments of the index in `dir` (one `.idx` file each).
+fn segment_count(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "idx")
+        })
+        .count()
+}
+
+#[test]
+fn a_bulk_build_ends_with_one_segment_and_small_updates_do_not_merge() {
+    // 40 files indexed by 2 threads make at least 2 segments, which a first build merges into one.
+    let files: Vec<(String, String)> = (0..40)
+        .map(|i| (format!("f{i:02}.txt"), format!("第{i}篇。{}", hay::TIANQI)))
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let env = TestEnv::new(&refs);
+    env.index_json(&["--threads", "2"]);
+    assert_eq!(segment_count(&env.index_dir()), 1);
+    let before = env.search_json(&["天气"]);
+
+    // Changing one file of 40 adds a segment and leaves the big one alone.
+    env.write("f00.txt", "改过的文章，说的是天气。");
+    env.index_json(&["--threads", "2"]);
+    assert_eq!(segment_count(&env.index_dir()), 2);
+    let after = env.search_json(&["天气"]);
+    assert_eq!(after.summary.total_hits, before.summary.total_hits);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // 11. Highlights: checked for every hit by `search_json`; here the cases where spans touch or repeat.
 
