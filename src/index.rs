@@ -739,14 +739,24 @@ fn index_text(
     split: &SplitConfig,
     sink: &mut DocSink,
 ) -> Result<(), FileError> {
-    let bytes = fs::read(abs).map_err(|e| FileError::Skip(e.to_string()))?;
-    let decoded = corpus::decode(&bytes).map_err(|e| match e {
-        corpus::DecodeError::Binary(why) => FileError::Binary(why),
-        corpus::DecodeError::Undecodable(why) => FileError::Skip(why),
-    })?;
-    drop(bytes);
-    sink.encoding = Some(decoded.encoding);
-    sink.add(&corpus::split_article(rel, &decoded.text, split))
+    // Read as a stream, passages added batch by batch: memory is bounded whatever the file's size.
+    let stream = corpus::StreamConfig::default();
+    let encoding = corpus::read_text_file(abs, rel, split, stream, |batch| sink.add(batch))
+        .map_err(|e| match e {
+            corpus::ReadError::Decode(corpus::DecodeError::Binary(why)) => FileError::Binary(why),
+            corpus::ReadError::Decode(corpus::DecodeError::Undecodable(why)) => {
+                FileError::Skip(why)
+            }
+            corpus::ReadError::Io(e) => FileError::Skip(e.to_string()),
+            // Its old passages are already deleted: stop before the commit, which keeps the index as it was.
+            corpus::ReadError::Late(why) => FileError::Fatal(crate::Error::Other(format!(
+                "{}: {why}; the index was left as it was",
+                abs.display()
+            ))),
+            corpus::ReadError::Sink(e) => e,
+        })?;
+    sink.encoding = Some(encoding);
+    Ok(())
 }
 
 /// Streams a JSON Lines archive: one record at a time, so memory stays bounded whatever the file size.
