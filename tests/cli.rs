@@ -2301,3 +2301,110 @@ fn query_path_survives_hostile_input() {
         "too few queries ran: {answered} of {cases}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// 28. Write errors and problem files (issue 5).
+
+/// Runs `sou ARGS` through `sh`, after `prefix` (shell commands, e.g. a `ulimit`), in the environment's
+/// directory; kills it and fails if it takes more than a minute (a hang).
+fn run_in_shell(env: &TestEnv, prefix: &str, args: &[String]) -> Output {
+    let mut sh = std::process::Command::new("sh");
+    sh.arg("-c")
+        .arg(format!("{prefix}\nexec \"$0\" \"$@\""))
+        .arg(util::SOU)
+        .args(args)
+        .current_dir(env.root())
+        .env_clear()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for key in ["PATH", "HOME"] {
+        if let Some(v) = std::env::var_os(key) {
+            sh.env(key, v);
+        }
+    }
+    wait_output(sh.spawn().expect("sh"))
+}
+
+/// Waits for a child at most a minute (then kills it and fails), and collects its output.
+fn wait_output(mut child: std::process::Child) -> Output {
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "sou hung for a minute; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let out = Output {
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+        code: out.status.code(),
+    };
+    out.assert_sane();
+    out
+}
+
+#[test]
+fn write_errors_leave_the_previous_index_intact() {
+    let env = TestEnv::new(hay::APPENDIX_A);
+    env.index();
+    let before = env.search_json(&["银行"]).hits;
+    assert_eq!(before.len(), 2);
+    let before_manifest = std::fs::read(env.index_dir().join("sou-manifest.json")).unwrap();
+    // Much more text: its segment files are far bigger than the limit below.
+    let sentence =
+        "青岛市工业技术研究院持续完善创新生态链条，构建优质企业梯度培育体系，银行也来了。";
+    for i in 0..30 {
+        let text: String = (0..60)
+            .map(|k| format!("第{i}篇第{k}句：{sentence}\n\n"))
+            .collect();
+        env.write(&format!("more/m-{i:02}.txt"), text);
+    }
+    let args: Vec<String> = [
+        "index",
+        "--corpus",
+        &env.corpus().display().to_string(),
+        "--index",
+        &env.index_dir().display().to_string(),
+    ]
+    .map(String::from)
+    .to_vec();
+    // Files may not grow past 64 blocks (32 KiB in sh's 512-byte blocks); an ignored SIGXFSZ (inherited
+    // across exec) makes such writes fail with EFBIG, as on a full disk, instead of killing the process.
+    for rebuild in [false, true] {
+        let mut args = args.clone();
+        if rebuild {
+            args.push("--rebuild".into());
+        }
+        let out = run_in_shell(&env, "trap '' XFSZ; ulimit -f 64", &args);
+        assert_eq!(out.code, Some(2), "rebuild {rebuild}: {out:#?}");
+        assert!(out.stdout.is_empty(), "{out:#?}");
+        assert_eq!(out.stderr.lines().count(), 1, "not one line: {out:#?}");
+        assert!(
+            out.stderr.starts_with("sou: ")
+                && out
+                    .stderr
+                    .contains("writing the index failed (File too large"),
+            "{out:#?}"
+        );
+        // The previous index answers as before, and its manifest is untouched.
+        assert_eq!(env.search_json(&["银行"]).hits, before, "rebuild {rebuild}");
+        assert_eq!(
+            std::fs::read(env.index_dir().join("sou-manifest.json")).unwrap(),
+            before_manifest
+        );
+    }
+    // Without the limit the same run completes.
+    let summary = env.index();
+    assert!(
+        summary.contains("(30 new, 0 changed, 0 removed, 8 unchanged)"),
+        "{summary}"
+    );
+    assert!(env.search_json(&["银行", "-n", "100"]).hits.len() > 30);
+}
