@@ -91,7 +91,8 @@ pub struct CorpusFile {
 /// `.md` and `.jsonl` files (extension compared case-insensitively).
 ///
 /// Hidden files and directories (name starting with `.`) below `root` are skipped. Symbolic
-/// links are followed. Problems (an unreadable directory, a broken symbolic link, a link loop,
+/// links are followed. An entry with a corpus file's name that is not a regular file (a FIFO, a
+/// socket, a device) is yielded as [`Error::NotRegular`]. Problems (an unreadable directory, a broken symbolic link, a link loop,
 /// a missing root) are yielded as [`Error::Io`] items naming the path, and the walk continues.
 pub fn walk(root: &Path) -> impl Iterator<Item = crate::Result<CorpusFile>> + use<> {
     let root = root.to_path_buf();
@@ -101,7 +102,7 @@ pub fn walk(root: &Path) -> impl Iterator<Item = crate::Result<CorpusFile>> + us
         .into_iter()
         .filter_entry(|entry| entry.depth() == 0 || !is_hidden_name(entry.file_name()))
         .filter_map(move |item| match item {
-            Ok(entry) => corpus_file(&root, &entry).map(Ok),
+            Ok(entry) => corpus_file(&root, &entry),
             Err(err) => walk_error(&root, err).map(Err),
         })
 }
@@ -122,20 +123,47 @@ fn has_corpus_extension(path: &Path) -> bool {
         })
 }
 
-/// Turns a walked entry into a [`CorpusFile`] if it is a corpus file.
-fn corpus_file(root: &Path, entry: &walkdir::DirEntry) -> Option<CorpusFile> {
-    if !entry.file_type().is_file() || !has_corpus_extension(entry.path()) {
+/// Turns a walked entry into a [`CorpusFile`] if it is a corpus file, or into [`Error::NotRegular`] if it
+/// has a corpus file's name but is a FIFO, a socket or a device.
+fn corpus_file(root: &Path, entry: &walkdir::DirEntry) -> Option<crate::Result<CorpusFile>> {
+    let file_type = entry.file_type();
+    if file_type.is_dir() || !has_corpus_extension(entry.path()) {
         return None;
+    }
+    if !file_type.is_file() {
+        return Some(Err(Error::NotRegular {
+            path: entry.path().to_path_buf(),
+            kind: special_kind(file_type),
+        }));
     }
     let mut rel_path = relative_path(root, entry.path());
     if rel_path.is_empty() {
         // The root itself is a file.
         rel_path = entry.file_name().to_string_lossy().into_owned();
     }
-    Some(CorpusFile {
+    Some(Ok(CorpusFile {
         abs_path: entry.path().to_path_buf(),
         rel_path,
-    })
+    }))
+}
+
+/// What a file that is neither a regular file nor a directory is.
+fn special_kind(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = file_type;
+    "a special file"
 }
 
 /// `path` relative to `root`, components joined with `/`.

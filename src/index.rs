@@ -469,6 +469,11 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
                     unwalkable.push(f.rel_path);
                 }
             },
+            // A FIFO, a socket or a device: skipped by design, never opened.
+            Err(e @ crate::Error::NotRegular { .. }) => {
+                warn(format!("{e}; skipped"));
+                stats.skipped += 1;
+            }
             Err(e) => {
                 warn(format!("{e}; skipped"));
                 stats.failed += 1;
@@ -480,7 +485,7 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
             }
         }
     }
-    stats.files = seen.len() + stats.failed;
+    stats.files = seen.len() + stats.failed + stats.skipped;
 
     let threads = opts
         .threads
@@ -614,6 +619,12 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
         // A changed file whose new version has no passages still loses its old ones.
         sink.delete_old();
         stats.passages_written += sink.written;
+        if sink.written == 0 {
+            warn(format!(
+                "{}: no text to index (empty, or only whitespace)",
+                abs.display()
+            ));
+        }
         *stats
             .encodings
             .entry(sink.encoding.unwrap_or("UTF-8").to_string())

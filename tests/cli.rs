@@ -2350,6 +2350,32 @@ fn wait_output(mut child: std::process::Child) -> Output {
     out
 }
 
+/// `sou index --json` whatever its status: the summary's `data` and the output.
+fn index_summary(env: &TestEnv) -> (serde_json::Value, Output) {
+    let out = env.try_index(&["--json"]);
+    let v: serde_json::Value =
+        serde_json::from_str(out.stdout.trim()).unwrap_or_else(|e| panic!("{e}: {out:#?}"));
+    assert_eq!(v["type"], "index_summary");
+    (v["data"].clone(), out)
+}
+
+/// The counts of an index summary: (files, added, changed, unchanged, skipped, failed).
+fn counts(data: &serde_json::Value) -> [u64; 6] {
+    [
+        "files",
+        "added",
+        "changed",
+        "unchanged",
+        "skipped",
+        "failed",
+    ]
+    .map(|k| {
+        data[k]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no {k} in {data}"))
+    })
+}
+
 #[test]
 fn write_errors_leave_the_previous_index_intact() {
     let env = TestEnv::new(hay::APPENDIX_A);
@@ -2407,4 +2433,119 @@ fn write_errors_leave_the_previous_index_intact() {
         "{summary}"
     );
     assert!(env.search_json(&["银行", "-n", "100"]).hits.len() > 30);
+}
+
+#[test]
+fn empty_and_whitespace_only_files_are_indexed_with_no_passages_and_noted_once() {
+    let env = TestEnv::new(hay::APPENDIX_A);
+    env.write("empty.txt", "");
+    env.write("blank.txt", " \r\n\u{3000}\u{3000}\r\n\t\r\n\r\n");
+    env.write("blank.md", "\u{feff}\u{3000}\n");
+    let (data, out) = index_summary(&env);
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    // files, added, changed, unchanged, skipped, failed
+    assert_eq!(counts(&data), [11, 11, 0, 0, 0, 0], "{data}");
+    for name in ["empty.txt", "blank.txt", "blank.md"] {
+        assert_eq!(out.stderr.matches(name).count(), 1, "{name}: {out:#?}");
+    }
+    assert!(out.stderr.contains("no text"), "{out:#?}");
+    assert_eq!(data["passages_total"], data["passages_written"]);
+    // Once: the next run has nothing to say about them.
+    let (data, out) = index_summary(&env);
+    assert_eq!(counts(&data), [11, 0, 0, 11, 0, 0], "{data}");
+    assert!(out.stderr.is_empty(), "{out:#?}");
+    assert_finds_exactly(&env, &["农业"], &["nongye.txt"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn broken_symlinks_and_symlink_loops_are_reported_once() {
+    use std::os::unix::fs::symlink;
+    let env = TestEnv::new(hay::APPENDIX_A);
+    symlink(
+        env.corpus().join("missing.txt"),
+        env.corpus().join("broken.txt"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(env.corpus().join("sub")).unwrap();
+    env.write("sub/inner.txt", "子目录里的文章，独有词汇丙。");
+    // A symlinked directory pointing to its parent.
+    symlink("..", env.corpus().join("sub/up")).unwrap();
+    let (data, out) = index_summary(&env);
+    assert_eq!(out.code, Some(2), "{out:#?}");
+    assert_eq!(out.stderr.matches("broken.txt").count(), 1, "{out:#?}");
+    assert!(out.stderr.contains("broken symbolic link"), "{out:#?}");
+    assert_eq!(out.stderr.matches("sub/up").count(), 1, "{out:#?}");
+    assert!(out.stderr.contains("symbolic link loop"), "{out:#?}");
+    assert_eq!(out.stderr.lines().count(), 2, "{out:#?}");
+    // files, added, changed, unchanged, skipped, failed
+    assert_eq!(counts(&data), [11, 9, 0, 0, 0, 2], "{data}");
+    assert_finds_exactly(&env, &["独有词汇丙"], &["sub/inner.txt"]);
+    // The next run reports them again (they are still there), and changes nothing.
+    let (data, _) = index_summary(&env);
+    assert_eq!(counts(&data), [11, 0, 0, 9, 0, 2], "{data}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_skipped_without_hanging() {
+    let env = TestEnv::new(hay::APPENDIX_A);
+    let fifo = env.corpus().join("x.txt");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut cmd = env.command(
+        [
+            "index",
+            "--json",
+            "--corpus",
+            &env.corpus().display().to_string(),
+            "--index",
+            &env.index_dir().display().to_string(),
+        ],
+        &[],
+    );
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let out = wait_output(cmd.spawn().unwrap());
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    assert_eq!(out.stderr.matches("x.txt").count(), 1, "{out:#?}");
+    assert!(
+        out.stderr.contains("not a regular file (a FIFO)"),
+        "{out:#?}"
+    );
+    let v: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    // files, added, changed, unchanged, skipped, failed
+    assert_eq!(counts(&v["data"]), [9, 8, 0, 0, 1, 0], "{out:#?}");
+    // Search does not call it a change to the corpus.
+    let out = env.search(&["农业"]);
+    assert!(out.stderr.is_empty(), "{out:#?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_fails_after_the_rest_is_indexed() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new(hay::APPENDIX_A);
+    let bad = env.corpus().join("bad.txt");
+    std::fs::write(&bad, "读不到的文章。").unwrap();
+    std::fs::set_permissions(&bad, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&bad).is_ok() {
+        // Root reads anything: use a file whose read fails anyway (reading /proc/self/mem at offset 0
+        // gives EIO).
+        std::fs::remove_file(&bad).unwrap();
+        std::os::unix::fs::symlink("/proc/self/mem", &bad).unwrap();
+    }
+    let (data, out) = index_summary(&env);
+    assert_eq!(out.code, Some(2), "{out:#?}");
+    assert_eq!(out.stderr.matches("bad.txt").count(), 1, "{out:#?}");
+    assert!(
+        out.stderr.contains("Permission denied") || out.stderr.contains("Input/output error"),
+        "{out:#?}"
+    );
+    assert_eq!(out.stderr.lines().count(), 1, "{out:#?}");
+    // files, added, changed, unchanged, skipped, failed
+    assert_eq!(counts(&data), [9, 8, 0, 0, 0, 1], "{data}");
+    assert_finds_exactly(&env, &["农业"], &["nongye.txt"]);
 }

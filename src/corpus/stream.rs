@@ -776,7 +776,11 @@ mod tests {
             let window = [0, 50, 200, 10_000][(case / 4) % 4];
             let piece = 1 + (next() % 97) as usize;
             let ctx = format!("case {case} (max {max}, window {window}, piece {piece})");
-            let path = if case.is_multiple_of(3) { "r.md" } else { "r.txt" };
+            let path = if case.is_multiple_of(3) {
+                "r.md"
+            } else {
+                "r.txt"
+            };
             let got = streamed(path, &text, max, window, piece);
             check_invariants(&text, &got, max, &ctx);
             let expected = whole(path, &text, max, window);
