@@ -2220,11 +2220,61 @@ fn query_path_survives_hostile_input() {
     let env = TestEnv::new(hay::APPENDIX_A);
     env.index();
     let idx = sou::index::open(&env.index_dir()).unwrap();
+    // Control characters and NUL, emoji (with skin tone, ZWJ and flag sequences), combining marks (also
+    // alone), RTL text and direction marks, unbalanced quotes and parentheses, operators, CJK (BMP and not).
     let pieces = [
-        "\"", "“", "”", "「", "-", "+", "OR", " ", "\u{0}", "\t", "\n", "\u{7}", "🙂", "👍🏽",
-        "e\u{301}", "\u{202E}", "\u{200F}", "שלום", "(", ")", "銀行", "农业", "今天", "a", "1.7",
-        "covid-19", "，", "。", "𨨏", "\u{FEFF}", "\u{3000}", "ｘ", "\\", "*", "?", "～",
-        "\u{E000}", "ǅ", "İ", "ß",
+        "\"",
+        "“",
+        "”",
+        "「",
+        "-",
+        "+",
+        "OR",
+        " ",
+        "\u{0}",
+        "\t",
+        "\n",
+        "\r",
+        "\u{7}",
+        "\u{1b}[31m",
+        "\u{7f}",
+        "\u{85}",
+        "🙂",
+        "👍🏽",
+        "👨\u{200D}👩\u{200D}👧",
+        "🇨🇳",
+        "e\u{301}",
+        "\u{301}",
+        "\u{20DD}",
+        "\u{202E}",
+        "\u{200F}",
+        "שלום",
+        "مرحبا",
+        "(",
+        ")",
+        "((",
+        "))",
+        "銀行",
+        "农业",
+        "今天",
+        "a",
+        "1.7",
+        "covid-19",
+        "，",
+        "。",
+        "𨨏",
+        "\u{FEFF}",
+        "\u{3000}",
+        "ｘ",
+        "\\",
+        "*",
+        "?",
+        "～",
+        "\u{E000}",
+        "ǅ",
+        "İ",
+        "ß",
+        "\u{FFFD}",
     ];
     // SplitMix64, so every run tries the same cases.
     let mut state = 2026u64;
@@ -2235,11 +2285,23 @@ fn query_path_survives_hostile_input() {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     };
+    // SOU_FUZZ_CASES sets the number of generated queries (each run twice: with operators and --plain);
+    // the default keeps this test to seconds. BENCHMARKS.md ("Robustness") records a long run.
+    let rounds: usize = std::env::var("SOU_FUZZ_CASES")
+        .ok()
+        .map(|v| v.parse().expect("SOU_FUZZ_CASES is a number"))
+        .unwrap_or(3000);
     let started = std::time::Instant::now();
-    let mut cases = 0;
-    let mut answered = 0;
-    for _ in 0..3000 {
-        let n = (next() % 30) as usize;
+    let mut cases = 0u64;
+    let mut answered = 0u64;
+    let mut slowest = std::time::Duration::ZERO;
+    for round in 0..rounds {
+        // Mostly short queries; one in 500 has thousands of pieces (often over the length limit).
+        let n = if round % 500 == 499 {
+            1000 + (next() % 4000) as usize
+        } else {
+            (next() % 30) as usize
+        };
         let query: String = (0..n)
             .map(|_| pieces[(next() % pieces.len() as u64) as usize])
             .collect();
@@ -2252,7 +2314,10 @@ fn query_path_survives_hostile_input() {
                 per_article: None,
                 plain,
             };
-            match sou::search::search(&idx, &req) {
+            let t = std::time::Instant::now();
+            let outcome = sou::search::search(&idx, &req);
+            slowest = slowest.max(t.elapsed());
+            match outcome {
                 Ok(results) => {
                     answered += 1;
                     for hit in &results.hits {
@@ -2267,12 +2332,23 @@ fn query_path_survives_hostile_input() {
             }
         }
     }
-    // Long inputs: a 1 MB query is refused at once; a thousand terms run or are refused, quickly.
+    // Long inputs: 1 MB queries are refused at once; hundreds to thousands of terms run or are refused,
+    // quickly.
+    let mixed: String = std::iter::repeat_with(|| pieces[(next() % pieces.len() as u64) as usize])
+        .take(200_000)
+        .collect::<String>()
+        .chars()
+        .take(1 << 20)
+        .collect();
     for query in [
         "中".repeat(1 << 20),
+        "a".repeat(1 << 20),
+        mixed,
         "a ".repeat(499),
         "农业 ".repeat(333),
+        "a b ".repeat(2500),
         "\"".repeat(999),
+        "(".repeat(999),
     ] {
         let t = std::time::Instant::now();
         let req = sou::search::SearchRequest {
@@ -2293,8 +2369,12 @@ fn query_path_survives_hostile_input() {
         );
     }
     eprintln!(
-        "hostile queries: {cases} cases ({answered} answered, the rest refused) in {:?}",
+        "hostile queries: {cases} cases ({answered} answered, the rest refused) in {:?}, slowest {slowest:?}",
         started.elapsed()
+    );
+    assert!(
+        slowest < std::time::Duration::from_secs(10),
+        "a query took {slowest:?}"
     );
     assert!(
         answered > cases / 4,
@@ -2548,4 +2628,72 @@ fn an_unreadable_file_fails_after_the_rest_is_indexed() {
     // files, added, changed, unchanged, skipped, failed
     assert_eq!(counts(&data), [9, 8, 0, 0, 0, 1], "{data}");
     assert_finds_exactly(&env, &["农业"], &["nongye.txt"]);
+}
+
+#[test]
+fn results_are_the_same_whatever_the_indexing_threads_and_run() {
+    // Enough files that two indexing threads each write a segment.
+    let mut files: Vec<(String, String)> = hay::APPENDIX_A
+        .iter()
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect();
+    let sentence =
+        "青岛市工业技术研究院持续完善创新生态链条，构建优质企业梯度培育体系，银行和农业也在其中。";
+    for i in 0..80 {
+        let text: String = (0..(5 + i % 7))
+            .map(|k| {
+                format!(
+                    "第{i}篇第{k}段：{}\n\n",
+                    &sentence[..sentence.len() - 3 * (k % 9)]
+                )
+            })
+            .collect();
+        files.push((format!("gen/g-{i:02}.txt"), text));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let one = TestEnv::new(&refs);
+    one.try_index(&["--threads", "1"]).assert_ok();
+    let two = TestEnv::new(&refs);
+    two.try_index(&["--threads", "2"]).assert_ok();
+    let segments = |env: &TestEnv| {
+        std::fs::read_dir(env.index_dir())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "store")
+            })
+            .count()
+    };
+    assert!(
+        segments(&two) > 1,
+        "one segment: the threads test tests nothing"
+    );
+    let queries: [&[&str]; 5] = [
+        &["银行", "-n", "50"],
+        &["农业", "-n", "50"],
+        &["工业技术研究院", "-n", "50"],
+        &["\"梯度培育\"", "-n", "50"],
+        &["创新 -其中", "-n", "50"],
+    ];
+    let answers = |env: &TestEnv| -> Vec<Vec<util::Hit>> {
+        queries.iter().map(|q| env.search_json(q).hits).collect()
+    };
+    let expected = answers(&one);
+    for (q, hits) in queries.iter().zip(&expected) {
+        assert!(!hits.is_empty(), "no hits for {q:?}");
+    }
+    assert_eq!(
+        answers(&two),
+        expected,
+        "--threads 2 differs from --threads 1"
+    );
+    // Again, from scratch: the same.
+    two.try_index(&["--rebuild", "--threads", "2"]).assert_ok();
+    assert_eq!(answers(&two), expected, "a second --threads 2 run differs");
 }
