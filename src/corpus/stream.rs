@@ -737,9 +737,9 @@ mod tests {
         }
     }
 
-    /// Random text of `n` characters: words, sentence and clause marks, closers, dots, digits, spaces,
-    /// line breaks and blank lines, weighted so that paragraphs and sentences vary in length.
-    fn random_text(next: &mut impl FnMut() -> u64, n: usize) -> String {
+    /// Random text of `n` characters: words and digits, and one character in `rare_one_in` a sentence or
+    /// clause mark, closer, dot, space, line break, `#`, `◎` or `摄`.
+    fn random_text(next: &mut impl FnMut() -> u64, n: usize, rare_one_in: u64) -> String {
         const COMMON: &[char] = &['中', '国', 'a', 'b', '6', '𨨏'];
         const RARE: &[char] = &[
             '。', '！', '？', '…', '”', '）', '.', '，', '、', ' ', '\u{3000}', '\r', '\n', '\n',
@@ -748,7 +748,7 @@ mod tests {
         (0..n)
             .map(|_| {
                 let r = next();
-                if !r.is_multiple_of(8) {
+                if !r.is_multiple_of(rare_one_in) {
                     COMMON[(r >> 8) as usize % COMMON.len()]
                 } else {
                     RARE[(r >> 8) as usize % RARE.len()]
@@ -771,7 +771,8 @@ mod tests {
         let mut long_paragraphs = 0;
         for case in 0..cases {
             let n = (next() % 3000) as usize;
-            let text = random_text(&mut next, n);
+            // Punctuation and line breaks one character in 3, 8 or 20.
+            let text = random_text(&mut next, n, [3, 8, 20][case % 3]);
             let max = [5, 8, 20, 60][case % 4];
             let window = [0, 50, 200, 10_000][(case / 4) % 4];
             let piece = 1 + (next() % 97) as usize;
