@@ -6,7 +6,8 @@
 //!
 //! [`walk`] visits a directory tree in sorted order and yields every `.txt`, `.md` and `.jsonl` file
 //! (extension compared case-insensitively), skipping hidden files and directories (names that
-//! start with `.`). [`decode`] turns a file's bytes into text (UTF-8, with an optional BOM).
+//! start with `.`). [`decode`] turns a file's bytes into text (UTF-8, with an optional BOM, or a
+//! detected legacy encoding); [`read_text_file`] does the same and splits the text as a stream.
 //!
 //! # Paragraphs and passages
 //!
@@ -42,8 +43,13 @@
 //!   space or tab and some text is also a heading; its title is the text after the hashes, without
 //!   an optional closing run of `#`. The plain-text rule applies to Markdown files too.
 //! - A passage's title is the nearest heading at or before its paragraph (a heading's own title
-//!   is itself). Passages before the first heading take the article's first heading; in an
-//!   article without any heading, the title is the file name without its extension.
+//!   is itself). Passages before the first heading take the article's first heading if it begins
+//!   within the first [`WINDOW_CHARS`] characters; otherwise, and in an article without any heading,
+//!   the title is the file name without its extension.
+//! - A paragraph or a line longer than [`WINDOW_CHARS`] is never a heading, and a first line longer
+//!   than that is never a photo credit. These limits let [`read_text_file`] read a file of any size
+//!   as a stream, holding about that much text, and still give exactly the passages of
+//!   [`split_article`].
 //! - Titles are original text, trimmed of surrounding whitespace, never normalized.
 
 use std::io;
@@ -52,6 +58,11 @@ use std::path::{Component, Path, PathBuf};
 use walkdir::WalkDir;
 
 use crate::Error;
+
+mod stream;
+pub use stream::{
+    CHUNK_BYTES, ReadError, StreamConfig, StreamSplitter, WINDOW_CHARS, read_text_file,
+};
 
 /// Characters that end a sentence; a run of them counts as one end.
 const SENTENCE_ENDS: &[char] = &['。', '！', '？', '；', '!', '?', ';', '…'];
@@ -80,7 +91,8 @@ pub struct CorpusFile {
 /// `.md` and `.jsonl` files (extension compared case-insensitively).
 ///
 /// Hidden files and directories (name starting with `.`) below `root` are skipped. Symbolic
-/// links are followed. Problems (an unreadable directory, a broken symbolic link, a link loop,
+/// links are followed. An entry with a corpus file's name that is not a regular file (a FIFO, a
+/// socket, a device) is yielded as [`Error::NotRegular`]. Problems (an unreadable directory, a broken symbolic link, a link loop,
 /// a missing root) are yielded as [`Error::Io`] items naming the path, and the walk continues.
 pub fn walk(root: &Path) -> impl Iterator<Item = crate::Result<CorpusFile>> + use<> {
     let root = root.to_path_buf();
@@ -90,7 +102,7 @@ pub fn walk(root: &Path) -> impl Iterator<Item = crate::Result<CorpusFile>> + us
         .into_iter()
         .filter_entry(|entry| entry.depth() == 0 || !is_hidden_name(entry.file_name()))
         .filter_map(move |item| match item {
-            Ok(entry) => corpus_file(&root, &entry).map(Ok),
+            Ok(entry) => corpus_file(&root, &entry),
             Err(err) => walk_error(&root, err).map(Err),
         })
 }
@@ -111,20 +123,47 @@ fn has_corpus_extension(path: &Path) -> bool {
         })
 }
 
-/// Turns a walked entry into a [`CorpusFile`] if it is a corpus file.
-fn corpus_file(root: &Path, entry: &walkdir::DirEntry) -> Option<CorpusFile> {
-    if !entry.file_type().is_file() || !has_corpus_extension(entry.path()) {
+/// Turns a walked entry into a [`CorpusFile`] if it is a corpus file, or into [`Error::NotRegular`] if it
+/// has a corpus file's name but is a FIFO, a socket or a device.
+fn corpus_file(root: &Path, entry: &walkdir::DirEntry) -> Option<crate::Result<CorpusFile>> {
+    let file_type = entry.file_type();
+    if file_type.is_dir() || !has_corpus_extension(entry.path()) {
         return None;
+    }
+    if !file_type.is_file() {
+        return Some(Err(Error::NotRegular {
+            path: entry.path().to_path_buf(),
+            kind: special_kind(file_type),
+        }));
     }
     let mut rel_path = relative_path(root, entry.path());
     if rel_path.is_empty() {
         // The root itself is a file.
         rel_path = entry.file_name().to_string_lossy().into_owned();
     }
-    Some(CorpusFile {
+    Some(Ok(CorpusFile {
         abs_path: entry.path().to_path_buf(),
         rel_path,
-    })
+    }))
+}
+
+/// What a file that is neither a regular file nor a directory is.
+fn special_kind(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = file_type;
+    "a special file"
 }
 
 /// `path` relative to `root`, components joined with `/`.
@@ -322,7 +361,16 @@ pub struct Passage {
 /// documentation. `path` is the article's path relative to the corpus root; it is copied into
 /// each passage, decides whether Markdown headings are recognised, and gives the fallback title.
 pub fn split_article(path: &str, text: &str, cfg: &SplitConfig) -> Vec<Passage> {
-    split_text(path, path, None, text, cfg, is_markdown(path), false)
+    split_text(
+        path,
+        path,
+        None,
+        text,
+        cfg,
+        is_markdown(path),
+        false,
+        WINDOW_CHARS,
+    )
 }
 
 /// Splits the body of a JSON Lines record into passages, as [`split_article`] does for a file. The record's
@@ -334,7 +382,16 @@ pub fn split_record(path: &str, record: &JsonRecord, cfg: &SplitConfig) -> Vec<P
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty());
-    let mut passages = split_text(path, &record.id, title, &record.body, cfg, false, true);
+    let mut passages = split_text(
+        path,
+        &record.id,
+        title,
+        &record.body,
+        cfg,
+        false,
+        true,
+        WINDOW_CHARS,
+    );
     for p in &mut passages {
         p.date.clone_from(&record.date);
         p.line = Some(record.line);
@@ -342,6 +399,9 @@ pub fn split_record(path: &str, record: &JsonRecord, cfg: &SplitConfig) -> Vec<P
     passages
 }
 
+/// `window`: only a heading that begins within the first `window` characters titles the passages before it
+/// (see [`WINDOW_CHARS`]).
+#[allow(clippy::too_many_arguments)]
 fn split_text(
     path: &str,
     id: &str,
@@ -350,11 +410,13 @@ fn split_text(
     cfg: &SplitConfig,
     markdown: bool,
     one_article: bool,
+    window: usize,
 ) -> Vec<Passage> {
     let chars: Vec<char> = text.chars().collect();
-    let paragraphs = paragraphs(&chars, markdown);
+    let paragraphs = paragraphs(&chars, markdown, window);
     let fallback = paragraphs
         .iter()
+        .take_while(|p| p.start < window)
         .find_map(|p| p.heading.clone())
         .unwrap_or_else(|| file_stem(id).to_owned());
     let max_chars = cfg.max_chars.max(1);
@@ -372,7 +434,7 @@ fn split_text(
         let lead = if paragraph.heading.is_some() && !one_article {
             want_lead = true;
             false
-        } else if want_lead && is_body(&chars[paragraph.start..paragraph.end]) {
+        } else if want_lead && is_body(&chars[paragraph.start..paragraph.end], window) {
             want_lead = false;
             true
         } else {
@@ -519,13 +581,16 @@ fn trim_range(chars: &[char], mut start: usize, mut end: usize) -> (usize, usize
     (start, end)
 }
 
-/// Splits the text into paragraphs, recognising headings.
-fn paragraphs(chars: &[char], markdown: bool) -> Vec<Paragraph> {
+/// Splits the text into paragraphs, recognising headings. A paragraph or a line longer than `window`
+/// characters is never a heading (a stream reader does not hold that much to find out).
+fn paragraphs(chars: &[char], markdown: bool, window: usize) -> Vec<Paragraph> {
     let mut out = Vec::new();
     let mut push = |start: usize, end: usize| {
         let (start, end) = trim_range(chars, start, end);
         if start < end {
-            let heading = heading_title(&chars[start..end], markdown);
+            let heading = (end - start <= window)
+                .then(|| heading_title(&chars[start..end], markdown))
+                .flatten();
             out.push(Paragraph {
                 start,
                 end,
@@ -546,7 +611,7 @@ fn paragraphs(chars: &[char], markdown: bool) -> Vec<Paragraph> {
             if let Some((start, end)) = run.take() {
                 push(start, end);
             }
-        } else if markdown && markdown_heading(line).is_some() {
+        } else if markdown && markdown_heading_line(line, window) {
             if let Some((start, end)) = run.take() {
                 push(start, end);
             }
@@ -561,6 +626,12 @@ fn paragraphs(chars: &[char], markdown: bool) -> Vec<Paragraph> {
         push(start, end);
     }
     out
+}
+
+/// Whether `line` is a Markdown heading line of at most `window` characters (trimmed).
+fn markdown_heading_line(line: &[char], window: usize) -> bool {
+    let (s, e) = trim_range(line, 0, line.len());
+    e - s <= window && markdown_heading(line).is_some()
 }
 
 /// The title of a trimmed paragraph if it is a heading line.
@@ -619,8 +690,9 @@ fn plain_heading(line: &[char]) -> Option<String> {
     Some(line.iter().collect())
 }
 
-/// Is a (non-heading) paragraph body text, rather than a byline or a photo credit?
-fn is_body(paragraph: &[char]) -> bool {
+/// Is a (non-heading) paragraph body text, rather than a byline or a photo credit? A first line longer
+/// than `window` characters is not a photo credit.
+fn is_body(paragraph: &[char], window: usize) -> bool {
     let first_line: Vec<char> = paragraph
         .iter()
         .take_while(|c| **c != '\n')
@@ -628,7 +700,8 @@ fn is_body(paragraph: &[char]) -> bool {
         .collect();
     let line = first_line.iter().collect::<String>();
     let line = line.trim();
-    !(line.starts_with('◎') || line.ends_with('摄') || line.ends_with("供图"))
+    !(line.starts_with('◎')
+        || (line.chars().count() <= window && (line.ends_with('摄') || line.ends_with("供图"))))
 }
 
 /// Splits the trimmed paragraph `start..end` into trimmed, non-empty passage ranges of at most
@@ -642,26 +715,81 @@ fn split_paragraph(
     if end - start <= max_chars {
         return vec![(start, end)];
     }
-    // Pieces: trimmed sentences, with over-long ones cut further; each at most max_chars.
+    let (pieces, _) = pieces(chars, start, end, max_chars, None);
+    pack(&pieces, max_chars)
+        .into_iter()
+        .map(|p| (p.start, p.end))
+        .collect()
+}
+
+/// A piece of a long paragraph: a trimmed sentence, or part of an over-long one.
+struct Piece {
+    start: usize,
+    end: usize,
+    /// Index of its sentence.
+    sentence: usize,
+}
+
+/// A passage made of whole pieces.
+struct Packed {
+    start: usize,
+    end: usize,
+    /// Index of its first piece.
+    first_piece: usize,
+}
+
+/// Cuts the trimmed paragraph `start..end` into pieces of at most `max_chars` characters: trimmed
+/// sentences, over-long ones cut further. `first_end`, if given, is where the sentence that begins at
+/// `start` ends (a paragraph read as a stream resumes inside a sentence). Also returns the sentences'
+/// (untrimmed, contiguous) ranges.
+fn pieces(
+    chars: &[char],
+    start: usize,
+    end: usize,
+    max_chars: usize,
+    first_end: Option<usize>,
+) -> (Vec<Piece>, Vec<(usize, usize)>) {
+    let sentences = match first_end.filter(|&e| e > start && e <= end) {
+        Some(first) => {
+            let mut s = vec![(start, first)];
+            s.extend(sentences(chars, first, end));
+            s
+        }
+        None => sentences(chars, start, end),
+    };
     let mut pieces = Vec::new();
-    for (s, e) in sentences(chars, start, end) {
+    let mut cut = Vec::new();
+    for (k, &(s, e)) in sentences.iter().enumerate() {
         let (s, e) = trim_range(chars, s, e);
         if s < e {
-            cut_long_sentence(chars, s, e, max_chars, &mut pieces);
+            cut.clear();
+            cut_long_sentence(chars, s, e, max_chars, &mut cut);
+            pieces.extend(cut.iter().map(|&(start, end)| Piece {
+                start,
+                end,
+                sentence: k,
+            }));
         }
     }
-    // Greedy packing of whole pieces.
+    (pieces, sentences)
+}
+
+/// Greedy packing of whole pieces into passages of at most `max_chars` characters.
+fn pack(pieces: &[Piece], max_chars: usize) -> Vec<Packed> {
     let mut passages = Vec::new();
-    let mut current: Option<(usize, usize)> = None;
-    for (s, e) in pieces {
-        current = match current {
-            Some((cs, _)) if e - cs <= max_chars => Some((cs, e)),
-            Some(done) => {
-                passages.push(done);
-                Some((s, e))
+    let mut current: Option<Packed> = None;
+    for (i, piece) in pieces.iter().enumerate() {
+        match &mut current {
+            Some(c) if piece.end - c.start <= max_chars => c.end = piece.end,
+            _ => {
+                passages.extend(current.take());
+                current = Some(Packed {
+                    start: piece.start,
+                    end: piece.end,
+                    first_piece: i,
+                });
             }
-            None => Some((s, e)),
-        };
+        }
     }
     passages.extend(current);
     passages

@@ -15,9 +15,19 @@ pub enum Error {
         /// The underlying error.
         cause: std::io::Error,
     },
+    /// A corpus entry with a corpus file's name that is not a regular file (a FIFO, a socket, a device):
+    /// skipped by design, never opened (opening a FIFO would wait for a writer).
+    #[error("{}: not a regular file ({kind})", path.display())]
+    NotRegular {
+        /// The entry.
+        path: PathBuf,
+        /// What it is.
+        kind: &'static str,
+    },
     /// tantivy reported an error.
+    // (Not a `#[source]` either, for the same reason: `{:#}` printed tantivy's message twice.)
     #[error("index error: {0}")]
-    Tantivy(#[from] tantivy::TantivyError),
+    Tantivy(tantivy::TantivyError),
     /// The query could not be understood.
     #[error("invalid query: {0}")]
     Query(String),
@@ -38,6 +48,12 @@ pub enum Error {
     /// Anything else, with its explanation.
     #[error("{0}")]
     Other(String),
+}
+
+impl From<tantivy::TantivyError> for Error {
+    fn from(e: tantivy::TantivyError) -> Self {
+        Error::Tantivy(e)
+    }
 }
 
 impl Error {

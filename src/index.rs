@@ -469,6 +469,11 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
                     unwalkable.push(f.rel_path);
                 }
             },
+            // A FIFO, a socket or a device: skipped by design, never opened.
+            Err(e @ crate::Error::NotRegular { .. }) => {
+                warn(format!("{e}; skipped"));
+                stats.skipped += 1;
+            }
             Err(e) => {
                 warn(format!("{e}; skipped"));
                 stats.failed += 1;
@@ -480,7 +485,7 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
             }
         }
     }
-    stats.files = seen.len() + stats.failed;
+    stats.files = seen.len() + stats.failed + stats.skipped;
 
     let threads = opts
         .threads
@@ -631,6 +636,12 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
         // A changed file whose new version has no passages still loses its old ones.
         sink.delete_old();
         stats.passages_written += sink.written;
+        if sink.written == 0 {
+            warn(format!(
+                "{}: no text to index (empty, or only whitespace)",
+                abs.display()
+            ));
+        }
         *stats
             .encodings
             .entry(sink.encoding.unwrap_or("UTF-8").to_string())
@@ -766,14 +777,24 @@ fn index_text(
     split: &SplitConfig,
     sink: &mut DocSink,
 ) -> Result<(), FileError> {
-    let bytes = fs::read(abs).map_err(|e| FileError::Skip(e.to_string()))?;
-    let decoded = corpus::decode(&bytes).map_err(|e| match e {
-        corpus::DecodeError::Binary(why) => FileError::Binary(why),
-        corpus::DecodeError::Undecodable(why) => FileError::Skip(why),
-    })?;
-    drop(bytes);
-    sink.encoding = Some(decoded.encoding);
-    sink.add(&corpus::split_article(rel, &decoded.text, split))
+    // Read as a stream, passages added batch by batch: memory is bounded whatever the file's size.
+    let stream = corpus::StreamConfig::default();
+    let encoding = corpus::read_text_file(abs, rel, split, stream, |batch| sink.add(batch))
+        .map_err(|e| match e {
+            corpus::ReadError::Decode(corpus::DecodeError::Binary(why)) => FileError::Binary(why),
+            corpus::ReadError::Decode(corpus::DecodeError::Undecodable(why)) => {
+                FileError::Skip(why)
+            }
+            corpus::ReadError::Io(e) => FileError::Skip(e.to_string()),
+            // Its old passages are already deleted: stop before the commit, which keeps the index as it was.
+            corpus::ReadError::Late(why) => FileError::Fatal(crate::Error::Other(format!(
+                "{}: {why}; the index was left as it was",
+                abs.display()
+            ))),
+            corpus::ReadError::Sink(e) => e,
+        })?;
+    sink.encoding = Some(encoding);
+    Ok(())
 }
 
 /// Streams a JSON Lines archive: one record at a time, so memory stays bounded whatever the file size.

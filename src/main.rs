@@ -263,15 +263,38 @@ fn json_fields(index_dir: &Path, given: [Option<String>; 4]) -> JsonFields {
 /// Builds or updates an index, printing warnings on stderr. Returns the stats and whether any file failed.
 fn build(opts: &BuildOptions) -> anyhow::Result<(IndexStats, bool)> {
     let mut warn = |msg: String| eprintln!("sou: warning: {msg}");
-    let stats = index::build(opts, &mut warn).with_context(|| {
-        format!(
-            "cannot index {} into {}",
-            opts.corpus.display(),
-            opts.index.display()
-        )
-    })?;
+    let stats = index::build(opts, &mut warn)
+        .map_err(explain_write_error)
+        .with_context(|| {
+            format!(
+                "cannot index {} into {}",
+                opts.corpus.display(),
+                opts.index.display()
+            )
+        })?;
     let failed = stats.failed > 0;
     Ok((stats, failed))
+}
+
+/// tantivy reports a failed write (a full disk, a file-size limit, a read-only disk) as an I/O error, or as an
+/// internal error from its indexing thread: say what that means. Nothing is committed before the commit
+/// succeeds, and the manifest is written after it, so the index keeps its last complete version.
+fn explain_write_error(e: sou::Error) -> anyhow::Error {
+    let cause = match &e {
+        sou::Error::Tantivy(tantivy::TantivyError::IoError(io)) => Some(io.to_string()),
+        sou::Error::Tantivy(tantivy::TantivyError::InternalError(msg))
+            if msg.contains("os error") =>
+        {
+            Some(msg.clone())
+        }
+        _ => None,
+    };
+    match cause {
+        Some(cause) => anyhow::anyhow!(
+            "writing the index failed ({cause}); it still holds its last complete version: make room and run `sou index` again"
+        ),
+        None => e.into(),
+    }
 }
 
 fn summary_line(s: &IndexStats) -> String {

@@ -2257,11 +2257,61 @@ fn query_path_survives_hostile_input() {
     let env = TestEnv::new(hay::APPENDIX_A);
     env.index();
     let idx = sou::index::open(&env.index_dir()).unwrap();
+    // Control characters and NUL, emoji (with skin tone, ZWJ and flag sequences), combining marks (also
+    // alone), RTL text and direction marks, unbalanced quotes and parentheses, operators, CJK (BMP and not).
     let pieces = [
-        "\"", "“", "”", "「", "-", "+", "OR", " ", "\u{0}", "\t", "\n", "\u{7}", "🙂", "👍🏽",
-        "e\u{301}", "\u{202E}", "\u{200F}", "שלום", "(", ")", "銀行", "农业", "今天", "a", "1.7",
-        "covid-19", "，", "。", "𨨏", "\u{FEFF}", "\u{3000}", "ｘ", "\\", "*", "?", "～",
-        "\u{E000}", "ǅ", "İ", "ß",
+        "\"",
+        "“",
+        "”",
+        "「",
+        "-",
+        "+",
+        "OR",
+        " ",
+        "\u{0}",
+        "\t",
+        "\n",
+        "\r",
+        "\u{7}",
+        "\u{1b}[31m",
+        "\u{7f}",
+        "\u{85}",
+        "🙂",
+        "👍🏽",
+        "👨\u{200D}👩\u{200D}👧",
+        "🇨🇳",
+        "e\u{301}",
+        "\u{301}",
+        "\u{20DD}",
+        "\u{202E}",
+        "\u{200F}",
+        "שלום",
+        "مرحبا",
+        "(",
+        ")",
+        "((",
+        "))",
+        "銀行",
+        "农业",
+        "今天",
+        "a",
+        "1.7",
+        "covid-19",
+        "，",
+        "。",
+        "𨨏",
+        "\u{FEFF}",
+        "\u{3000}",
+        "ｘ",
+        "\\",
+        "*",
+        "?",
+        "～",
+        "\u{E000}",
+        "ǅ",
+        "İ",
+        "ß",
+        "\u{FFFD}",
     ];
     // SplitMix64, so every run tries the same cases.
     let mut state = 2026u64;
@@ -2272,11 +2322,23 @@ fn query_path_survives_hostile_input() {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     };
+    // SOU_FUZZ_CASES sets the number of generated queries (each run twice: with operators and --plain);
+    // the default keeps this test to seconds. BENCHMARKS.md ("Robustness") records a long run.
+    let rounds: usize = std::env::var("SOU_FUZZ_CASES")
+        .ok()
+        .map(|v| v.parse().expect("SOU_FUZZ_CASES is a number"))
+        .unwrap_or(3000);
     let started = std::time::Instant::now();
-    let mut cases = 0;
-    let mut answered = 0;
-    for _ in 0..3000 {
-        let n = (next() % 30) as usize;
+    let mut cases = 0u64;
+    let mut answered = 0u64;
+    let mut slowest = std::time::Duration::ZERO;
+    for round in 0..rounds {
+        // Mostly short queries; one in 500 has thousands of pieces (often over the length limit).
+        let n = if round % 500 == 499 {
+            1000 + (next() % 4000) as usize
+        } else {
+            (next() % 30) as usize
+        };
         let query: String = (0..n)
             .map(|_| pieces[(next() % pieces.len() as u64) as usize])
             .collect();
@@ -2289,7 +2351,10 @@ fn query_path_survives_hostile_input() {
                 per_article: None,
                 plain,
             };
-            match sou::search::search(&idx, &req) {
+            let t = std::time::Instant::now();
+            let outcome = sou::search::search(&idx, &req);
+            slowest = slowest.max(t.elapsed());
+            match outcome {
                 Ok(results) => {
                     answered += 1;
                     for hit in &results.hits {
@@ -2304,12 +2369,23 @@ fn query_path_survives_hostile_input() {
             }
         }
     }
-    // Long inputs: a 1 MB query is refused at once; a thousand terms run or are refused, quickly.
+    // Long inputs: 1 MB queries are refused at once; hundreds to thousands of terms run or are refused,
+    // quickly.
+    let mixed: String = std::iter::repeat_with(|| pieces[(next() % pieces.len() as u64) as usize])
+        .take(200_000)
+        .collect::<String>()
+        .chars()
+        .take(1 << 20)
+        .collect();
     for query in [
         "中".repeat(1 << 20),
+        "a".repeat(1 << 20),
+        mixed,
         "a ".repeat(499),
         "农业 ".repeat(333),
+        "a b ".repeat(2500),
         "\"".repeat(999),
+        "(".repeat(999),
     ] {
         let t = std::time::Instant::now();
         let req = sou::search::SearchRequest {
@@ -2330,11 +2406,331 @@ fn query_path_survives_hostile_input() {
         );
     }
     eprintln!(
-        "hostile queries: {cases} cases ({answered} answered, the rest refused) in {:?}",
+        "hostile queries: {cases} cases ({answered} answered, the rest refused) in {:?}, slowest {slowest:?}",
         started.elapsed()
+    );
+    assert!(
+        slowest < std::time::Duration::from_secs(10),
+        "a query took {slowest:?}"
     );
     assert!(
         answered > cases / 4,
         "too few queries ran: {answered} of {cases}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 28. Write errors and problem files (issue 5).
+
+/// Runs `sou ARGS` through `sh`, after `prefix` (shell commands, e.g. a `ulimit`), in the environment's
+/// directory; kills it and fails if it takes more than a minute (a hang).
+fn run_in_shell(env: &TestEnv, prefix: &str, args: &[String]) -> Output {
+    let mut sh = std::process::Command::new("sh");
+    sh.arg("-c")
+        .arg(format!("{prefix}\nexec \"$0\" \"$@\""))
+        .arg(util::SOU)
+        .args(args)
+        .current_dir(env.root())
+        .env_clear()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for key in ["PATH", "HOME"] {
+        if let Some(v) = std::env::var_os(key) {
+            sh.env(key, v);
+        }
+    }
+    wait_output(sh.spawn().expect("sh"))
+}
+
+/// Waits for a child at most a minute (then kills it and fails), and collects its output.
+fn wait_output(mut child: std::process::Child) -> Output {
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "sou hung for a minute; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let out = Output {
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+        code: out.status.code(),
+    };
+    out.assert_sane();
+    out
+}
+
+/// `sou index --json` whatever its status: the summary's `data` and the output.
+fn index_summary(env: &TestEnv) -> (serde_json::Value, Output) {
+    let out = env.try_index(&["--json"]);
+    let v: serde_json::Value =
+        serde_json::from_str(out.stdout.trim()).unwrap_or_else(|e| panic!("{e}: {out:#?}"));
+    assert_eq!(v["type"], "index_summary");
+    (v["data"].clone(), out)
+}
+
+/// The counts of an index summary: (files, added, changed, unchanged, skipped, failed).
+fn counts(data: &serde_json::Value) -> [u64; 6] {
+    [
+        "files",
+        "added",
+        "changed",
+        "unchanged",
+        "skipped",
+        "failed",
+    ]
+    .map(|k| {
+        data[k]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no {k} in {data}"))
+    })
+}
+
+#[test]
+fn write_errors_leave_the_previous_index_intact() {
+    let env = TestEnv::new(hay::APPENDIX_A);
+    env.index();
+    let before = env.search_json(&["银行"]).hits;
+    assert_eq!(before.len(), 2);
+    let before_manifest = std::fs::read(env.index_dir().join("sou-manifest.json")).unwrap();
+    // Much more text: its segment files are far bigger than the limit below.
+    let sentence =
+        "青岛市工业技术研究院持续完善创新生态链条，构建优质企业梯度培育体系，银行也来了。";
+    for i in 0..30 {
+        let text: String = (0..60)
+            .map(|k| format!("第{i}篇第{k}句：{sentence}\n\n"))
+            .collect();
+        env.write(&format!("more/m-{i:02}.txt"), text);
+    }
+    let args: Vec<String> = [
+        "index",
+        "--corpus",
+        &env.corpus().display().to_string(),
+        "--index",
+        &env.index_dir().display().to_string(),
+    ]
+    .map(String::from)
+    .to_vec();
+    // Files may not grow past 64 blocks (32 KiB in sh's 512-byte blocks); an ignored SIGXFSZ (inherited
+    // across exec) makes such writes fail with EFBIG, as on a full disk, instead of killing the process.
+    for rebuild in [false, true] {
+        let mut args = args.clone();
+        if rebuild {
+            args.push("--rebuild".into());
+        }
+        let out = run_in_shell(&env, "trap '' XFSZ; ulimit -f 64", &args);
+        assert_eq!(out.code, Some(2), "rebuild {rebuild}: {out:#?}");
+        assert!(out.stdout.is_empty(), "{out:#?}");
+        assert_eq!(out.stderr.lines().count(), 1, "not one line: {out:#?}");
+        assert!(
+            out.stderr.starts_with("sou: ")
+                && out
+                    .stderr
+                    .contains("writing the index failed (File too large"),
+            "{out:#?}"
+        );
+        // The previous index answers as before, and its manifest is untouched.
+        assert_eq!(env.search_json(&["银行"]).hits, before, "rebuild {rebuild}");
+        assert_eq!(
+            std::fs::read(env.index_dir().join("sou-manifest.json")).unwrap(),
+            before_manifest
+        );
+    }
+    // Without the limit the same run completes.
+    let summary = env.index();
+    assert!(
+        summary.contains("(30 new, 0 changed, 0 removed, 8 unchanged)"),
+        "{summary}"
+    );
+    assert!(env.search_json(&["银行", "-n", "100"]).hits.len() > 30);
+}
+
+#[test]
+fn empty_and_whitespace_only_files_are_indexed_with_no_passages_and_noted_once() {
+    let env = TestEnv::new(hay::APPENDIX_A);
+    env.write("empty.txt", "");
+    env.write("blank.txt", " \r\n\u{3000}\u{3000}\r\n\t\r\n\r\n");
+    env.write("blank.md", "\u{feff}\u{3000}\n");
+    let (data, out) = index_summary(&env);
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    // files, added, changed, unchanged, skipped, failed
+    assert_eq!(counts(&data), [11, 11, 0, 0, 0, 0], "{data}");
+    for name in ["empty.txt", "blank.txt", "blank.md"] {
+        assert_eq!(out.stderr.matches(name).count(), 1, "{name}: {out:#?}");
+    }
+    assert!(out.stderr.contains("no text"), "{out:#?}");
+    assert_eq!(data["passages_total"], data["passages_written"]);
+    // Once: the next run has nothing to say about them.
+    let (data, out) = index_summary(&env);
+    assert_eq!(counts(&data), [11, 0, 0, 11, 0, 0], "{data}");
+    assert!(out.stderr.is_empty(), "{out:#?}");
+    assert_finds_exactly(&env, &["农业"], &["nongye.txt"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn broken_symlinks_and_symlink_loops_are_reported_once() {
+    use std::os::unix::fs::symlink;
+    let env = TestEnv::new(hay::APPENDIX_A);
+    symlink(
+        env.corpus().join("missing.txt"),
+        env.corpus().join("broken.txt"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(env.corpus().join("sub")).unwrap();
+    env.write("sub/inner.txt", "子目录里的文章，独有词汇丙。");
+    // A symlinked directory pointing to its parent.
+    symlink("..", env.corpus().join("sub/up")).unwrap();
+    let (data, out) = index_summary(&env);
+    assert_eq!(out.code, Some(2), "{out:#?}");
+    assert_eq!(out.stderr.matches("broken.txt").count(), 1, "{out:#?}");
+    assert!(out.stderr.contains("broken symbolic link"), "{out:#?}");
+    assert_eq!(out.stderr.matches("sub/up").count(), 1, "{out:#?}");
+    assert!(out.stderr.contains("symbolic link loop"), "{out:#?}");
+    assert_eq!(out.stderr.lines().count(), 2, "{out:#?}");
+    // files, added, changed, unchanged, skipped, failed
+    assert_eq!(counts(&data), [11, 9, 0, 0, 0, 2], "{data}");
+    assert_finds_exactly(&env, &["独有词汇丙"], &["sub/inner.txt"]);
+    // The next run reports them again (they are still there), and changes nothing.
+    let (data, _) = index_summary(&env);
+    assert_eq!(counts(&data), [11, 0, 0, 9, 0, 2], "{data}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_skipped_without_hanging() {
+    let env = TestEnv::new(hay::APPENDIX_A);
+    let fifo = env.corpus().join("x.txt");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut cmd = env.command(
+        [
+            "index",
+            "--json",
+            "--corpus",
+            &env.corpus().display().to_string(),
+            "--index",
+            &env.index_dir().display().to_string(),
+        ],
+        &[],
+    );
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let out = wait_output(cmd.spawn().unwrap());
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    assert_eq!(out.stderr.matches("x.txt").count(), 1, "{out:#?}");
+    assert!(
+        out.stderr.contains("not a regular file (a FIFO)"),
+        "{out:#?}"
+    );
+    let v: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    // files, added, changed, unchanged, skipped, failed
+    assert_eq!(counts(&v["data"]), [9, 8, 0, 0, 1, 0], "{out:#?}");
+    // Search does not call it a change to the corpus.
+    let out = env.search(&["农业"]);
+    assert!(out.stderr.is_empty(), "{out:#?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_fails_after_the_rest_is_indexed() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new(hay::APPENDIX_A);
+    let bad = env.corpus().join("bad.txt");
+    std::fs::write(&bad, "读不到的文章。").unwrap();
+    std::fs::set_permissions(&bad, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&bad).is_ok() {
+        // Root reads anything: use a file whose read fails anyway (reading /proc/self/mem at offset 0
+        // gives EIO).
+        std::fs::remove_file(&bad).unwrap();
+        std::os::unix::fs::symlink("/proc/self/mem", &bad).unwrap();
+    }
+    let (data, out) = index_summary(&env);
+    assert_eq!(out.code, Some(2), "{out:#?}");
+    assert_eq!(out.stderr.matches("bad.txt").count(), 1, "{out:#?}");
+    assert!(
+        out.stderr.contains("Permission denied") || out.stderr.contains("Input/output error"),
+        "{out:#?}"
+    );
+    assert_eq!(out.stderr.lines().count(), 1, "{out:#?}");
+    // files, added, changed, unchanged, skipped, failed
+    assert_eq!(counts(&data), [9, 8, 0, 0, 0, 1], "{data}");
+    assert_finds_exactly(&env, &["农业"], &["nongye.txt"]);
+}
+
+#[test]
+fn results_are_the_same_whatever_the_indexing_threads_and_run() {
+    // Enough files that two indexing threads each write a segment.
+    let mut files: Vec<(String, String)> = hay::APPENDIX_A
+        .iter()
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect();
+    let sentence =
+        "青岛市工业技术研究院持续完善创新生态链条，构建优质企业梯度培育体系，银行和农业也在其中。";
+    for i in 0..80 {
+        let text: String = (0..(5 + i % 7))
+            .map(|k| {
+                format!(
+                    "第{i}篇第{k}段：{}\n\n",
+                    &sentence[..sentence.len() - 3 * (k % 9)]
+                )
+            })
+            .collect();
+        files.push((format!("gen/g-{i:02}.txt"), text));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let one = TestEnv::new(&refs);
+    one.try_index(&["--threads", "1"]).assert_ok();
+    let two = TestEnv::new(&refs);
+    two.try_index(&["--threads", "2"]).assert_ok();
+    let segments = |env: &TestEnv| {
+        std::fs::read_dir(env.index_dir())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "store")
+            })
+            .count()
+    };
+    assert!(
+        segments(&two) > 1,
+        "one segment: the threads test tests nothing"
+    );
+    let queries: [&[&str]; 5] = [
+        &["银行", "-n", "50"],
+        &["农业", "-n", "50"],
+        &["工业技术研究院", "-n", "50"],
+        &["\"梯度培育\"", "-n", "50"],
+        &["创新 -其中", "-n", "50"],
+    ];
+    let answers = |env: &TestEnv| -> Vec<Vec<util::Hit>> {
+        queries.iter().map(|q| env.search_json(q).hits).collect()
+    };
+    let expected = answers(&one);
+    for (q, hits) in queries.iter().zip(&expected) {
+        assert!(!hits.is_empty(), "no hits for {q:?}");
+    }
+    assert_eq!(
+        answers(&two),
+        expected,
+        "--threads 2 differs from --threads 1"
+    );
+    // Again, from scratch: the same.
+    two.try_index(&["--rebuild", "--threads", "2"]).assert_ok();
+    assert_eq!(answers(&two), expected, "a second --threads 2 run differs");
 }
