@@ -2691,10 +2691,20 @@ fn results_are_the_same_whatever_the_indexing_threads_and_run() {
         .iter()
         .map(|(p, t)| (p.as_str(), t.as_str()))
         .collect();
-    let one = TestEnv::new(&refs);
-    one.try_index(&["--threads", "1"]).assert_ok();
-    let two = TestEnv::new(&refs);
-    two.try_index(&["--threads", "2"]).assert_ok();
+    // A first build ends merged into one segment; the last 30 files come as an update, which two threads
+    // write as segments of their own.
+    let (first, update) = refs.split_at(refs.len() - 30);
+    let build = |threads: &str| {
+        let env = TestEnv::new(first);
+        env.try_index(&["--threads", threads]).assert_ok();
+        for (p, t) in update {
+            env.write(p, t);
+        }
+        env.try_index(&["--threads", threads]).assert_ok();
+        env
+    };
+    let one = build("1");
+    let two = build("2");
     let segments = |env: &TestEnv| {
         std::fs::read_dir(env.index_dir())
             .unwrap()
