@@ -472,6 +472,28 @@ fn item_query(
                         }
                     }
                 }
+                // A whole term that jieba made up with its HMM (虢国考: 虢国 is not in its dictionary, so the
+                // title 《虢国考》 is cut as one word) occurs nowhere as that word, nor literally in a text
+                // that says 虢国是…: its bigrams may make a passage match, highlighted, and count as coverage.
+                if t.len >= 3
+                    && is_whole
+                    && r.unknown_chars > 0.0
+                    && t.kind == TokenKind::Han
+                    && crate::dict::freq(&t.text).is_none()
+                {
+                    let cs: Vec<char> = t.text.chars().collect();
+                    let mut seen_bigrams = HashSet::new();
+                    for (k, w) in cs.windows(2).enumerate() {
+                        let b: String = w.iter().collect();
+                        if seen_bigrams.insert(b.clone()) {
+                            clauses.push((
+                                Occur::Should,
+                                boost(term_query(f.chars, &b), r.unknown_chars),
+                            ));
+                        }
+                        parts.push((t.pos + k, pattern(&b, false)));
+                    }
+                }
                 // (The whole term gets its own character phrase below.)
                 if t.len >= 2
                     && !stop

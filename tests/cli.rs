@@ -403,6 +403,26 @@ fn bundled_page_gongyanyuan() {
 }
 
 #[test]
+fn a_whole_query_word_jieba_made_up_matches_by_its_bigrams() {
+    // jieba's HMM cuts the title 虢国考 as one word, which no text contains; the abstract says 虢国 (its
+    // first sentence is from the CSL dataset, ydli-ai/CSL, Apache-2.0: see ../shared/corpora/csl/SOURCE.md).
+    let env = TestEnv::indexed(&[
+        (
+            "guo.txt",
+            "虢国是西周初分封的重要姬姓国,汉以后的文献中记载了东、西、南、北和小虢五个虢国.",
+        ),
+        ("other.txt", "考古资料表明,西周初年分封了许多诸侯国。"),
+        ("tianqi.txt", hay::TIANQI),
+    ]);
+    let found = assert_finds_exactly(&env, &["虢国考"], &["guo.txt"]);
+    assert!(
+        found.top().highlighted().iter().any(|h| h == "虢国"),
+        "{:#?}",
+        found.top()
+    );
+}
+
+#[test]
 fn bundled_page_names_and_numbers() {
     let env = TestEnv::bundled();
     // A company name jieba does not know.
