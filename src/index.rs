@@ -592,7 +592,10 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
             writer: &writer,
             fields: &fields,
             path: rel,
-            deleted: previous.is_none(),
+            // A file that the manifest doesn't know may still have passages in the index, if a run was
+            // killed between tantivy's commit and the manifest's write: delete by path unless the index
+            // holds nothing from before this run.
+            deleted: stats.rebuilt,
             written: 0,
             encoding: None,
         };
@@ -681,40 +684,10 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
     if let Some(b) = &bar {
         b.set_message("committing");
     }
-    if dirty || stats.rebuilt {
+    let committed = dirty || stats.rebuilt;
+    if committed {
         writer.commit()?;
-        if bulk {
-            // Merging reads its segments through mmap, and their pages count in the process's resident
-            // memory: merge at most MERGE_CAP_BYTES at a time, so memory stays bounded on big corpora
-            // (which then keep a few big segments instead of one).
-            let mut file_bytes: HashMap<String, u64> = HashMap::new();
-            for e in fs::read_dir(&opts.index)
-                .map_err(|e| crate::Error::io(&opts.index, e))?
-                .flatten()
-            {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if let (Some((stem, _)), Ok(md)) = (name.split_once('.'), e.metadata()) {
-                    *file_bytes.entry(stem.to_string()).or_default() += md.len();
-                }
-            }
-            let sized: Vec<(tantivy::index::SegmentId, u64)> = index
-                .searchable_segment_metas()?
-                .iter()
-                .map(|m| {
-                    let bytes = file_bytes.get(&m.id().uuid_string()).copied().unwrap_or(0);
-                    (m.id(), bytes)
-                })
-                .collect();
-            for group in merge_groups(&sized, MERGE_CAP_BYTES) {
-                if let Some(b) = &bar {
-                    b.set_message(format!("merging {} segments", group.len()));
-                }
-                // After the commit: if this is interrupted, the committed segments stay as they are.
-                writer.merge(&group).wait()?;
-            }
-        }
     }
-    writer.wait_merging_threads()?;
     let dict_changed = manifest.dict != dict_info || dict_text != old_dict_text || stats.rebuilt;
     if dict_changed {
         let copy = opts.index.join(DICT_FILE);
@@ -725,15 +698,56 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
         }
         manifest.dict = dict_info;
     }
-    if dirty || stats.rebuilt || dict_changed {
+    if committed || dict_changed {
         write_manifest(&opts.index, &manifest)?;
     }
+    // The index is complete here. Merging only makes it faster and smaller: if it fails or is killed, the
+    // committed segments stay as they are.
+    if committed && bulk {
+        if let Some(b) = &bar {
+            b.set_message("merging segments");
+        }
+        if let Err(e) = merge_bulk(&index, &mut writer, &opts.index) {
+            warn(format!(
+                "merging the index's segments failed ({e}); the index is complete, searches may be slower"
+            ));
+        }
+    }
+    writer.wait_merging_threads()?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     stats.passages_total = manifest.passages();
     stats.elapsed = started.elapsed();
     Ok(stats)
+}
+
+/// Merges the segments of a bulk build, at most [`MERGE_CAP_BYTES`] of them at a time: merging reads its
+/// segments through mmap, and their pages count in the process's resident memory, so memory stays bounded on
+/// big corpora (which then keep a few big segments instead of one).
+fn merge_bulk(index: &Index, writer: &mut IndexWriter, dir: &Path) -> crate::Result<()> {
+    let mut file_bytes: HashMap<String, u64> = HashMap::new();
+    for e in fs::read_dir(dir)
+        .map_err(|e| crate::Error::io(dir, e))?
+        .flatten()
+    {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if let (Some((stem, _)), Ok(md)) = (name.split_once('.'), e.metadata()) {
+            *file_bytes.entry(stem.to_string()).or_default() += md.len();
+        }
+    }
+    let sized: Vec<(tantivy::index::SegmentId, u64)> = index
+        .searchable_segment_metas()?
+        .iter()
+        .map(|m| {
+            let bytes = file_bytes.get(&m.id().uuid_string()).copied().unwrap_or(0);
+            (m.id(), bytes)
+        })
+        .collect();
+    for group in merge_groups(&sized, MERGE_CAP_BYTES) {
+        writer.merge(&group).wait()?;
+    }
+    Ok(())
 }
 
 /// The most segment bytes one merge of a bulk build reads (see [`merge_groups`]).

@@ -291,7 +291,7 @@ fn explain_write_error(e: sou::Error) -> anyhow::Error {
     };
     match cause {
         Some(cause) => anyhow::anyhow!(
-            "writing the index failed ({cause}); it still holds its last complete version: make room and run `sou index` again"
+            "writing the index failed ({cause}); nothing of this run was committed, so the index is as it was before: make room and run `sou index` again"
         ),
         None => e.into(),
     }

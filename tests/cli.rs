@@ -310,6 +310,25 @@ fn segment_count(dir: &std::path::Path) -> usize {
 }
 
 #[test]
+fn a_run_killed_between_commit_and_manifest_leaves_no_duplicates() {
+    let env = TestEnv::indexed(&[("a.txt", hay::TIANQI), ("b.txt", "农业发展银行发布公告。")]);
+    let manifest = env.index_dir().join("sou-manifest.json");
+    let old = std::fs::read(&manifest).unwrap();
+    // A new file and a bigger new file (a bulk update, which merges after committing); then the manifest is
+    // put back as a kill after tantivy's commit would have left it.
+    env.write("c.txt", "青岛市工业技术研究院发布公告。");
+    env.write("d.txt", "青岛高新区的潮汐预报。".repeat(20));
+    env.index();
+    std::fs::write(&manifest, old).unwrap();
+    env.index();
+    assert_finds_exactly(&env, &["工业技术研究院"], &["c.txt"]);
+    let found = env.search_json(&["潮汐预报"]);
+    assert_eq!(found.paths(), ["d.txt"], "{:#?}", found.hits);
+    let found = env.search_json(&["公告"]);
+    assert_eq!(found.summary.total_hits, 2, "{:#?}", found.hits);
+}
+
+#[test]
 fn a_bulk_build_ends_with_one_segment_and_small_updates_do_not_merge() {
     // 40 files indexed by 2 threads make at least 2 segments, which a first build merges into one.
     let files: Vec<(String, String)> = (0..40)
