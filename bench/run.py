@@ -33,6 +33,9 @@ BUNDLED_QUERY = "工研院"
 XWLB_QUERIES = ["厄立特里亚", "脱贫攻坚", "粤港澳大湾区"]
 
 
+LAST_CPU_S = [0.0]  # user + system CPU seconds of the last run_measured command
+
+
 def run_measured(cmd, stdout=subprocess.DEVNULL, cwd=None, stdin=None):
     """Runs cmd; returns (wall seconds, peak RSS in MiB, exit status, stdout bytes or None)."""
     t0 = time.perf_counter()
@@ -43,6 +46,7 @@ def run_measured(cmd, stdout=subprocess.DEVNULL, cwd=None, stdin=None):
     err = p.stderr.read()
     _, status, usage = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
+    LAST_CPU_S[0] = usage.ru_utime + usage.ru_stime
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         raise SystemExit(f"run.py: {' '.join(cmd)} failed ({code}): {err.decode(errors='replace').strip()}")
@@ -234,7 +238,7 @@ def main():
     say("sou index …")
     wall, rss, summary = sou_index(sou, corpus, index)
     fig.update(sou_index_s=wall, sou_index_rss_mib=rss, sou_index_mb=dir_bytes(index) / 1e6,
-               sou_passages=summary["passages_total"])
+               sou_passages=summary["passages_total"], sou_index_cpu_s=LAST_CPU_S[0])
     fig["sou_mb_s"] = fig["text_mb"] / wall
     fig["ceiling_fraction"] = fig["sou_mb_s"] / (fig["jieba_mb_s"] * cores)
 
@@ -242,7 +246,8 @@ def main():
     fts_dir = os.path.join(args.work, "fts5")
     os.makedirs(fts_dir, exist_ok=True)
     db, fwall, frss = fts5_build(sqlite, archive, fts_dir)
-    fig.update(fts5_index_s=fwall, fts5_index_rss_mib=frss, fts5_index_mb=dir_bytes(db) / 1e6)
+    fig.update(fts5_index_s=fwall, fts5_index_rss_mib=frss, fts5_index_mb=dir_bytes(db) / 1e6,
+               fts5_index_cpu_s=LAST_CPU_S[0])
 
     say("batch latency …")
     for name in ["xwlb-title-dev", "xwlb-keywords-dev"]:
@@ -321,6 +326,9 @@ def print_table(f):
               f"{ratio(o['sou_ms'], o['rg_ms'])} |")
     print(f"| indexing xwlb (wall s) | {f['sou_index_s']:.1f} | FTS5 {f['fts5_index_s']:.1f} | "
           f"{ratio(f['sou_index_s'], f['fts5_index_s'])} |")
+    print(f"| indexing CPU time, user + system (s; cores busy) | {f['sou_index_cpu_s']:.1f} "
+          f"({f['sou_index_cpu_s'] / f['sou_index_s']:.2f}) | FTS5 {f['fts5_index_cpu_s']:.1f} "
+          f"({f['fts5_index_cpu_s'] / f['fts5_index_s']:.2f}) | {ratio(f['sou_index_cpu_s'], f['fts5_index_cpu_s'])} |")
     print(f"| indexing throughput (MB/s of text) | {f['sou_mb_s']:.2f} | FTS5 {f['text_mb'] / f['fts5_index_s']:.2f} | "
           f"{ratio(f['sou_mb_s'], f['text_mb'] / f['fts5_index_s'])} |")
     print(f"| peak RSS while indexing (MiB) | {f['sou_index_rss_mib']:.0f} | FTS5 {f['fts5_index_rss_mib']:.0f} | "
