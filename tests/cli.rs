@@ -2496,14 +2496,7 @@ fn wait_output(mut child: std::process::Child) -> Output {
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let out = child.wait_with_output().unwrap();
-    let out = Output {
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-        code: out.status.code(),
-    };
-    out.assert_sane();
-    out
+    Output::checked(child.wait_with_output().unwrap())
 }
 
 /// `sou index --json` whatever its status: the summary's `data` and the output.
@@ -2744,20 +2737,8 @@ fn results_are_the_same_whatever_the_indexing_threads_and_run() {
     };
     let one = build("1");
     let two = build("2");
-    let segments = |env: &TestEnv| {
-        std::fs::read_dir(env.index_dir())
-            .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .unwrap()
-                    .path()
-                    .extension()
-                    .is_some_and(|x| x == "store")
-            })
-            .count()
-    };
     assert!(
-        segments(&two) > 1,
+        segment_count(&two.index_dir()) > 1,
         "one segment: the threads test tests nothing"
     );
     let queries: [&[&str]; 5] = [

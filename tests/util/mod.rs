@@ -33,6 +33,17 @@ pub struct Output {
 }
 
 impl Output {
+    /// A finished process's output, which must be UTF-8 and [sane](Output::assert_sane).
+    pub fn checked(out: std::process::Output) -> Output {
+        let out = Output {
+            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+            code: out.status.code(),
+        };
+        out.assert_sane();
+        out
+    }
+
     /// Asserts that the run was sane: no panic, and an exit status of 0, 1 or 2. On status 2 the error is
     /// on stderr and starts with `sou: `, and stdout is empty.
     pub fn assert_sane(&self) -> &Self {
@@ -373,17 +384,11 @@ impl TestEnv {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let out = self
-            .command(args, envs)
-            .output()
-            .expect("cannot run the sou binary");
-        let out = Output {
-            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-            code: out.status.code(),
-        };
-        out.assert_sane();
-        out
+        Output::checked(
+            self.command(args, envs)
+                .output()
+                .expect("cannot run the sou binary"),
+        )
     }
 
     /// Runs `sou` with exactly `args`.
@@ -458,14 +463,7 @@ impl TestEnv {
             let mut stdin = child.stdin.take().expect("stdin");
             stdin.write_all(input.as_bytes()).expect("write stdin");
         } // Closed here: end of input.
-        let out = child.wait_with_output().expect("wait for sou");
-        let out = Output {
-            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-            code: out.status.code(),
-        };
-        out.assert_sane();
-        out
+        Output::checked(child.wait_with_output().expect("wait for sou"))
     }
 
     /// `sou search --json --queries FILE ARGS` (FILE `-`: `stdin` is fed to it). Parses and checks the
