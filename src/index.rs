@@ -398,9 +398,12 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
         }
         _ => None,
     };
-    let (index, mut manifest, empty_first) = match (old, existing) {
-        (Some(m), Some(index)) => (index, m, false),
-        (None, Some(index)) if opts.rebuild => (index, Manifest::new(corpus_root.clone()), true),
+    // `empty_first`: the index is emptied in this run's commit; `created`: it was created empty now.
+    let (index, mut manifest, empty_first, created) = match (old, existing) {
+        (Some(m), Some(index)) => (index, m, false, false),
+        (None, Some(index)) if opts.rebuild => {
+            (index, Manifest::new(corpus_root.clone()), true, false)
+        }
         (Some(_), None) => {
             let reason = match Index::open_in_dir(&opts.index) {
                 Err(e) => format!("it is damaged: {}", short_reason(&e)),
@@ -417,7 +420,7 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
         _ => {
             clear_index_dir(&opts.index)?;
             let index = Index::create_in_dir(&opts.index, schema)?;
-            (index, Manifest::new(corpus_root.clone()), false)
+            (index, Manifest::new(corpus_root.clone()), false, true)
         }
     };
     if empty_first || manifest.files.is_empty() {
@@ -595,7 +598,7 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
             // A file that the manifest doesn't know may still have passages in the index, if a run was
             // killed between tantivy's commit and the manifest's write: delete by path unless the index
             // holds nothing from before this run.
-            deleted: stats.rebuilt,
+            deleted: empty_first || created,
             written: 0,
             encoding: None,
         };

@@ -326,6 +326,18 @@ fn a_run_killed_between_commit_and_manifest_leaves_no_duplicates() {
     assert_eq!(found.paths(), ["d.txt"], "{:#?}", found.hits);
     let found = env.search_json(&["公告"]);
     assert_eq!(found.summary.total_hits, 2, "{:#?}", found.hits);
+
+    // The same after a first run on an empty corpus, whose manifest lists no files.
+    let env = TestEnv::new(&[]);
+    env.try_index(&[]).assert_sane();
+    let manifest = env.index_dir().join("sou-manifest.json");
+    let old = std::fs::read(&manifest).unwrap();
+    env.write("c.txt", "青岛市工业技术研究院发布公告。");
+    env.index();
+    std::fs::write(&manifest, old).unwrap();
+    env.index();
+    let found = env.search_json(&["工业技术研究院"]);
+    assert_eq!(found.paths(), ["c.txt"], "{:#?}", found.hits);
 }
 
 #[test]
