@@ -36,9 +36,10 @@
 //!
 //! - A *heading line* is a paragraph of a single line with 1 to 30 characters that contains at
 //!   least one letter or digit and no `。`, whose last character (ignoring closing quotes and
-//!   brackets) is not sentence or clause punctuation (`。！？；，、：!?;,:…`), that is not a
-//!   byline (starting with `◎`) and not a photo credit (ending with `摄` or `供图`). Its title is
-//!   the line itself.
+//!   brackets) is not sentence or clause punctuation (`。！？；，、：!?;,:…`), whose last clause
+//!   (after `、，,；;`) is not a single Han character (a line cut from a sentence by the page layout,
+//!   `…产业链条、推`), that is not a byline (starting with `◎`) and not a photo credit (ending with `摄`
+//!   or `供图`). Its title is the line itself.
 //! - In a Markdown file (path ending in `.md`, any case), a line of one to six `#` followed by a
 //!   space or tab and some text is also a heading; its title is the text after the hashes, without
 //!   an optional closing run of `#`. The plain-text rule applies to Markdown files too.
@@ -687,8 +688,21 @@ fn plain_heading(line: &[char]) -> Option<String> {
     if line.ends_with(&['摄']) || line.ends_with(&['供', '图']) {
         return None;
     }
+    // A line cut out of a sentence by a page layout (`龙头企业在带动完善产业链条、推`): its last clause, after
+    // a comma, is one Han character. Heading clauses are words (`梯度培育、分类辅导`).
+    if let Some(cut) = without_closers
+        .iter()
+        .rposition(|c| CLAUSE_SEPARATORS.contains(c))
+        && without_closers.len() == cut + 2
+        && crate::normalize::is_han(without_closers[cut + 1])
+    {
+        return None;
+    }
     Some(line.iter().collect())
 }
+
+/// Separators between the clauses of a heading line (see [`plain_heading`]).
+const CLAUSE_SEPARATORS: &[char] = &['、', '，', ',', '；', ';'];
 
 /// Is a (non-heading) paragraph body text, rather than a byline or a photo credit? A first line longer
 /// than `window` characters is not a photo credit.
@@ -1201,6 +1215,15 @@ mod tests {
         assert!(heading("---").is_none());
         assert!(heading(&"长".repeat(31)).is_none());
         assert!(heading(&"长".repeat(30)).is_some());
+        // A line cut out of a sentence by the page layout; real headings with clauses stay headings.
+        assert!(heading("龙头企业在带动完善产业链条、推").is_none());
+        assert!(heading("产业链条，推”").is_none());
+        assert_eq!(
+            heading("梯度培育、分类辅导").as_deref(),
+            Some("梯度培育、分类辅导")
+        );
+        assert!(heading("精准施策,提升高新技术企业培养质量").is_some());
+        assert!(heading("第一章、A").is_some());
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::corpus::{self, JsonFields, Passage, SplitConfig};
 use crate::normalize::normalize;
 
 /// Version of the on-disk format. Bump it whenever the schema or the analysis changes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// Name of the manifest file inside the index directory.
 pub const MANIFEST_FILE: &str = "sou-manifest.json";
 /// Name of the index's copy of the user dictionary.
