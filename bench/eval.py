@@ -84,7 +84,8 @@ def main():
     ap.add_argument("--no-build", action="store_true", help="use target/release/sou as it is")
     ap.add_argument("--json", action="store_true", help="also print one JSON object per set")
     ap.add_argument("--reuse-index", action="store_true",
-                    help="don't rebuild an index that exists (ranking experiments that don't change the index)")
+                    help="don't rebuild an index that exists (ranking experiments that don't change the index); "
+                         "the index may have been built by older code, so report figures from a run without it")
     args = ap.parse_args()
 
     if not os.path.isdir(os.path.join(args.shared, "eval")):
