@@ -282,6 +282,13 @@ fn lock_index(dir: &Path) -> crate::Result<fs::File> {
     }
 }
 
+/// The format version of the index in `dir` if an older sou wrote it (then `sou index` rebuilds it, losing
+/// nothing that the corpus doesn't hold).
+pub fn older_format(dir: &Path) -> Option<u32> {
+    let m = read_manifest(dir).ok().flatten()?;
+    (m.format_version < FORMAT_VERSION).then_some(m.format_version)
+}
+
 /// Does `dir` hold a sou index (a manifest)?
 pub fn exists(dir: &Path) -> bool {
     dir.join(MANIFEST_FILE).is_file()

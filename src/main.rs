@@ -81,16 +81,33 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Search(args) => {
             let index_dir = args.loc.index;
-            if !index::exists(&index_dir) {
-                let corpus = args
-                    .corpus
-                    .clone()
-                    .unwrap_or_else(|| PathBuf::from("corpus"));
-                eprintln!(
-                    "sou: no index in {} yet: building it from {}",
-                    index_dir.display(),
-                    corpus.display()
-                );
+            // No index yet, or one an older sou wrote: build it, as `sou index` would.
+            let missing = !index::exists(&index_dir);
+            let older = if missing {
+                None
+            } else {
+                index::older_format(&index_dir)
+            };
+            if missing || older.is_some() {
+                let corpus = match (&args.corpus, missing) {
+                    (Some(c), _) => c.clone(),
+                    (None, true) => PathBuf::from("corpus"),
+                    (None, false) => index::read_manifest(&index_dir)?
+                        .map(|m| m.corpus_root)
+                        .unwrap_or_else(|| PathBuf::from("corpus")),
+                };
+                match older {
+                    None => eprintln!(
+                        "sou: no index in {} yet: building it from {}",
+                        index_dir.display(),
+                        corpus.display()
+                    ),
+                    Some(v) => eprintln!(
+                        "sou: the index in {} was written by an older sou (index format {v}): rebuilding it from {}",
+                        index_dir.display(),
+                        corpus.display()
+                    ),
+                }
                 let opts = BuildOptions {
                     corpus,
                     index: index_dir.clone(),
@@ -98,7 +115,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     threads: None,
                     progress: true,
                     dict: DictChoice::Keep,
-                    json_fields: JsonFields::default(),
+                    json_fields: json_fields(&index_dir, [None, None, None, None]),
                 };
                 let (stats, _) = build(&opts)?;
                 eprintln!("sou: {}", summary_line(&stats));

@@ -1063,6 +1063,27 @@ fn index_of_another_format_version_is_refused() {
 }
 
 #[test]
+fn search_rebuilds_an_index_of_an_older_format() {
+    let env = appendix_a();
+    let path = env.index_dir().join("sou-manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let version = manifest["format_version"].as_u64().expect("format_version");
+    manifest["format_version"] = (version - 1).into();
+    std::fs::write(&path, manifest.to_string()).unwrap();
+    let out = env.search(&["农业"]);
+    out.assert_ok();
+    assert!(
+        out.stderr.contains("older sou") && out.stderr.contains("rebuilding"),
+        "{out:#?}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(manifest["format_version"].as_u64(), Some(version));
+    assert_finds_exactly(&env, &["农业"], &["nongye.txt"]);
+}
+
+#[test]
 fn index_refuses_a_directory_that_is_not_an_index() {
     let env = TestEnv::new(hay::APPENDIX_A);
     let other = env.root().join("precious");
