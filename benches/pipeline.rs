@@ -15,12 +15,13 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use sou::analyzer::{Analyzer, char_tokens, word_tokens};
+use sou::analyzer::{Analyzer, CharTokenizer, char_tokens, word_tokens};
 use sou::corpus::{SplitConfig, split_article};
 use sou::index::{BuildOptions, DictChoice};
 use sou::normalize::normalize;
 use sou::search::{SearchRequest, search};
 use sou::snippet::{Match, make_snippet};
+use tantivy::tokenizer::{TokenStream, Tokenizer};
 use tantivy_jieba::jieba_rs::TokenizeMode;
 
 const ARTICLE: &str = include_str!("../corpus/keji-ribao-high-tech-zones-2023.txt");
@@ -68,6 +69,18 @@ fn bench_tokenize(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(text.len() as u64));
     g.bench_function("words", |b| b.iter(|| word_tokens(black_box(&text))));
     g.bench_function("chars", |b| b.iter(|| char_tokens(black_box(&text))));
+    // What indexing runs: the character view as tantivy's token stream (one reused token).
+    g.bench_function("chars_stream", |b| {
+        b.iter(|| {
+            let mut tokenizer = CharTokenizer;
+            let mut stream = tokenizer.token_stream(black_box(&text));
+            let mut n = 0usize;
+            while stream.advance() {
+                n += stream.token().text.len();
+            }
+            n
+        })
+    });
     g.throughput(Throughput::Bytes(QUESTION.len() as u64));
     g.bench_function("query", |b| {
         b.iter(|| tiny_query_tokens(black_box(QUESTION)))
