@@ -1044,15 +1044,22 @@ fn damaged_manifest_is_a_clear_error_and_index_repairs_it() {
     assert_finds_exactly(&env, &["农业"], &["nongye.txt"]);
 }
 
-#[test]
-fn index_of_another_format_version_is_refused() {
-    let env = appendix_a();
+/// Adds `delta` to the format version in the index's manifest, as if another sou had written it; returns
+/// the version it had.
+fn shift_format_version(env: &TestEnv, delta: i64) -> u64 {
     let path = env.index_dir().join("sou-manifest.json");
     let mut manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let version = manifest["format_version"].as_u64().expect("format_version");
-    manifest["format_version"] = (version + 1).into();
+    manifest["format_version"] = version.checked_add_signed(delta).unwrap().into();
     std::fs::write(&path, manifest.to_string()).unwrap();
+    version
+}
+
+#[test]
+fn index_of_another_format_version_is_refused() {
+    let env = appendix_a();
+    shift_format_version(&env, 1);
     let out = env.search(&["农业"]);
     let msg = out.assert_error(&["re-run `sou index", "format"]);
     assert_eq!(msg.lines().count(), 1, "{msg}");
@@ -1065,21 +1072,14 @@ fn index_of_another_format_version_is_refused() {
 #[test]
 fn search_rebuilds_an_index_of_an_older_format() {
     let env = appendix_a();
-    let path = env.index_dir().join("sou-manifest.json");
-    let mut manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let version = manifest["format_version"].as_u64().expect("format_version");
-    manifest["format_version"] = (version - 1).into();
-    std::fs::write(&path, manifest.to_string()).unwrap();
+    let version = shift_format_version(&env, -1);
     let out = env.search(&["农业"]);
     out.assert_ok();
     assert!(
         out.stderr.contains("older sou") && out.stderr.contains("rebuilding"),
         "{out:#?}"
     );
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(manifest["format_version"].as_u64(), Some(version));
+    assert_eq!(shift_format_version(&env, 0), version);
     assert_finds_exactly(&env, &["农业"], &["nongye.txt"]);
 }
 
