@@ -81,46 +81,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Search(args) => {
             let index_dir = args.loc.index;
-            // No index yet, or one an older sou wrote: build it, as `sou index` would.
-            let missing = !index::exists(&index_dir);
-            let older = if missing {
-                None
-            } else {
-                index::older_format(&index_dir)
-            };
-            if missing || older.is_some() {
-                let corpus = match (&args.corpus, missing) {
-                    (Some(c), _) => c.clone(),
-                    (None, true) => PathBuf::from("corpus"),
-                    (None, false) => index::read_manifest(&index_dir)?
-                        .map(|m| m.corpus_root)
-                        .unwrap_or_else(|| PathBuf::from("corpus")),
-                };
-                match older {
-                    None => eprintln!(
-                        "sou: no index in {} yet: building it from {}",
-                        index_dir.display(),
-                        corpus.display()
-                    ),
-                    Some(v) => eprintln!(
-                        "sou: the index in {} was written by an older sou (index format {v}): rebuilding it from {}",
-                        index_dir.display(),
-                        corpus.display()
-                    ),
-                }
-                let opts = BuildOptions {
-                    corpus,
-                    index: index_dir.clone(),
-                    rebuild: false,
-                    threads: None,
-                    progress: true,
-                    dict: DictChoice::Keep,
-                    json_fields: json_fields(&index_dir, [None, None, None, None]),
-                };
-                let (stats, _) = build(&opts)?;
-                eprintln!("sou: {}", summary_line(&stats));
+            // No index yet, or one an older sou wrote: build it, as `sou index` would. (The format is checked
+            // only when opening fails, so a search reads the manifest once.)
+            if !index::exists(&index_dir) {
+                build_for_search(&index_dir, args.corpus.as_deref(), None)?;
             }
-            let idx = index::open(&index_dir)?;
+            let idx = match index::open(&index_dir) {
+                Ok(idx) => idx,
+                Err(e @ sou::Error::IndexIncompatible { .. }) => {
+                    match index::older_format(&index_dir) {
+                        Some(v) => {
+                            build_for_search(&index_dir, args.corpus.as_deref(), Some(v))?;
+                            index::open(&index_dir)?
+                        }
+                        None => return Err(e.into()),
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            };
             let corpus = args
                 .corpus
                 .unwrap_or_else(|| idx.manifest.corpus_root.clone());
@@ -275,6 +253,47 @@ fn json_fields(index_dir: &Path, given: [Option<String>; 4]) -> JsonFields {
         body: body.unwrap_or(previous.body),
         date: date.unwrap_or(previous.date),
     }
+}
+
+/// Builds the index that `sou search` needs: a missing one (`older` is None) from `corpus` or `corpus/`, or
+/// one that an older sou wrote (format `older`) from `corpus` or its own corpus root, keeping its archive
+/// field names and user dictionary.
+fn build_for_search(
+    index_dir: &Path,
+    corpus: Option<&Path>,
+    older: Option<u32>,
+) -> anyhow::Result<()> {
+    let corpus = match (corpus, older) {
+        (Some(c), _) => c.to_path_buf(),
+        (None, None) => PathBuf::from("corpus"),
+        (None, Some(_)) => index::read_manifest(index_dir)?
+            .map(|m| m.corpus_root)
+            .unwrap_or_else(|| PathBuf::from("corpus")),
+    };
+    match older {
+        None => eprintln!(
+            "sou: no index in {} yet: building it from {}",
+            index_dir.display(),
+            corpus.display()
+        ),
+        Some(v) => eprintln!(
+            "sou: the index in {} was written by an older sou (index format {v}): rebuilding it from {}",
+            index_dir.display(),
+            corpus.display()
+        ),
+    }
+    let opts = BuildOptions {
+        corpus,
+        index: index_dir.to_path_buf(),
+        rebuild: false,
+        threads: None,
+        progress: true,
+        dict: DictChoice::Keep,
+        json_fields: json_fields(index_dir, [None, None, None, None]),
+    };
+    let (stats, _) = build(&opts)?;
+    eprintln!("sou: {}", summary_line(&stats));
+    Ok(())
 }
 
 /// Builds or updates an index, printing warnings on stderr. Returns the stats and whether any file failed.
