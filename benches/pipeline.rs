@@ -15,7 +15,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use sou::analyzer::{Analyzer, CharTokenizer, char_tokens, word_tokens};
+use sou::analyzer::{Analyzer, CharTokenizer, Grams, char_tokens, word_tokens};
 use sou::corpus::{SplitConfig, split_article};
 use sou::index::{BuildOptions, DictChoice};
 use sou::normalize::normalize;
@@ -72,11 +72,13 @@ fn bench_tokenize(c: &mut Criterion) {
     // What indexing runs: the character view as tantivy's token stream (one reused token).
     g.bench_function("chars_stream", |b| {
         b.iter(|| {
-            let mut tokenizer = CharTokenizer;
-            let mut stream = tokenizer.token_stream(black_box(&text));
             let mut n = 0usize;
-            while stream.advance() {
-                n += stream.token().text.len();
+            for grams in [Grams::Uni, Grams::Bi] {
+                let mut tokenizer = CharTokenizer(grams);
+                let mut stream = tokenizer.token_stream(black_box(&text));
+                while stream.advance() {
+                    n += stream.token().text.len();
+                }
             }
             n
         })

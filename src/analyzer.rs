@@ -9,7 +9,9 @@
 //!   (`covid`, `19`; `40`, `gwh`). Kana and hangul are single-character tokens. Punctuation is not indexed.
 //! - **chars** ([`char_tokens`]): every word character is a unigram, and every two adjacent word characters
 //!   are a bigram at the position of the first. A literal string is then a phrase of bigrams at known
-//!   offsets, whatever jieba does with it: this view guarantees recall and exact phrases.
+//!   offsets, whatever jieba does with it: this view guarantees recall and exact phrases. The index keeps
+//!   the bigrams with positions and the unigrams in a field of their own without positions (a one-character
+//!   term needs no position; a longer string is a phrase of bigrams), which halves the positions stored.
 //!
 //! This module and [`crate::dict`] are the only places that know jieba. An [`Analyzer`] uses jieba's default
 //! dictionary, or that dictionary plus a user dictionary (`sou index --dict`), which the index keeps a copy of
@@ -29,10 +31,12 @@ use crate::normalize::{is_han, is_other_cjk, is_word_char};
 
 /// Name under which the word tokenizer is registered in the index.
 pub const WORDS_TOKENIZER: &str = "sou_words";
-/// Name under which the character tokenizer is registered in the index.
-pub const CHARS_TOKENIZER: &str = "sou_chars";
+/// Name under which the character view's bigram tokenizer is registered in the index.
+pub const BIGRAMS_TOKENIZER: &str = "sou_bigrams";
+/// Name under which the character view's unigram tokenizer is registered in the index.
+pub const UNIGRAMS_TOKENIZER: &str = "sou_unigrams";
 /// A description of the analysis, stored in the manifest: an index built with other settings is refused.
-pub const ANALYZER_SETTINGS: &str = "nfkc+lower+fast2s-t2s+join-wrapped-han; words=jieba-rs-0.11 search-mode hmm + latin whole/parts (max 40 chars); chars=unigram+bigram of word chars";
+pub const ANALYZER_SETTINGS: &str = "nfkc+lower+fast2s-t2s+join-wrapped-han; words=jieba-rs-0.11 search-mode hmm + latin whole/parts (max 40 chars); chars=bigrams of word chars with positions + unigrams without";
 
 /// Latin/digit tokens longer than this (in chars) are not indexed (URLs, hashes, base64).
 const MAX_LATIN_TOKEN: usize = 40;
@@ -482,20 +486,31 @@ impl Tokenizer for WordTokenizer {
     }
 }
 
-/// The character view as a tantivy tokenizer (input must already be normalized): the tokens of
-/// [`char_tokens`], produced one at a time into one reused buffer (the character view has two tokens per
+/// Which tokens of the character view a [`CharTokenizer`] gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grams {
+    /// Every word character (indexed without positions: one-character terms only need to be found).
+    Uni,
+    /// Every two adjacent word characters, at the position of the first (indexed with positions: literal
+    /// strings are phrases of bigrams).
+    Bi,
+}
+
+/// The character view as tantivy tokenizers (input must already be normalized): the unigrams or the bigrams
+/// of [`char_tokens`], produced one at a time into one reused buffer (the character view has two tokens per
 /// character, and indexing spends much of its time on them).
-#[derive(Clone, Default)]
-pub struct CharTokenizer;
+#[derive(Clone)]
+pub struct CharTokenizer(pub Grams);
 
 impl Tokenizer for CharTokenizer {
     type TokenStream<'a> = CharTokenStream<'a>;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> CharTokenStream<'a> {
         CharTokenStream {
-            chars: text.char_indices().peekable(),
+            chars: text.char_indices(),
             text,
+            grams: self.0,
             pos: 0,
-            bigram_next: false,
+            prev: None,
             token: Token::default(),
         }
     }
@@ -504,45 +519,48 @@ impl Tokenizer for CharTokenizer {
 /// The token stream of [`CharTokenizer`].
 pub struct CharTokenStream<'a> {
     text: &'a str,
-    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+    chars: std::str::CharIndices<'a>,
+    grams: Grams,
     /// Char position of the next char `chars` yields.
     pos: usize,
-    /// The last token was a unigram that a bigram follows (the bigram starts at the same char).
-    bigram_next: bool,
+    /// Byte offset and position of the previous char, if it was a word char.
+    prev: Option<(usize, usize)>,
     token: Token,
+}
+
+impl CharTokenStream<'_> {
+    fn set(&mut self, from: usize, to: usize, position: usize, len: usize) {
+        self.token.offset_from = from;
+        self.token.offset_to = to;
+        self.token.position = position;
+        self.token.position_length = len;
+        self.token.text.clear();
+        self.token.text.push_str(&self.text[from..to]);
+    }
 }
 
 impl TokenStream for CharTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        if self.bigram_next {
-            self.bigram_next = false;
-            // The unigram's char is followed by a word char (peeked when the unigram was made).
-            let Some(&(b, d)) = self.chars.peek() else {
-                return false;
-            };
-            let end = b + d.len_utf8();
-            self.token.offset_to = end;
-            self.token.text.clear();
-            self.token
-                .text
-                .push_str(&self.text[self.token.offset_from..end]);
-            self.token.position_length = 2;
-            return true;
-        }
-        for (b, c) in self.chars.by_ref() {
+        while let Some((b, c)) = self.chars.next() {
             let pos = self.pos;
             self.pos += 1;
             if !is_word_char(c) {
+                self.prev = None;
                 continue;
             }
-            self.token.offset_from = b;
-            self.token.offset_to = b + c.len_utf8();
-            self.token.position = pos;
-            self.token.position_length = 1;
-            self.token.text.clear();
-            self.token.text.push(c);
-            self.bigram_next = self.chars.peek().is_some_and(|&(_, d)| is_word_char(d));
-            return true;
+            let end = b + c.len_utf8();
+            match self.grams {
+                Grams::Uni => {
+                    self.set(b, end, pos, 1);
+                    return true;
+                }
+                Grams::Bi => {
+                    if let Some((pb, ppos)) = self.prev.replace((b, pos)) {
+                        self.set(pb, end, ppos, 2);
+                        return true;
+                    }
+                }
+            }
         }
         false
     }
@@ -562,9 +580,14 @@ pub fn register(index: &Index, analyzer: &Analyzer) {
         WORDS_TOKENIZER,
         TextAnalyzer::from(WordTokenizer(analyzer.clone())),
     );
-    index
-        .tokenizers()
-        .register(CHARS_TOKENIZER, TextAnalyzer::from(CharTokenizer));
+    index.tokenizers().register(
+        BIGRAMS_TOKENIZER,
+        TextAnalyzer::from(CharTokenizer(Grams::Bi)),
+    );
+    index.tokenizers().register(
+        UNIGRAMS_TOKENIZER,
+        TextAnalyzer::from(CharTokenizer(Grams::Uni)),
+    );
 }
 
 #[cfg(test)]
@@ -593,12 +616,18 @@ mod tests {
         ];
         for raw in texts {
             let text = normalize(raw).text;
-            let want: Vec<Token> = to_tantivy(&text, char_tokens(&text)).tokens;
+            let all: Vec<Token> = to_tantivy(&text, char_tokens(&text)).tokens;
+            // The unigram stream, then the bigram stream, each in text order.
+            let want: Vec<&Token> = (all.iter().filter(|t| t.position_length == 1))
+                .chain(all.iter().filter(|t| t.position_length == 2))
+                .collect();
             let mut got = Vec::new();
-            let mut tokenizer = CharTokenizer;
-            let mut stream = tokenizer.token_stream(&text);
-            while stream.advance() {
-                got.push(stream.token().clone());
+            for grams in [Grams::Uni, Grams::Bi] {
+                let mut tokenizer = CharTokenizer(grams);
+                let mut stream = tokenizer.token_stream(&text);
+                while stream.advance() {
+                    got.push(stream.token().clone());
+                }
             }
             assert_eq!(got.len(), want.len(), "{raw:?}");
             for (g, w) in got.iter().zip(&want) {

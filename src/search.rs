@@ -260,12 +260,19 @@ fn term_query(field: Field, text: &str) -> Box<dyn TQuery> {
     ))
 }
 
-/// The literal string `s` as a query on the character view: bigrams (and unigrams for isolated characters)
-/// at their offsets. Returns the query and whether `s` has characters the view does not index (then the
-/// match must be verified on the text). None if `s` has no word characters.
-pub(crate) fn char_phrase(field: Field, s: &str) -> Option<(Box<dyn TQuery>, bool)> {
+/// The literal string `s` as a query on the character view: a phrase of its bigrams at their offsets (field
+/// `bigrams`), and the unigrams of its isolated characters (field `unigrams`, which has no positions). Returns
+/// the query and whether `s` has characters the view does not index (then the match must be verified on the
+/// text: the positions of the pieces between those characters are not checked exactly). None if `s` has no
+/// word characters.
+pub(crate) fn char_phrase(
+    bigrams: Field,
+    unigrams: Field,
+    s: &str,
+) -> Option<(Box<dyn TQuery>, bool)> {
     let chars: Vec<char> = s.chars().collect();
     let mut terms: Vec<(usize, Term)> = Vec::new();
+    let mut singles: Vec<Term> = Vec::new();
     let mut has_gaps = false;
     let mut i = 0;
     while i < chars.len() {
@@ -280,7 +287,7 @@ pub(crate) fn char_phrase(field: Field, s: &str) -> Option<(Box<dyn TQuery>, boo
         }
         let b = i;
         if b - a == 1 {
-            terms.push((a, Term::from_field_text(field, &chars[a].to_string())));
+            singles.push(Term::from_field_text(unigrams, &chars[a].to_string()));
             continue;
         }
         // Bigrams at a, a+2, …; then one ending at b if the last char is not covered yet.
@@ -288,61 +295,49 @@ pub(crate) fn char_phrase(field: Field, s: &str) -> Option<(Box<dyn TQuery>, boo
         while p + 2 <= b {
             terms.push((
                 p,
-                Term::from_field_text(field, &chars[p..p + 2].iter().collect::<String>()),
+                Term::from_field_text(bigrams, &chars[p..p + 2].iter().collect::<String>()),
             ));
             p += 2;
         }
         if p < b {
             terms.push((
                 b - 2,
-                Term::from_field_text(field, &chars[b - 2..b].iter().collect::<String>()),
+                Term::from_field_text(bigrams, &chars[b - 2..b].iter().collect::<String>()),
             ));
         }
     }
+    let mut pieces: Vec<Box<dyn TQuery>> = Vec::new();
     match terms.len() {
-        0 => None,
-        1 => {
-            let (_, t) = terms.remove(0);
-            Some((
-                boxed(TermQuery::new(t, IndexRecordOption::WithFreqs)),
-                has_gaps,
-            ))
-        }
+        0 => {}
+        1 => pieces.push(boxed(TermQuery::new(
+            terms.remove(0).1,
+            IndexRecordOption::WithFreqs,
+        ))),
         _ => {
             let base = terms[0].0;
             let terms = terms.into_iter().map(|(o, t)| (o - base, t)).collect();
-            Some((
-                boxed(NoDanger(boxed(PhraseQuery::new_with_offset(terms)))),
-                has_gaps,
-            ))
+            pieces.push(boxed(NoDanger(boxed(PhraseQuery::new_with_offset(terms)))));
         }
+    }
+    for t in singles {
+        pieces.push(boxed(TermQuery::new(t, IndexRecordOption::WithFreqs)));
+    }
+    match pieces.len() {
+        0 => None,
+        1 => Some((pieces.remove(0), has_gaps)),
+        _ => Some((
+            boxed(BooleanQuery::new(
+                pieces.into_iter().map(|q| (Occur::Must, q)).collect(),
+            )),
+            has_gaps,
+        )),
     }
 }
 
-/// A Latin run (`covid-19`) on the word view: the whole token, or its parts at their offsets.
+/// A Latin run (`covid-19`) on the word view: the whole token. (Its parts at their offsets are the literal
+/// string, which the character view's phrase of the whole term finds.)
 fn latin_query(field: Field, run: &str) -> Box<dyn TQuery> {
-    // Latin runs never reach jieba, so the default analyzer cuts them like any other.
-    let toks = crate::analyzer::word_tokens(run);
-    let mut parts: Vec<(usize, Term)> = toks
-        .iter()
-        .filter(|t| t.kind == TokenKind::LatinPart)
-        .map(|t| (t.pos, Term::from_field_text(field, &t.text)))
-        .collect();
-    let whole = term_query(field, run);
-    if parts.len() < 2 {
-        return whole;
-    }
-    let base = parts[0].0;
-    for p in &mut parts {
-        p.0 -= base;
-    }
-    boxed(BooleanQuery::new(vec![
-        (Occur::Should, whole),
-        (
-            Occur::Should,
-            boxed(NoDanger(boxed(PhraseQuery::new_with_offset(parts)))),
-        ),
-    ]))
+    term_query(field, run)
 }
 
 fn has_cjk(s: &str) -> bool {
@@ -357,7 +352,7 @@ fn match_query(
     must: bool,
 ) -> Option<Box<dyn TQuery>> {
     let text = item.text();
-    let (q, gaps) = char_phrase(idx.fields.chars, text)?;
+    let (q, gaps) = char_phrase(idx.fields.chars, idx.fields.unigrams, text)?;
     if gaps {
         verify.push((text.to_string(), must));
         if !must {
@@ -391,10 +386,10 @@ fn item_query(
     };
 
     if let Item::Phrase(_) = item {
-        if let Some((q, _)) = char_phrase(f.chars, text) {
+        if let Some((q, _)) = char_phrase(f.chars, f.unigrams, text) {
             clauses.push((Occur::Should, boost(q, r.phrase)));
         }
-        if let Some((q, _)) = char_phrase(f.title_chars, text) {
+        if let Some((q, _)) = char_phrase(f.title_chars, f.title_unigrams, text) {
             clauses.push((Occur::Should, boost(q, r.phrase * r.title)));
         }
         let plan = ItemPlan {
@@ -447,7 +442,7 @@ fn item_query(
                     if !stop && !sub && r.single_core > 0.0 {
                         clauses.push((
                             Occur::Should,
-                            boost(term_query(f.chars, &t.text), r.single_core),
+                            boost(term_query(f.unigrams, &t.text), r.single_core),
                         ));
                     }
                 }
@@ -464,7 +459,7 @@ fn item_query(
                         if !is_stop(&c) {
                             clauses.push((
                                 Occur::Should,
-                                boost(term_query(f.chars, &c), r.unknown_chars),
+                                boost(term_query(f.unigrams, &c), r.unknown_chars),
                             ));
                             // Its characters count towards coverage too (not highlighted: single
                             // common characters all over a snippet would be noise).
@@ -498,7 +493,7 @@ fn item_query(
                 if t.len >= 2
                     && !stop
                     && !is_whole
-                    && let Some((q, _)) = char_phrase(f.chars, &t.text)
+                    && let Some((q, _)) = char_phrase(f.chars, f.unigrams, &t.text)
                 {
                     clauses.push((Occur::Should, boost(q, r.char)));
                 }
@@ -531,10 +526,10 @@ fn item_query(
     }
     // The whole term as a literal string: the recall floor (any literal occurrence is found, `31` in `2031`
     // and `app` in `apple` too) and a bonus for exact, adjacent matches.
-    if let Some((q, _)) = char_phrase(f.chars, text) {
+    if let Some((q, _)) = char_phrase(f.chars, f.unigrams, text) {
         clauses.push((Occur::Should, boost(q, r.exact)));
     }
-    if let Some((q, _)) = char_phrase(f.title_chars, text) {
+    if let Some((q, _)) = char_phrase(f.title_chars, f.title_unigrams, text) {
         clauses.push((Occur::Should, boost(q, r.exact * r.title)));
     }
     // Every bigram of the term: soft proximity evidence that survives any segmentation (score only).

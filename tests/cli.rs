@@ -107,6 +107,22 @@ fn phrases_that_do_not_occur_literally_find_nothing() {
     assert_no_hits(&env, &["\"进了技术学校\""]);
 }
 
+// A lone character between punctuation has no bigram, and the index keeps positions for bigrams only: such a
+// phrase is matched by its pieces and then checked on the text, so a passage with the same pieces elsewhere
+// is neither found nor excluded.
+#[test]
+fn phrases_with_lone_characters_between_punctuation_are_literal() {
+    let env = appendix_a_with(&[
+        ("lone.txt", "他说：好，我们走吧。"),
+        ("scattered.txt", "我们说好了明天走吧，他。"),
+    ]);
+    let found = assert_finds_exactly(&env, &["\"好，我们\""], &["lone.txt"]);
+    assert_eq!(found.top().highlighted(), ["好，我们"]);
+    assert_finds_exactly(&env, &["\"说：好\""], &["lone.txt"]);
+    assert_finds_exactly(&env, &["走吧", "-\"好，我们\""], &["scattered.txt"]);
+    assert_finds_exactly(&env, &["走吧", "+\"吧，他\""], &["scattered.txt"]);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // 3. Traditional ↔ simplified, both ways; snippets show the original script.
 
