@@ -285,7 +285,8 @@ fn build_for_search(
     let opts = BuildOptions {
         corpus,
         index: index_dir.to_path_buf(),
-        rebuild: false,
+        // An older index is rebuilt outright (the line above said so; the build need not say it again).
+        rebuild: older.is_some(),
         threads: None,
         progress: true,
         dict: DictChoice::Keep,

@@ -1095,6 +1095,8 @@ fn search_rebuilds_an_index_of_an_older_format() {
         out.stderr.contains("older sou") && out.stderr.contains("rebuilding"),
         "{out:#?}"
     );
+    // Said once: one line for the rebuild, one for its summary.
+    assert_eq!(out.stderr.lines().count(), 2, "{out:#?}");
     assert_eq!(shift_format_version(&env, 0), version);
     assert_finds_exactly(&env, &["农业"], &["nongye.txt"]);
 }
