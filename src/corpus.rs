@@ -96,10 +96,27 @@ pub struct CorpusFile {
 /// socket, a device) is yielded as [`Error::NotRegular`]. Problems (an unreadable directory, a broken symbolic link, a link loop,
 /// a missing root) are yielded as [`Error::Io`] items naming the path, and the walk continues.
 pub fn walk(root: &Path) -> impl Iterator<Item = crate::Result<CorpusFile>> + use<> {
+    walk_in_order(root, true)
+}
+
+/// [`walk`] in the order the file system lists directories: for a caller that only counts or looks up what
+/// it finds (sorting a directory of 36,000 names by walkdir's `file_name` costs more than listing it).
+pub fn walk_unsorted(root: &Path) -> impl Iterator<Item = crate::Result<CorpusFile>> + use<> {
+    walk_in_order(root, false)
+}
+
+fn walk_in_order(
+    root: &Path,
+    sorted: bool,
+) -> impl Iterator<Item = crate::Result<CorpusFile>> + use<> {
     let root = root.to_path_buf();
-    WalkDir::new(&root)
-        .follow_links(true)
-        .sort_by_file_name()
+    let walker = WalkDir::new(&root).follow_links(true);
+    let walker = if sorted {
+        walker.sort_by_file_name()
+    } else {
+        walker
+    };
+    walker
         .into_iter()
         .filter_entry(|entry| entry.depth() == 0 || !is_hidden_name(entry.file_name()))
         .filter_map(move |item| match item {

@@ -1005,9 +1005,19 @@ fn touched_but_unchanged_file_is_not_reindexed() {
 
 #[test]
 fn search_warns_when_the_corpus_changed() {
-    let env = TestEnv::indexed(&[("a.txt", hay::NONGYE), ("b.txt", hay::TIANQI)]);
+    // Files in two folders, more than one per core: the check shares them between threads.
+    let env = TestEnv::indexed(&[
+        ("a.txt", hay::NONGYE),
+        ("b.txt", hay::TIANQI),
+        ("d/x.txt", "第一篇。"),
+        ("d/y.txt", "第二篇。"),
+        ("d/z.txt", "第三篇。"),
+        ("e.txt", "第四篇。"),
+    ]);
     env.write("b.txt", "今天天气不错，适合出门散步。");
+    env.write("d/y.txt", "第二篇，改过了。");
     env.write("c.txt", hay::LIPING);
+    env.remove("d/z.txt");
     let out = env.search(&["农业"]);
     out.assert_ok();
     let warning = out.stderr.trim_end();
@@ -1017,7 +1027,7 @@ fn search_warns_when_the_corpus_changed() {
         warning.contains("changed since it was indexed"),
         "{warning}"
     );
-    assert!(warning.contains("1 new, 1 changed, 0 removed"), "{warning}");
+    assert!(warning.contains("1 new, 2 changed, 1 removed"), "{warning}");
     assert!(warning.contains("sou index"), "{warning}");
     // Once re-indexed, no warning.
     env.index();
