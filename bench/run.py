@@ -9,6 +9,7 @@ Prints one Markdown table (and, with --json, one JSON object per figure):
     one core, examples/jieba_ceiling.rs) times the cores sou uses;
   - batch query latency, top 10 with snippets, per query inside the process: sou (`--queries`) vs FTS5
     (`.timer on` in the sqlite3 shell), on the 1,000-query samples of xwlb-title-dev and xwlb-keywords-dev;
+  - one-shot search and indexing on the same text as one file per article (36,171 files);
   - scaling: sou indexing 1x, 2x and 4x the xwlb text (copies with distinct ids) and querying each.
 
 bench/run.sh installs what this needs and builds sou first; run this directly with --no-build.
@@ -175,6 +176,21 @@ def fts5_batch(sqlite, db, queries, work, name):
     return sorted(lat), n
 
 
+def split_archive(src, dst):
+    """One .txt file per item of the archive, named by its id (the layout of the eval README's xwlb corpus)."""
+    if os.path.isdir(dst):
+        return
+    tmp = dst + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    with open(src, encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            with open(os.path.join(tmp, d["id"] + ".txt"), "w", encoding="utf-8") as out:
+                out.write(d["body"])
+    os.replace(tmp, dst)
+
+
 def scaled_copy(src, dst, k):
     """k copies of the archive, the ids of copy j suffixed with -copy{j}."""
     if os.path.exists(dst):
@@ -278,6 +294,20 @@ def main():
                            args.runs, REPO)
         fig["oneshot_xwlb"].append({"query": q, "sou_ms": s * 1000, "rg_ms": r * 1000})
 
+    say("one file per article …")
+    # The same text as a folder of 36,171 files: `sou search` then also checks every file's size and time
+    # against the manifest (to warn about a stale index), and rg opens every file.
+    fdir = os.path.join(args.work, "xwlb-files")
+    fcorpus = os.path.join(fdir, "corpus")
+    split_archive(archive, fcorpus)
+    findex = os.path.join(fdir, "index")
+    fwall, _, fsummary = sou_index(sou, fcorpus, findex)
+    q = XWLB_QUERIES[0]
+    s, r = median_wall([[sou, "search", "--index", findex, "--corpus", fcorpus, q], [rg, q, fcorpus]],
+                       args.runs, REPO)
+    fig["files_layout"] = {"files": fsummary["files"],
+                           "index_s": fwall, "query": q, "sou_ms": s * 1000, "rg_ms": r * 1000}
+
     fig["scaling"] = []
     if not args.no_scaling:
         qfile = os.path.join(args.work, "xwlb-title-dev.queries.jsonl")
@@ -324,6 +354,11 @@ def print_table(f):
     for o in f["oneshot_xwlb"]:
         print(f"| one-shot `search {o['query']}`, xwlb (median ms) | {o['sou_ms']:.1f} | rg {o['rg_ms']:.1f} | "
               f"{ratio(o['sou_ms'], o['rg_ms'])} |")
+    fl = f.get("files_layout")
+    if fl:
+        print(f"| one-shot `search {fl['query']}`, xwlb as one file per article (median ms) | {fl['sou_ms']:.1f} | "
+              f"rg {fl['rg_ms']:.1f} | {ratio(fl['sou_ms'], fl['rg_ms'])} |")
+        print(f"| indexing xwlb as one file per article (wall s) | {fl['index_s']:.1f} | – | – |")
     print(f"| indexing xwlb (wall s) | {f['sou_index_s']:.1f} | FTS5 {f['fts5_index_s']:.1f} | "
           f"{ratio(f['sou_index_s'], f['fts5_index_s'])} |")
     print(f"| indexing CPU time, user + system (s; cores busy) | {f['sou_index_cpu_s']:.1f} "
