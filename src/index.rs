@@ -58,8 +58,8 @@ pub enum DictChoice {
 pub struct FileEntry {
     /// Size in bytes.
     pub size: u64,
-    /// Modification time, nanoseconds since the Unix epoch (a u64 lasts until 2554; parsing 128-bit numbers
-    /// made reading the manifest of 36,000 files a third slower).
+    /// Modification time, nanoseconds since the Unix epoch (a u64 lasts until 2554; serde_json parses 128-bit
+    /// numbers slowly, and `sou search` reads every entry to check for a stale index).
     pub mtime_ns: u64,
     /// BLAKE3 hash of the content, hex.
     pub hash: String,
@@ -1235,10 +1235,10 @@ pub fn staleness(manifest: &Manifest, root: &Path) -> Staleness {
     let files: Vec<corpus::CorpusFile> = corpus::walk_unsorted(root).flatten().collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     let per_thread = files.len().div_ceil(threads).max(1);
-    let parts: Vec<Staleness> = std::thread::scope(|scope| {
+    let parts: Vec<FileCheck> = std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(per_thread)
-            .map(|part| scope.spawn(move || staleness_of(manifest, part)))
+            .map(|part| scope.spawn(move || check_files(manifest, part)))
             .collect();
         handles
             .into_iter()
@@ -1246,33 +1246,44 @@ pub fn staleness(manifest: &Manifest, root: &Path) -> Staleness {
             .collect()
     });
     let mut s = Staleness::default();
-    // `removed` counts, for now, the indexed files that were seen.
+    let mut known = 0;
     for p in parts {
         s.added += p.added;
         s.changed += p.changed;
-        s.removed += p.removed;
+        known += p.known;
     }
-    s.removed = manifest.files.len().saturating_sub(s.removed);
+    s.removed = manifest.files.len().saturating_sub(known);
     s
 }
 
-/// [`staleness`] of some of the corpus files, with `removed` counting those the manifest knows.
-fn staleness_of(manifest: &Manifest, files: &[corpus::CorpusFile]) -> Staleness {
-    let mut s = Staleness::default();
+/// What [`check_files`] found in some of the corpus files.
+#[derive(Default)]
+struct FileCheck {
+    /// Files the manifest does not list.
+    added: usize,
+    /// Listed files whose size or modification time changed.
+    changed: usize,
+    /// Files the manifest lists.
+    known: usize,
+}
+
+/// Compares some of the corpus files with the manifest.
+fn check_files(manifest: &Manifest, files: &[corpus::CorpusFile]) -> FileCheck {
+    let mut c = FileCheck::default();
     for f in files {
         match manifest.files.get(&f.rel_path) {
-            None => s.added += 1,
+            None => c.added += 1,
             Some(e) => {
-                s.removed += 1;
+                c.known += 1;
                 if let Ok(meta) = fs::metadata(&f.abs_path)
                     && (meta.len() != e.size || mtime_ns(&meta) != e.mtime_ns)
                 {
-                    s.changed += 1;
+                    c.changed += 1;
                 }
             }
         }
     }
-    s
+    c
 }
 
 #[cfg(test)]

@@ -334,12 +334,6 @@ pub(crate) fn char_phrase(
     }
 }
 
-/// A Latin run (`covid-19`) on the word view: the whole token. (Its parts at their offsets are the literal
-/// string, which the character view's phrase of the whole term finds.)
-fn latin_query(field: Field, run: &str) -> Box<dyn TQuery> {
-    term_query(field, run)
-}
-
 fn has_cjk(s: &str) -> bool {
     s.chars().any(|c| is_han(c) || is_other_cjk(c))
 }
@@ -508,10 +502,12 @@ fn item_query(
                 }
             }
             TokenKind::Latin => {
-                clauses.push((Occur::Should, latin_query(f.words, &t.text)));
+                // The whole token; its parts at their offsets are the literal string, which the whole
+                // term's character phrase below finds.
+                clauses.push((Occur::Should, term_query(f.words, &t.text)));
                 clauses.push((
                     Occur::Should,
-                    boost(latin_query(f.title_words, &t.text), r.title),
+                    boost(term_query(f.title_words, &t.text), r.title),
                 ));
                 parts.push((t.pos, pattern(&t.text, true)));
                 let base = if r.idf_coverage > 0.0 {
