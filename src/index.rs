@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -26,7 +26,9 @@ use crate::corpus::{self, JsonFields, Passage, SplitConfig};
 use crate::normalize::normalize;
 
 /// Version of the on-disk format. Bump it whenever the schema or the analysis changes.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
+/// Name of the field that marks lead passages (read as a fast field by the re-ranker).
+pub const LEAD_FIELD: &str = "lead";
 /// Name of the manifest file inside the index directory.
 pub const MANIFEST_FILE: &str = "sou-manifest.json";
 /// Name of the index's copy of the user dictionary.
@@ -150,7 +152,8 @@ pub struct Fields {
     pub date: Field,
     /// Line of the record in a JSON Lines file (stored).
     pub line: Field,
-    /// 1 if the passage is the lead of its article (stored).
+    /// 1 if the passage is the lead of its article (stored, and a fast field: re-ranking reads it before
+    /// loading a document).
     pub lead: Field,
     /// Word view of the normalized title.
     pub title_words: Field,
@@ -206,7 +209,7 @@ pub fn schema() -> (Schema, Fields) {
         id: b.add_text_field("id", STRING | STORED),
         date: b.add_text_field("date", STORED),
         line: b.add_u64_field("line", STORED),
-        lead: b.add_u64_field("lead", STORED),
+        lead: b.add_u64_field(LEAD_FIELD, STORED | FAST),
         title_words: b.add_text_field("title_words", indexed(WORDS_TOKENIZER, freqs)),
         title_chars: b.add_text_field("title_chars", indexed(BIGRAMS_TOKENIZER, positions)),
         title_unigrams: b.add_text_field("title_unigrams", indexed(UNIGRAMS_TOKENIZER, freqs)),

@@ -404,6 +404,9 @@ fn item_query(
     // Stop words, one-character words and bigrams add to the score of passages that match the term
     // otherwise, but do not make a passage match on their own.
     let mut score_only: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    // Core clauses that are one bigram of the character view, with their weight: the bigram evidence below
+    // adds its weight to them instead of scoring the same postings a second time.
+    let mut core_bigrams: HashMap<String, (usize, f32)> = HashMap::new();
     let n_docs = searcher.num_docs().max(1) as f32;
     let idf = |t: &str| {
         let df = searcher
@@ -475,6 +478,7 @@ fn item_query(
                     for (k, w) in cs.windows(2).enumerate() {
                         let b: String = w.iter().collect();
                         if seen_bigrams.insert(b.clone()) {
+                            core_bigrams.insert(b.clone(), (clauses.len(), r.unknown_chars));
                             clauses.push((
                                 Occur::Should,
                                 boost(term_query(f.chars, &b), r.unknown_chars),
@@ -489,6 +493,10 @@ fn item_query(
                     && !is_whole
                     && let Some((q, _)) = char_phrase(f.chars, f.unigrams, &t.text)
                 {
+                    if t.len == 2 && !core_bigrams.contains_key(&t.text) {
+                        // Its character phrase is the one bigram.
+                        core_bigrams.insert(t.text.clone(), (clauses.len(), r.char));
+                    }
                     clauses.push((Occur::Should, boost(q, r.char)));
                 }
                 if !sub {
@@ -534,8 +542,18 @@ fn item_query(
         for w in chars.windows(2) {
             if w.iter().all(|c| is_word_char(*c)) {
                 let b: String = w.iter().collect();
-                if seen.insert(b.clone()) {
-                    score_only.push((Occur::Should, boost(term_query(f.chars, &b), r.bigram)));
+                if !seen.insert(b.clone()) {
+                    continue;
+                }
+                // A passage matched by the core has this bigram exactly when the core's own clause of it
+                // matches: one clause with both weights scores the same, and reads the postings once.
+                match core_bigrams.get(&b) {
+                    Some(&(i, w)) => {
+                        clauses[i].1 = boost(term_query(f.chars, &b), w + r.bigram);
+                    }
+                    None => {
+                        score_only.push((Occur::Should, boost(term_query(f.chars, &b), r.bigram)));
+                    }
                 }
             }
         }
@@ -630,8 +648,9 @@ fn find_all(hay: &[char], pat: &Pattern) -> Vec<usize> {
     }
     let continues =
         |a: char, b: char| is_latin(a) && is_latin(b) && a.is_numeric() == b.is_numeric();
+    // The first char alone rules out most offsets, without a call to compare slices.
     (0..=hay.len() - p.len())
-        .filter(|&s| hay[s..s + p.len()] == p[..])
+        .filter(|&s| hay[s] == p[0] && hay[s + 1..s + p.len()] == p[1..])
         .filter(|&s| {
             let e = s + p.len();
             let starts_inside = s > 0 && continues(hay[s - 1], hay[s]);
@@ -754,7 +773,8 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
     let docs = (searcher.num_docs() as usize).max(1);
     let mut pool = limit.saturating_mul(3).max(50).min(docs);
     let (ranked, total) = loop {
-        let (mut cands, total) = candidates(idx, &searcher, &plan, pool)?;
+        let (mut cands, total) =
+            candidates(idx, &searcher, &plan, pool, limit, req.per_article, true)?;
         cands.sort_by(cmp_candidates);
         let Some(n) = req.per_article else {
             cands.truncate(limit);
@@ -829,12 +849,16 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
 }
 
 /// The best `pool` candidates by tantivy score, re-scored by coverage (not sorted), and the exact number of
-/// matching passages.
+/// matching passages. Candidates that can't reach the best `limit` (at most `per_article` passages per
+/// article) whatever their coverage may be left out: the best `limit` are those of the whole pool.
 fn candidates(
     idx: &SearchIndex,
     searcher: &tantivy::Searcher,
     plan: &Plan,
     pool: usize,
+    limit: usize,
+    per_article: Option<usize>,
+    early_stop: bool,
 ) -> crate::Result<(Vec<Candidate>, usize)> {
     let f = idx.fields;
     let (mut found, mut total): (Vec<(Score, DocAddress)>, usize) = if plan.verify.is_empty() {
@@ -854,7 +878,34 @@ fn candidates(
     let r = *RANKING;
     let mut loaded: Vec<Candidate> = Vec::with_capacity(found.len().min(pool));
     let verifying = !plan.verify.is_empty();
+    // The most that coverage can multiply a tantivy score by (all of the query found, in the title too).
+    let max_coverage = (1.0 - r.coverage).max(1.0 - r.coverage + r.coverage * r.title.max(1.0));
+    let can_stop = early_stop
+        && !verifying
+        && max_coverage.is_finite()
+        && max_coverage >= 0.0
+        && r.lead >= 0.0;
+    // Each candidate's best possible final score (its lead factor is read from a fast field), highest first.
+    let mut leads = Vec::new();
+    for seg in searcher.segment_readers() {
+        leads.push(seg.fast_fields().u64(crate::index::LEAD_FIELD)?);
+    }
+    let mut bounded: Vec<(Score, Score, DocAddress)> = Vec::with_capacity(found.len());
     for (score, addr) in found.drain(..) {
+        let lead = leads[addr.segment_ord as usize].first(addr.doc_id) == Some(1);
+        let bound = score * max_coverage * if lead { r.lead } else { 1.0 };
+        bounded.push((bound, score, addr));
+    }
+    bounded.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (bound, score, addr) in bounded {
+        // Documents are read in descending bound: once this one can't beat the `limit`-th best re-scored
+        // candidate, none of the rest can.
+        if can_stop
+            && loaded.len() >= limit
+            && threshold(&loaded, limit, per_article).is_some_and(|t| bound < t)
+        {
+            break;
+        }
         let doc: TantivyDocument = searcher.doc(addr)?;
         let text = get_str(&doc, f.text);
         let norm = normalize(&text);
@@ -907,10 +958,127 @@ fn candidates(
     Ok((loaded, total))
 }
 
+/// The score of the `limit`-th best of `cands` once at most `per_article` passages per article are kept.
+fn threshold(cands: &[Candidate], limit: usize, per_article: Option<usize>) -> Option<Score> {
+    let mut order: Vec<&Candidate> = cands.iter().collect();
+    order.sort_by(|a, b| cmp_candidates(a, b));
+    let mut per: HashMap<(&str, &str), usize> = HashMap::new();
+    order
+        .into_iter()
+        .filter(|c| {
+            let Some(n) = per_article else { return true };
+            let k = per.entry((c.path.as_str(), c.id.as_str())).or_insert(0);
+            *k += 1;
+            *k <= n
+        })
+        .nth(limit.checked_sub(1)?)
+        .map(|c| c.score)
+}
+
 fn cmp_candidates(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
     b.score
         .total_cmp(&a.score)
         .then_with(|| a.path.cmp(&b.path))
         .then_with(|| a.line.cmp(&b.line))
         .then_with(|| a.ordinal.cmp(&b.ordinal))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::{BuildOptions, DictChoice};
+
+    /// The best `limit` of `cands` (at most `per_article` per article), as (path, id, ordinal, score).
+    fn best(
+        mut cands: Vec<Candidate>,
+        limit: usize,
+        per_article: Option<usize>,
+    ) -> Vec<(String, String, u32, f32)> {
+        cands.sort_by(cmp_candidates);
+        let mut per: HashMap<(String, String), usize> = HashMap::new();
+        cands
+            .into_iter()
+            .filter(|c| {
+                let k = per.entry((c.path.clone(), c.id.clone())).or_insert(0);
+                *k += 1;
+                per_article.is_none_or(|n| *k <= n)
+            })
+            .take(limit)
+            .map(|c| (c.path, c.id, c.ordinal, c.score))
+            .collect()
+    }
+
+    #[test]
+    fn threshold_counts_passages_per_article() {
+        let cand = |id: &str, ordinal: u32, score: f32| Candidate {
+            score,
+            path: "news.jsonl".into(),
+            id: id.into(),
+            line: 1,
+            ordinal,
+            doc: TantivyDocument::default(),
+            spans: Vec::new(),
+            norm: normalize(""),
+        };
+        let cands = [cand("a", 0, 10.0), cand("a", 1, 9.0), cand("b", 0, 8.0)];
+        assert_eq!(threshold(&cands, 2, None), Some(9.0));
+        assert_eq!(threshold(&cands, 2, Some(1)), Some(8.0));
+        assert_eq!(threshold(&cands, 3, Some(1)), None);
+        assert_eq!(threshold(&cands, 0, None), None);
+    }
+
+    #[test]
+    fn early_stop_keeps_the_best_of_the_pool() {
+        // Articles whose lead mentions the query once and whose later paragraphs mention it more often:
+        // tantivy ranks the later passages first, the lead factor lifts the leads past some of them.
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir(&corpus).unwrap();
+        let mut lines = String::new();
+        for i in 0..20 {
+            let body = format!(
+                "第{i}号通报：青岛市工研院发布新的产业报告{}。\n\n工研院与企业合作推进技术转移{}。\n\n{}",
+                "，介绍高新区的发展".repeat(i % 5),
+                "，共建实验室".repeat(i % 7),
+                "园区企业数量增长，产业链条更加完善。".repeat(1 + i % 3),
+            );
+            let rec = serde_json::json!({"id": format!("a{i}"), "title": format!("报告{i}"), "body": body});
+            lines.push_str(&rec.to_string());
+            lines.push('\n');
+        }
+        std::fs::write(corpus.join("news.jsonl"), lines).unwrap();
+        let index_dir = dir.path().join("index");
+        let opts = BuildOptions {
+            corpus: corpus.clone(),
+            index: index_dir.clone(),
+            rebuild: false,
+            threads: Some(1),
+            progress: false,
+            json_fields: Default::default(),
+            dict: DictChoice::Keep,
+        };
+        crate::index::build(&opts, &mut |w| panic!("{w}")).unwrap();
+        let idx = crate::index::open(&index_dir).unwrap();
+        let searcher = idx.reader.searcher();
+        let mut skipped = 0;
+        for q in ["工研院", "工研院 技术转移", "产业报告", "高新区 产业链"] {
+            let plan = plan(&idx, &searcher, &query::parse(q).unwrap()).unwrap();
+            for (limit, per_article) in [(1, None), (5, None), (10, None), (5, Some(1))] {
+                let pool = 50;
+                let (all, total) =
+                    candidates(&idx, &searcher, &plan, pool, limit, per_article, false).unwrap();
+                let (some, total2) =
+                    candidates(&idx, &searcher, &plan, pool, limit, per_article, true).unwrap();
+                assert_eq!(total, total2);
+                skipped += all.len() - some.len();
+                assert_eq!(
+                    best(all, limit, per_article),
+                    best(some, limit, per_article),
+                    "{q} limit {limit} per article {per_article:?}"
+                );
+            }
+        }
+        // The test means something only if the early stop did skip documents.
+        assert!(skipped > 0);
+    }
 }
