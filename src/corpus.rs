@@ -361,6 +361,9 @@ pub struct Passage {
     pub end: usize,
     /// The nearest heading at or before the passage (see the module documentation).
     pub title: String,
+    /// The title is a JSON Lines record's id, for want of a title or a heading: shown, but not indexed as a
+    /// title (`xwlb-20161231-01` would make every query with 2016 in it favour that year's records).
+    pub title_is_id: bool,
     /// Exactly the decoded text's characters `start..end`, untouched.
     pub text: String,
     /// The article's id: its path for a text file, its `id` field for a JSON Lines record.
@@ -432,21 +435,25 @@ fn split_text(
 ) -> Vec<Passage> {
     let chars: Vec<char> = text.chars().collect();
     let paragraphs = paragraphs(&chars, markdown, window);
-    let fallback = paragraphs
+    let heading = paragraphs
         .iter()
         .take_while(|p| p.start < window)
-        .find_map(|p| p.heading.clone())
-        .unwrap_or_else(|| file_stem(id).to_owned());
+        .find_map(|p| p.heading.clone());
+    let has_heading = heading.is_some();
+    let fallback = heading.unwrap_or_else(|| file_stem(id).to_owned());
     let max_chars = cfg.max_chars.max(1);
 
     let mut passages = Vec::new();
     let mut current: &str = title.unwrap_or(&fallback);
+    // A file's name says what it is about; a record's id does not.
+    let mut title_is_id = one_article && title.is_none() && !has_heading;
     let mut want_lead = true;
     for paragraph in &paragraphs {
         if title.is_none()
             && let Some(heading) = &paragraph.heading
         {
             current = heading;
+            title_is_id = false;
         }
         // A record is one article: short lines of its body are not headings of other articles.
         let lead = if paragraph.heading.is_some() && !one_article {
@@ -468,6 +475,7 @@ fn split_text(
                 start,
                 end,
                 title: current.to_owned(),
+                title_is_id,
                 text: chars[start..end].iter().collect(),
                 id: id.to_owned(),
                 date: None,

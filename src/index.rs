@@ -136,7 +136,7 @@ pub struct Fields {
     pub start: Field,
     /// One past the last character of the passage in the file (stored).
     pub end: Field,
-    /// Article title (stored).
+    /// Article title (stored; empty when the title is only the record's id, see [`Passage::title_is_id`]).
     pub title: Field,
     /// The passage's original text (stored).
     pub text: Field,
@@ -1042,7 +1042,8 @@ fn passage_doc(fields: &Fields, p: &Passage) -> TantivyDocument {
     doc.add_u64(fields.ordinal, u64::from(p.ordinal));
     doc.add_u64(fields.start, p.start as u64);
     doc.add_u64(fields.end, p.end as u64);
-    doc.add_text(fields.title, &p.title);
+    // A record's id standing in for its title is stored once, as the id (search shows it as the title).
+    doc.add_text(fields.title, if p.title_is_id { "" } else { &p.title });
     doc.add_text(fields.text, &p.text);
     doc.add_text(fields.id, &p.id);
     if let Some(date) = &p.date {
@@ -1055,10 +1056,12 @@ fn passage_doc(fields: &Fields, p: &Passage) -> TantivyDocument {
     doc.add_text(fields.words, &norm.text);
     doc.add_text(fields.chars, &norm.text);
     doc.add_text(fields.unigrams, &norm.text);
-    let title = normalize(&p.title);
-    doc.add_text(fields.title_words, &title.text);
-    doc.add_text(fields.title_chars, &title.text);
-    doc.add_text(fields.title_unigrams, &title.text);
+    if !p.title_is_id {
+        let title = normalize(&p.title);
+        doc.add_text(fields.title_words, &title.text);
+        doc.add_text(fields.title_chars, &title.text);
+        doc.add_text(fields.title_unigrams, &title.text);
+    }
     doc
 }
 

@@ -828,7 +828,10 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
                 score: c.score,
                 path: c.path,
                 passage: c.ordinal,
-                title: get_str(&c.doc, f.title),
+                title: match get_str(&c.doc, f.title) {
+                    t if t.is_empty() => c.id.clone(),
+                    t => t,
+                },
                 id: c.id,
                 date: (!date.is_empty()).then_some(date),
                 line: c.doc.get_first(f.line).and_then(|v| v.as_u64()),

@@ -2167,6 +2167,30 @@ fn rebuild_keeps_the_user_dictionary() {
 }
 
 #[test]
+fn a_record_id_standing_in_for_a_title_is_shown_but_not_searched() {
+    let env = TestEnv::indexed(&[
+        (
+            "news.jsonl",
+            concat!(
+                r#"{"id": "cctv-2016-0101", "body": "今年的粮食产量再创新高。"}"#,
+                "\n",
+                r#"{"id": "cctv-2017-0101", "title": "2016年粮食产量", "body": "去年的粮食产量再创新高。"}"#,
+                "\n",
+            ),
+        ),
+        ("2016年报告.txt", "全年粮食产量稳定增长。"),
+    ]);
+    // 2016 is in the first record's id only: its title (the id) is shown, not searched. The second record's
+    // title and the text file's name are real titles.
+    let found = assert_finds_exactly(&env, &["2016"], &["2016年报告.txt", "news.jsonl"]);
+    assert_eq!(found.hits.len(), 2, "{:#?}", found.hits);
+    assert!(found.hits.iter().all(|h| h.id != "cctv-2016-0101"));
+    let found = env.search_json(&["今年"]);
+    assert_eq!(found.top().id, "cctv-2016-0101");
+    assert_eq!(found.top().title, "cctv-2016-0101");
+}
+
+#[test]
 fn dictionary_change_resegments_files_with_the_word_in_a_title() {
     let env = TestEnv::new(&[
         (

@@ -547,6 +547,7 @@ impl StreamSplitter {
             start: self.base + start,
             end: self.base + end,
             title: self.title.clone().unwrap_or_default(),
+            title_is_id: false,
             text: self.buf[start..end].iter().collect(),
             id: self.path.clone(),
             date: None,
