@@ -467,6 +467,12 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
             (index, Manifest::new(corpus_root.clone()), false, true)
         }
     };
+    // Segments written from now on use this sou's storage settings, whatever the index was created with
+    // (each segment's doc store records its own codec, so older segments stay readable).
+    let mut index = index;
+    if !created {
+        *index.settings_mut() = index_settings();
+    }
     if empty_first || manifest.files.is_empty() {
         stats.rebuilt = true;
     }

@@ -1111,6 +1111,40 @@ fn search_rebuilds_an_index_of_an_older_format() {
     assert_finds_exactly(&env, &["农业"], &["nongye.txt"]);
 }
 
+/// The tantivy storage settings recorded in the index's `meta.json`.
+fn store_settings(env: &TestEnv) -> serde_json::Value {
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(env.index_dir().join("meta.json")).unwrap())
+            .unwrap();
+    meta["index_settings"].clone()
+}
+
+#[test]
+fn rebuild_and_updates_write_with_this_sous_storage_settings() {
+    let env = appendix_a();
+    let ours = store_settings(&env);
+    assert_eq!(ours["docstore_compression"], "zstd(compression_level=3)");
+    // An index created with other settings (an older sou's lz4 in 16 KB blocks).
+    let older = |env: &TestEnv| {
+        let path = env.index_dir().join("meta.json");
+        let mut meta: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        meta["index_settings"] =
+            serde_json::json!({"docstore_compression": "lz4", "docstore_blocksize": 16384});
+        std::fs::write(&path, meta.to_string()).unwrap();
+    };
+    older(&env);
+    env.try_index(&["--rebuild"]).assert_ok();
+    assert_eq!(store_settings(&env), ours);
+    assert_finds_exactly(&env, &["农业"], &["nongye.txt"]);
+    // An update writes new segments with them too (the old ones stay readable).
+    older(&env);
+    env.write("new.txt", "新的农业报告。");
+    env.index();
+    assert_eq!(store_settings(&env), ours);
+    assert_finds_exactly(&env, &["农业"], &["new.txt", "nongye.txt"]);
+}
+
 #[test]
 fn index_refuses_a_directory_that_is_not_an_index() {
     let env = TestEnv::new(hay::APPENDIX_A);
