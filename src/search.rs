@@ -900,13 +900,19 @@ fn candidates(
         bounded.push((bound, score, addr));
     }
     bounded.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // The `limit`-th best re-scored candidate so far. It only rises as candidates are added, so a value computed
+    // a few candidates ago is a safe (lower) stand-in; recomputing it at every step would cost a sort per
+    // candidate for a long result list.
+    let mut floor: Option<Score> = None;
+    let mut next_check = limit;
     for (bound, score, addr) in bounded {
         // Documents are read in descending bound: once this one can't beat the `limit`-th best re-scored
         // candidate, none of the rest can.
-        if can_stop
-            && loaded.len() >= limit
-            && threshold(&loaded, limit, per_article).is_some_and(|t| bound < t)
-        {
+        if can_stop && loaded.len() >= next_check {
+            floor = threshold(&loaded, limit, per_article);
+            next_check = loaded.len() + (loaded.len() / 8).max(1);
+        }
+        if can_stop && floor.is_some_and(|t| bound < t) {
             break;
         }
         let doc: TantivyDocument = searcher.doc(addr)?;
@@ -1032,8 +1038,8 @@ mod tests {
 
     #[test]
     fn early_stop_keeps_the_best_of_the_pool() {
-        // Articles whose lead mentions the query once and whose later paragraphs mention it more often:
-        // tantivy ranks the later passages first, the lead factor lifts the leads past some of them.
+        // Articles whose lead (of varying length) and short second paragraph both mention 工研院: tantivy
+        // ranks many second paragraphs first, the lead factor lifts leads past them.
         let dir = tempfile::tempdir().unwrap();
         let corpus = dir.path().join("corpus");
         std::fs::create_dir(&corpus).unwrap();
