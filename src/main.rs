@@ -86,6 +86,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if !index::exists(&index_dir) {
                 build_for_search(&index_dir, args.corpus.as_deref(), None)?;
             }
+            // The staleness check's walk and `stat`s need no manifest: when the corpus is named, they run
+            // while the index (and its manifest, megabytes for a big folder) is opened.
+            let early_stats = args
+                .corpus
+                .clone()
+                .map(|root| std::thread::spawn(move || index::corpus_stats(&root)));
             let idx = match index::open(&index_dir) {
                 Ok(idx) => idx,
                 Err(e @ sou::Error::IndexIncompatible { .. }) => {
@@ -102,7 +108,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let corpus = args
                 .corpus
                 .unwrap_or_else(|| idx.manifest.corpus_root.clone());
-            warn_if_stale(&idx.manifest, &corpus, &index_dir);
+            let stats = match early_stats.map(|h| h.join()) {
+                Some(Ok(stats)) => stats,
+                _ => index::corpus_stats(&corpus),
+            };
+            warn_if_stale(&idx.manifest, &stats, &corpus, &index_dir);
             if let Some(msg) = index::dict_changed(&idx.manifest) {
                 eprintln!("sou: warning: {msg}");
             }
@@ -364,8 +374,13 @@ fn summary_line(s: &IndexStats) -> String {
     line
 }
 
-fn warn_if_stale(manifest: &index::Manifest, corpus: &Path, index_dir: &Path) {
-    let s = index::staleness(manifest, corpus);
+fn warn_if_stale(
+    manifest: &index::Manifest,
+    stats: &[index::FileStat],
+    corpus: &Path,
+    index_dir: &Path,
+) {
+    let s = index::staleness_of(manifest, stats);
     if !s.is_fresh() {
         eprintln!(
             "sou: warning: {} changed since it was indexed ({} new, {} changed, {} removed files); run `sou index --corpus {} --index {}`",

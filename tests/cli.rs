@@ -1005,7 +1005,7 @@ fn touched_but_unchanged_file_is_not_reindexed() {
 
 #[test]
 fn search_warns_when_the_corpus_changed() {
-    // Files in two folders, more than one per core: the check shares them between threads.
+    // Files in two folders.
     let env = TestEnv::indexed(&[
         ("a.txt", hay::NONGYE),
         ("b.txt", hay::TIANQI),
@@ -1029,6 +1029,12 @@ fn search_warns_when_the_corpus_changed() {
     );
     assert!(warning.contains("1 new, 2 changed, 1 removed"), "{warning}");
     assert!(warning.contains("sou index"), "{warning}");
+    // The same without --corpus (the corpus recorded in the index; its files are checked after the index is
+    // opened rather than while).
+    let index = env.index_dir().display().to_string();
+    let out = env.run(["search", "--index", &index, "农业"]);
+    out.assert_ok();
+    assert_eq!(out.stderr.trim_end(), warning, "{out:#?}");
     // Once re-indexed, no warning.
     env.index();
     let out = env.search(&["农业"]);
