@@ -285,6 +285,23 @@ pub fn read_manifest(dir: &Path) -> crate::Result<Option<Manifest>> {
     }
 }
 
+/// The corpus root recorded in the manifest of the index in `dir`, read from the manifest's first lines
+/// (it comes before the list of files, which can be megabytes long). None if it isn't found there. A hint
+/// for starting work early: [`read_manifest`] gives the authoritative value.
+pub fn recorded_corpus_root(dir: &Path) -> Option<PathBuf> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    fs::File::open(dir.join(MANIFEST_FILE))
+        .ok()?
+        .take(64 * 1024)
+        .read_to_end(&mut head)
+        .ok()?;
+    let key = b"\"corpus_root\":";
+    let at = head.windows(key.len()).position(|w| w == key)? + key.len();
+    let mut values = serde_json::Deserializer::from_slice(&head[at..]).into_iter::<PathBuf>();
+    values.next()?.ok()
+}
+
 fn write_manifest(dir: &Path, manifest: &Manifest) -> crate::Result<()> {
     let path = dir.join(MANIFEST_FILE);
     let tmp = dir.join(format!("{MANIFEST_FILE}.tmp"));
@@ -1329,7 +1346,29 @@ pub fn staleness_of(manifest: &Manifest, stats: &[FileStat]) -> Staleness {
 
 #[cfg(test)]
 mod tests {
-    use super::{STAT_BATCH, corpus_stats, merge_groups};
+    use super::{
+        Manifest, STAT_BATCH, corpus_stats, merge_groups, recorded_corpus_root, write_manifest,
+    };
+
+    #[test]
+    fn the_corpus_root_is_read_from_the_manifests_first_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(recorded_corpus_root(dir.path()), None);
+        // Quotes, a backslash and Han characters are escaped or kept as JSON writes them.
+        let root = std::path::PathBuf::from("/data/新闻 \"档案\"\\2024");
+        let mut m = Manifest::new(root.clone());
+        for i in 0..5000 {
+            let entry = super::FileEntry {
+                size: i,
+                mtime_ns: i,
+                hash: "0".repeat(64),
+                passages: 1,
+            };
+            m.files.insert(format!("f{i}.txt"), entry);
+        }
+        write_manifest(dir.path(), &m).unwrap();
+        assert_eq!(recorded_corpus_root(dir.path()), Some(root));
+    }
 
     #[test]
     fn corpus_stats_gives_every_file_once() {

@@ -86,12 +86,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if !index::exists(&index_dir) {
                 build_for_search(&index_dir, args.corpus.as_deref(), None)?;
             }
-            // The staleness check's walk and `stat`s need no manifest: when the corpus is named, they run
-            // while the index (and its manifest, megabytes for a big folder) is opened.
+            // The staleness check's walk and `stat`s need only the corpus root: they run while the index
+            // (and its manifest, megabytes for a big folder) is opened.
             let early_stats = args
                 .corpus
                 .clone()
-                .map(|root| std::thread::spawn(move || index::corpus_stats(&root)));
+                .or_else(|| index::recorded_corpus_root(&index_dir))
+                .map(|root| {
+                    let walked = root.clone();
+                    (
+                        root,
+                        std::thread::spawn(move || index::corpus_stats(&walked)),
+                    )
+                });
             let idx = match index::open(&index_dir) {
                 Ok(idx) => idx,
                 Err(e @ sou::Error::IndexIncompatible { .. }) => {
@@ -108,10 +115,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let corpus = args
                 .corpus
                 .unwrap_or_else(|| idx.manifest.corpus_root.clone());
-            let stats = match early_stats.map(|h| h.join()) {
-                Some(Ok(stats)) => stats,
-                _ => index::corpus_stats(&corpus),
-            };
+            let stats = match early_stats {
+                Some((root, h)) if root == corpus => h.join().ok(),
+                _ => None,
+            }
+            .unwrap_or_else(|| index::corpus_stats(&corpus));
             warn_if_stale(&idx.manifest, &stats, &corpus, &index_dir);
             if let Some(msg) = index::dict_changed(&idx.manifest) {
                 eprintln!("sou: warning: {msg}");
