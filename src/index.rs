@@ -457,7 +457,7 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
         _ => None,
     };
     // `empty_first`: the index is emptied in this run's commit; `created`: it was created empty now.
-    let (index, mut manifest, empty_first, created) = match (old, existing) {
+    let (mut index, mut manifest, empty_first, created) = match (old, existing) {
         (Some(m), Some(index)) => (index, m, false, false),
         (None, Some(index)) if opts.rebuild => {
             (index, Manifest::new(corpus_root.clone()), true, false)
@@ -486,7 +486,6 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
     };
     // Segments written from now on use this sou's storage settings, whatever the index was created with
     // (each segment's doc store records its own codec, so older segments stay readable).
-    let mut index = index;
     if !created {
         *index.settings_mut() = index_settings();
     }

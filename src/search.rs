@@ -781,16 +781,8 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
             break (cands, total);
         };
         // At most n passages per article; if that leaves too few, look further down the ranking.
-        let mut per: HashMap<(String, String), usize> = HashMap::new();
-        let kept: Vec<Candidate> = cands
-            .into_iter()
-            .filter(|c| {
-                let k = per.entry((c.path.clone(), c.id.clone())).or_insert(0);
-                *k += 1;
-                *k <= n
-            })
-            .take(limit)
-            .collect();
+        let mut keep = per_article_cap(Some(n));
+        let kept: Vec<Candidate> = cands.into_iter().filter(|c| keep(c)).take(limit).collect();
         if kept.len() >= limit || pool >= total {
             break (kept, total);
         }
@@ -893,11 +885,14 @@ fn candidates(
     for seg in searcher.segment_readers() {
         leads.push(seg.fast_fields().u64(crate::index::LEAD_FIELD)?);
     }
-    let mut bounded: Vec<(Score, Score, DocAddress)> = Vec::with_capacity(found.len());
+    let mut bounded: Vec<(Score, Score, f32, DocAddress)> = Vec::with_capacity(found.len());
     for (score, addr) in found.drain(..) {
-        let lead = leads[addr.segment_ord as usize].first(addr.doc_id) == Some(1);
-        let bound = score * max_coverage * if lead { r.lead } else { 1.0 };
-        bounded.push((bound, score, addr));
+        let lead = if leads[addr.segment_ord as usize].first(addr.doc_id) == Some(1) {
+            r.lead
+        } else {
+            1.0
+        };
+        bounded.push((score * max_coverage * lead, score, lead, addr));
     }
     bounded.sort_by(|a, b| b.0.total_cmp(&a.0));
     // The `limit`-th best re-scored candidate so far. It only rises as candidates are added, so a value computed
@@ -905,7 +900,7 @@ fn candidates(
     // candidate for a long result list.
     let mut floor: Option<Score> = None;
     let mut next_check = limit;
-    for (bound, score, addr) in bounded {
+    for (bound, score, lead, addr) in bounded {
         // Documents are read in descending bound: once this one can't beat the `limit`-th best re-scored
         // candidate, none of the rest can.
         if can_stop && loaded.len() >= next_check {
@@ -942,11 +937,6 @@ fn candidates(
             coverage += best;
         }
         let coverage = coverage / plan.groups.len().max(1) as f32;
-        let lead = if get_u64(&doc, f.lead) == 1 {
-            r.lead
-        } else {
-            1.0
-        };
         let final_score = score * (1.0 - r.coverage + r.coverage * coverage) * lead;
         loaded.push(Candidate {
             score: final_score,
@@ -967,19 +957,26 @@ fn candidates(
     Ok((loaded, total))
 }
 
+/// A filter for candidates taken best first: false for the passages of an article beyond its first
+/// `per_article` (None: no cap).
+fn per_article_cap(per_article: Option<usize>) -> impl FnMut(&Candidate) -> bool {
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    move |c| {
+        let Some(n) = per_article else { return true };
+        let k = seen.entry((c.path.clone(), c.id.clone())).or_insert(0);
+        *k += 1;
+        *k <= n
+    }
+}
+
 /// The score of the `limit`-th best of `cands` once at most `per_article` passages per article are kept.
 fn threshold(cands: &[Candidate], limit: usize, per_article: Option<usize>) -> Option<Score> {
     let mut order: Vec<&Candidate> = cands.iter().collect();
     order.sort_by(|a, b| cmp_candidates(a, b));
-    let mut per: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut keep = per_article_cap(per_article);
     order
         .into_iter()
-        .filter(|c| {
-            let Some(n) = per_article else { return true };
-            let k = per.entry((c.path.as_str(), c.id.as_str())).or_insert(0);
-            *k += 1;
-            *k <= n
-        })
+        .filter(|c| keep(c))
         .nth(limit.checked_sub(1)?)
         .map(|c| c.score)
 }
@@ -1004,14 +1001,10 @@ mod tests {
         per_article: Option<usize>,
     ) -> Vec<(String, String, u32, f32)> {
         cands.sort_by(cmp_candidates);
-        let mut per: HashMap<(String, String), usize> = HashMap::new();
+        let mut keep = per_article_cap(per_article);
         cands
             .into_iter()
-            .filter(|c| {
-                let k = per.entry((c.path.clone(), c.id.clone())).or_insert(0);
-                *k += 1;
-                per_article.is_none_or(|n| *k <= n)
-            })
+            .filter(|c| keep(c))
             .take(limit)
             .map(|c| (c.path, c.id, c.ordinal, c.score))
             .collect()
