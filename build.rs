@@ -1,7 +1,17 @@
-//! Compiles jieba's default dictionary (`src/data/dict.txt` of the jieba-rs crate that sou depends on, found
-//! with `cargo metadata`, so it is always the one `Jieba::new()` loads) into an FST map from
-//! each word to its frequency, and computes the numbers `src/dict.rs` needs to reproduce `Jieba::new()`'s
-//! segmentation without loading the whole dictionary (see there).
+//! Build steps that need no network and nothing outside this repository:
+//!
+//! 1. Compiles jieba's default dictionary (`data/jieba-dict.txt`, a copy of `src/data/dict.txt` of the
+//!    jieba-rs crate that sou depends on; `data/README.md` says where it comes from) into an FST map from
+//!    each word to its frequency, and computes the numbers `src/dict.rs` needs to reproduce `Jieba::new()`'s
+//!    segmentation without loading the whole dictionary (see there). The test
+//!    `analyzer::tests::compiled_dictionary_is_jiebas_default` checks that the copy is the dictionary
+//!    `Jieba::new()` loads.
+//! 2. Sets the cfg `sou_shared_missing` when `../shared` (the test data beside the repository) is missing,
+//!    so that the tests that need it are `#[ignore]`d and cargo's summary counts them as ignored.
+//!
+//! The dictionary is a file of this repository rather than read from the jieba-rs crate in cargo's cache:
+//! finding that crate needs `cargo metadata`, which wants every package of the lock file downloaded
+//! (dev-dependencies too) and so failed on a fresh machine.
 //!
 //! The words and frequencies are read exactly as `Jieba::new()` reads them (jieba-rs 0.11,
 //! `Jieba::load_default_dict`): one entry per line (`str::lines`), fields split at ASCII whitespace, lines
@@ -15,117 +25,87 @@
 use std::collections::BTreeMap;
 use std::env;
 use std::fs;
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
 
-/// The path of jieba-rs's `src/data/dict.txt`, from `cargo metadata` (offline and locked: the crate is already
-/// downloaded, since sou depends on it).
-fn jieba_dict_path() -> PathBuf {
-    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"))
-        .join("Cargo.toml");
-    // Only the packages of the platforms being built have been downloaded: ask for those alone.
-    let mut platforms: Vec<String> = Vec::new();
-    for var in ["TARGET", "HOST"] {
-        if let Ok(p) = env::var(var)
-            && !platforms.contains(&p)
-        {
-            platforms.push(p);
-        }
-    }
-    let mut cmd = Command::new(cargo);
-    cmd.args([
-        "metadata",
-        "--format-version",
-        "1",
-        "--offline",
-        "--locked",
-        "--manifest-path",
-    ])
-    .arg(&manifest);
-    for p in &platforms {
-        cmd.args(["--filter-platform", p]);
-    }
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run cargo metadata: {e}"));
-    assert!(
-        out.status.success(),
-        "cargo metadata failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let meta: serde_json::Value =
-        serde_json::from_slice(&out.stdout).expect("cargo metadata printed JSON");
-    let jieba: Vec<&serde_json::Value> = meta["packages"]
-        .as_array()
-        .expect("cargo metadata packages")
-        .iter()
-        .filter(|p| p["name"] == "jieba-rs")
-        .collect();
-    assert_eq!(
-        jieba.len(),
-        1,
-        "expected one jieba-rs package in the dependency graph"
-    );
-    let crate_manifest = PathBuf::from(jieba[0]["manifest_path"].as_str().expect("manifest_path"));
-    crate_manifest
-        .parent()
-        .expect("jieba-rs crate directory")
-        .join("src/data/dict.txt")
-}
+/// The dictionary, relative to the package root.
+const DICT: &str = "data/jieba-dict.txt";
+/// The test data that some tests need, relative to the package root.
+const SHARED: &str = "../shared";
 
 fn main() {
-    println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=Cargo.lock");
-    let dict_path = jieba_dict_path();
-    println!("cargo:rerun-if-changed={}", dict_path.display());
-    let dict = dict_path.display().to_string();
-
-    let text = fs::read_to_string(&dict_path).unwrap_or_else(|e| panic!("cannot read {dict}: {e}"));
+    println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed={DICT}");
+    shared_cfg();
+    let root = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let text = match fs::read_to_string(root.join(DICT)) {
+        Ok(t) => t,
+        Err(e) => fail(&format!("cannot read {DICT}: {e}")),
+    };
     let mut words: BTreeMap<&str, u64> = BTreeMap::new();
     let mut total: u64 = 0;
     let mut duplicates = 0usize;
     for (i, line) in text.lines().enumerate() {
         let mut fields = line.split_ascii_whitespace();
         let Some(word) = fields.next() else { continue };
-        let freq: u64 = fields.next().map_or(0, |f| {
-            f.parse::<usize>()
-                .unwrap_or_else(|e| panic!("{dict} line {}: frequency {f:?}: {e}", i + 1))
-                as u64
-        });
+        let freq: u64 = match fields.next().map(str::parse::<usize>) {
+            None => 0,
+            Some(Ok(f)) => f as u64,
+            Some(Err(e)) => fail(&format!("{DICT} line {}: frequency: {e}", i + 1)),
+        };
         total = total
             .checked_add(freq)
-            .unwrap_or_else(|| panic!("{dict}: total frequency overflows"));
+            .unwrap_or_else(|| fail(&format!("{DICT}: total frequency overflows")));
         if words.insert(word, freq).is_some() {
             duplicates += 1;
         }
     }
     if duplicates > 0 {
         println!(
-            "cargo:warning={dict} has {duplicates} duplicate words: the last line of each wins, all count in the total (as in Jieba::new())"
+            "cargo::warning={DICT} has {duplicates} duplicate words: the last line of each wins, all count in the total (as in Jieba::new())"
         );
     }
     let max_chars = words.keys().map(|w| w.chars().count()).max().unwrap_or(0);
 
     // A BTreeMap iterates in byte order, which is the order the FST builder needs.
     let fst = fst::Map::from_iter(words.iter().map(|(w, f)| (w.as_bytes(), *f)))
-        .expect("building the dictionary FST")
+        .unwrap_or_else(|e| fail(&format!("building the dictionary FST: {e}")))
         .into_fst()
         .into_inner();
 
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
-    fs::write(out.join("jieba.fst"), fst).expect("writing jieba.fst");
-    fs::write(
-        out.join("jieba_dict.rs"),
+    write(&out.join("jieba.fst"), &fst);
+    write(
+        &out.join("jieba_dict.rs"),
         format!(
-            "// Generated by build.rs from jieba-rs's src/data/dict.txt.\n\
-             #[allow(dead_code)]\n\
-             pub(crate) const GEN_DICT_PATH: &str = {dict:?};\n\
+            "// Generated by build.rs from {DICT}.\n\
              const GEN_TOTAL: usize = {total};\n\
              const GEN_WORDS: usize = {};\n\
              const GEN_MAX_WORD_CHARS: usize = {max_chars};\n",
             words.len()
-        ),
-    )
-    .expect("writing jieba_dict.rs");
+        )
+        .as_bytes(),
+    );
+}
+
+/// `cfg(sou_shared_missing)` when `../shared` is not a directory. Cargo re-runs this script when the folder
+/// changes; while it is missing, cargo re-runs it on every build (a missing path always counts as changed),
+/// so the cfg goes away as soon as the folder is there.
+fn shared_cfg() {
+    println!("cargo::rustc-check-cfg=cfg(sou_shared_missing)");
+    println!("cargo::rerun-if-changed={SHARED}");
+    if !Path::new(SHARED).is_dir() {
+        println!("cargo::rustc-cfg=sou_shared_missing");
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) {
+    if let Err(e) = fs::write(path, bytes) {
+        fail(&format!("cannot write {}: {e}", path.display()));
+    }
+}
+
+/// Stops the build with one clear error line.
+fn fail(msg: &str) -> ! {
+    println!("cargo::error={msg}");
+    std::process::exit(1)
 }

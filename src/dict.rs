@@ -14,7 +14,7 @@
 //! can never occur in text ([`DUMMY`], a private-use character) carrying the rest of the frequency mass so
 //! that its `total` is the full dictionary's, segments `s` exactly like the full instance.
 //!
-//! The default dictionary (jieba-rs's own `src/data/dict.txt`, found by `build.rs` with `cargo metadata`) is
+//! The default dictionary (`data/jieba-dict.txt`, a copy of jieba-rs's own `src/data/dict.txt`) is
 //! compiled by `build.rs` into an FST map from word to frequency, embedded in the binary and read in place: finding the words of a query costs
 //! microseconds, where `Jieba::new()` costs a few hundred milliseconds.
 //!
