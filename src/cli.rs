@@ -46,7 +46,8 @@ pub struct Locations {
 /// `sou index`.
 #[derive(Debug, Args)]
 pub struct IndexArgs {
-    /// Corpus directory: .txt and .md files, searched recursively.
+    /// Corpus directory, read recursively: .txt and .md files (one article each) and .jsonl archives (one
+    /// article per line).
     #[arg(long, value_name = "DIR", default_value = "corpus")]
     pub corpus: PathBuf,
     #[command(flatten)]
