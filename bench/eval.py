@@ -6,7 +6,11 @@ index it with `sou index`, run the 1,000-query sample in one `sou search --queri
 (read with --plain, as the peers escaped their query syntax), and score at the article level: MRR@10, Recall@10, P@1 and 'found' (article anywhere in the 100 passages).
 Also prints indexing time and per-query latency (from the batch's own per-query timings).
 
-Usage:  python3 bench/eval.py [SET ...] [--shared DIR] [--work DIR] [--no-build]
+With --runs-out FILE it also writes each query's top 10 passages (`{"set", "qid", "top": [[id, path, passage,
+score], ...]}` per line, sets and queries in order), so that two builds can be compared exactly: run it at both
+commits and `cmp` the files (a refactoring must leave them identical).
+
+Usage:  python3 bench/eval.py [SET ...] [--shared DIR] [--work DIR] [--no-build] [--runs-out FILE]
 Sets:   xwlb-title-dev xwlb-keywords-dev cmrc2018-dev csl-title-dev (default: all)
 """
 
@@ -83,6 +87,7 @@ def main():
     ap.add_argument("--work", default=os.path.join(REPO, "target", "eval"))
     ap.add_argument("--no-build", action="store_true", help="use target/release/sou as it is")
     ap.add_argument("--json", action="store_true", help="also print one JSON object per set")
+    ap.add_argument("--runs-out", metavar="FILE", help="write every query's top 10 passages to FILE")
     ap.add_argument("--reuse-index", action="store_true",
                     help="don't rebuild an index that exists (ranking experiments that don't change the index); "
                          "the index may have been built by older code, so report figures from a run without it")
@@ -99,6 +104,7 @@ def main():
 
     indexed = {}
     rows_out = []
+    runs_out = open(args.runs_out, "w", encoding="utf-8") if args.runs_out else None
     for s in args.sets:
         cname = SETS[s]
         cdir = os.path.join(args.work, cname, "corpus")
@@ -128,14 +134,21 @@ def main():
         if r.returncode == 2:
             print(r.stderr, file=sys.stderr)
         ranked = {}
+        top10 = {}
         latency = []
         for line in r.stdout.splitlines():
             m = json.loads(line)
             d = m["data"]
             if m["type"] == "hit":
                 ranked.setdefault(d["qid"], []).append(d["id"])
-            else:
+                if d["rank"] <= 10:
+                    top10.setdefault(d["qid"], []).append([d["id"], d["path"], d["passage"], d["score"]])
+            elif m["type"] == "summary":
                 latency.append(d["elapsed_ms"])
+        if runs_out:
+            for q in queries:
+                runs_out.write(json.dumps({"set": s, "qid": q["qid"], "top": top10.get(q["qid"], [])},
+                                          ensure_ascii=False) + "\n")
         mrr = r10 = p1 = found = 0.0
         for q in queries:
             articles = []
@@ -164,6 +177,8 @@ def main():
         if args.json:
             print(json.dumps(row))
 
+    if runs_out:
+        runs_out.close()
     print()
     print("| set | MRR@10 | R@10 | P@1 | found | best peer MRR@10 | Δ | index s | p50 ms | p99 ms |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

@@ -8,6 +8,7 @@
 //! switches to the full dictionary up front (`load_full_dictionary`) and measures:
 //! - `tokenize/words`, `tokenize/query_full`, `search`: the full dictionary (what indexing always uses, and
 //!   what a long-running process uses after the switch);
+//! - `dictionary/jieba_new`: loading the full dictionary, which a query never needs (see `src/dict.rs`);
 //! - `tokenize/query`: the tiny-jieba path a `sou search` process takes for its queries, rebuilt from the public
 //!   `sou::dict::small_jieba` (checked once to give the same tokens as `Analyzer::new().word_tokens`).
 
@@ -93,6 +94,16 @@ fn bench_tokenize(c: &mut Criterion) {
     g.finish();
 }
 
+/// What a one-shot `sou search` would pay to segment its query with the full dictionary (`Jieba::new()`:
+/// decompress and parse jieba's dictionary, build its trie) instead of the FST that build.rs compiles from
+/// `data/jieba-dict.txt` (`tokenize/query`).
+fn bench_dictionary(c: &mut Criterion) {
+    let mut g = c.benchmark_group("dictionary");
+    g.sample_size(10);
+    g.bench_function("jieba_new", |b| b.iter(tantivy_jieba::jieba_rs::Jieba::new));
+    g.finish();
+}
+
 fn bench_split(c: &mut Criterion) {
     let cfg = SplitConfig::default();
     let mut g = c.benchmark_group("split");
@@ -166,6 +177,7 @@ criterion_group!(
     benches,
     bench_normalize,
     bench_tokenize,
+    bench_dictionary,
     bench_split,
     bench_snippet,
     bench_search
