@@ -10,18 +10,18 @@
 //!   what a long-running process uses after the switch);
 //! - `dictionary/jieba_new`: loading the full dictionary, which a query never needs (see `src/dict.rs`);
 //! - `tokenize/query`: the tiny-jieba path a `sou search` process takes for its queries, rebuilt from the public
-//!   `sou::dict::small_jieba` (checked once to give the same tokens as `Analyzer::new().word_tokens`).
+//!   `sou::text::dict::small_jieba` (checked once to give the same tokens as `Analyzer::new().word_tokens`).
 
 use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use sou::analyzer::{Analyzer, CharTokenizer, Grams, char_tokens, word_tokens};
 use sou::corpus::{SplitConfig, split_article};
 use sou::index::{BuildOptions, DictChoice};
-use sou::normalize::normalize;
+use sou::search::snippet::{Match, make_snippet};
 use sou::search::{SearchRequest, search};
-use sou::snippet::{Match, make_snippet};
+use sou::text::analyzer::{Analyzer, CharTokenizer, Grams, char_tokens, word_tokens};
+use sou::text::normalize::normalize;
 use tantivy::tokenizer::{TokenStream, Tokenizer};
 use tantivy_jieba::jieba_rs::TokenizeMode;
 
@@ -40,7 +40,7 @@ fn load_full_dictionary() {
 /// What `Analyzer::word_tokens` does for an all-Han query before the switch: a tiny jieba holding just the
 /// query's dictionary words, then search-mode segmentation. Returns (text, char position, char length).
 fn tiny_query_tokens(query: &str) -> Vec<(String, usize, usize)> {
-    let jieba = sou::dict::small_jieba([query], None);
+    let jieba = sou::text::dict::small_jieba([query], None);
     jieba
         .tokenize(query, TokenizeMode::Search, true)
         .into_iter()

@@ -16,8 +16,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use sou::index;
-use sou::normalize::{is_word_char, normalize};
 use sou::search::{self, SearchRequest};
+use sou::text::normalize::{is_word_char, normalize};
 use tantivy::TantivyDocument;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::AllQuery;

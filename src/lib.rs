@@ -1,20 +1,16 @@
 //! sou (搜): offline full-text search for Chinese article archives.
 //!
-//! Data flows one way: [`corpus`] (files → passages) → [`index`] (passages → tantivy index on disk)
-//! → [`search`] (query → ranked hits with snippets) → [`output`] (hits → terminal or JSON Lines).
-//! [`normalize`] and [`analyzer`] are shared by indexing and querying, so both sides see the same tokens.
+//! Data flows one way, one folder per stage: [`text`] (normalizer, analyzer, dictionary: shared by indexing
+//! and querying, so both sides see the same tokens) → [`corpus`] (files → passages) → [`index`] (passages →
+//! tantivy index on disk) → [`search`] (query → ranked hits with snippets) → [`output`] (hits → terminal or
+//! JSON Lines). A module uses only those before it.
 #![warn(missing_docs)]
 
-pub mod analyzer;
 pub mod corpus;
-pub mod dict;
 pub mod error;
 pub mod index;
-pub mod normalize;
 pub mod output;
-pub mod query;
-mod safe_query;
 pub mod search;
-pub mod snippet;
+pub mod text;
 
 pub use error::{Error, Result};

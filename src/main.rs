@@ -202,9 +202,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some(path) => {
                     let text = std::fs::read_to_string(path)
                         .with_context(|| format!("cannot read dictionary {}", path.display()))?;
-                    let entries = sou::analyzer::parse_dict(&text)
+                    let entries = sou::text::dict::parse_dict(&text)
                         .with_context(|| format!("in {}", path.display()))?;
-                    Some(sou::analyzer::Analyzer::with_user_dict(&entries))
+                    Some(sou::text::analyzer::Analyzer::with_user_dict(&entries))
                 }
                 None => None,
             };

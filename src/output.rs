@@ -165,11 +165,11 @@ fn write_highlighted<W: WriteColor>(
 pub fn print_analysis<W: Write>(
     out: &mut W,
     text: &str,
-    user: Option<&crate::analyzer::Analyzer>,
+    user: Option<&crate::text::analyzer::Analyzer>,
 ) -> io::Result<()> {
-    let norm = crate::normalize::normalize(text);
+    let norm = crate::text::normalize::normalize(text);
     writeln!(out, "normalized: {}", norm.text)?;
-    let show = |toks: Vec<crate::analyzer::Tok>| {
+    let show = |toks: Vec<crate::text::analyzer::Tok>| {
         toks.iter()
             .map(|t| format!("{}@{}", t.text, t.pos))
             .collect::<Vec<_>>()
@@ -178,7 +178,7 @@ pub fn print_analysis<W: Write>(
     writeln!(
         out,
         "words: {}",
-        show(crate::analyzer::word_tokens(&norm.text))
+        show(crate::text::analyzer::word_tokens(&norm.text))
     )?;
     if let Some(user) = user {
         writeln!(
@@ -190,7 +190,7 @@ pub fn print_analysis<W: Write>(
     writeln!(
         out,
         "chars: {}",
-        show(crate::analyzer::char_tokens(&norm.text))
+        show(crate::text::analyzer::char_tokens(&norm.text))
     )
 }
 

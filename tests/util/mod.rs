@@ -196,7 +196,7 @@ pub fn collapse(s: &str) -> String {
 
 /// sou's own normalizer, squeezed: the form in which query and text are compared.
 pub fn norm(s: &str) -> String {
-    squeeze(&sou::normalize::normalize(s).text)
+    squeeze(&sou::text::normalize::normalize(s).text)
 }
 
 /// Decodes a corpus file: UTF-8 (one leading BOM stripped) is decoded here; other encodings (GBK, Big5…)
@@ -217,11 +217,11 @@ pub fn decoded(bytes: &[u8]) -> String {
 /// whitespace-separated piece of the normalized query), each piece of at least two characters unless it is
 /// a whole query word: highlights are the query's terms or words, possibly merged when adjacent.
 pub fn made_of_query_text(hl: &str, query: &str) -> bool {
-    let words: Vec<String> = sou::normalize::normalize(query)
+    let words: Vec<String> = sou::text::normalize::normalize(query)
         .text
         .split_whitespace()
         .map(|w| {
-            w.trim_matches(|c: char| !sou::normalize::is_word_char(c))
+            w.trim_matches(|c: char| !sou::text::normalize::is_word_char(c))
                 .to_string()
         })
         .filter(|w| !w.is_empty())

@@ -18,12 +18,12 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use crate::analyzer::{
-    self, ANALYZER_SETTINGS, Analyzer, BIGRAMS_TOKENIZER, DictEntry, UNIGRAMS_TOKENIZER,
-    WORDS_TOKENIZER,
-};
 use crate::corpus::{self, JsonFields, Passage, SplitConfig};
-use crate::normalize::normalize;
+use crate::text::analyzer::{
+    self, ANALYZER_SETTINGS, Analyzer, BIGRAMS_TOKENIZER, UNIGRAMS_TOKENIZER, WORDS_TOKENIZER,
+};
+use crate::text::dict::{self, DictEntry};
+use crate::text::normalize::normalize;
 
 /// Version of the on-disk format. Bump it whenever the schema or the analysis changes.
 pub const FORMAT_VERSION: u32 = 6;
@@ -502,13 +502,13 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
     };
     let (dict_info, dict_text) =
         resolve_dict(&opts.dict, recorded_dict.as_ref(), &stored_dict, warn)?;
-    let entries = analyzer::parse_dict(&dict_text).map_err(|e| match &dict_info {
+    let entries = dict::parse_dict(&dict_text).map_err(|e| match &dict_info {
         Some(info) => crate::Error::Other(format!("{}: {e}", info.path.display())),
         None => e,
     })?;
     let mut affected: std::collections::HashSet<String> = std::collections::HashSet::new();
     if dict_text != old_dict_text && !stats.rebuilt {
-        let old_entries = analyzer::parse_dict(&old_dict_text).unwrap_or_default();
+        let old_entries = dict::parse_dict(&old_dict_text).unwrap_or_default();
         affected = files_with_words(&index, &fields, &changed_words(&old_entries, &entries))?;
         if !affected.is_empty() {
             warn(format!(
@@ -1209,7 +1209,7 @@ pub fn open(dir: &Path) -> crate::Result<SearchIndex> {
                 path: dir.to_path_buf(),
                 reason: format!("its copy of the user dictionary is unreadable ({e})"),
             })?;
-            Analyzer::with_user_dict(&analyzer::parse_dict(&text)?)
+            Analyzer::with_user_dict(&dict::parse_dict(&text)?)
         }
     };
     analyzer::register(&index, &analyzer);

@@ -29,7 +29,7 @@ use std::sync::LazyLock;
 use fst::raw::{Fst, Output};
 use tantivy_jieba::jieba_rs::Jieba;
 
-use crate::analyzer::DictEntry;
+use crate::text::normalize::{is_han, normalize};
 
 include!(concat!(env!("OUT_DIR"), "/jieba_dict.rs"));
 
@@ -73,6 +73,49 @@ fn for_each_prefix_word<'s>(s: &'s str, mut f: impl FnMut(&'s str, usize)) {
             f(&s[..=i], out.cat(node.final_output()).value() as usize);
         }
     }
+}
+
+/// One entry of a user dictionary (jieba's format: `word [freq] [tag]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DictEntry {
+    /// The word (normalized, as the text it must match is).
+    pub word: String,
+    /// Its frequency, if given.
+    pub freq: Option<usize>,
+    /// Its part-of-speech tag, if given.
+    pub tag: Option<String>,
+}
+
+/// Parses a user dictionary: one `word [freq] [tag]` per line; blank lines and lines starting with `#` are
+/// skipped. Words are normalized like text (so 銀行 and 银行 are the same entry). Errors name the line.
+pub fn parse_dict(text: &str) -> crate::Result<Vec<DictEntry>> {
+    let mut out = Vec::new();
+    for (i, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut parts = line.split_whitespace();
+        let word = normalize(parts.next().unwrap_or_default()).text;
+        let freq = match parts.next() {
+            None => None,
+            Some(f) => Some(f.parse::<usize>().map_err(|_| {
+                crate::Error::Other(format!(
+                    "dictionary line {}: {f:?} is not a frequency (expected `word [freq] [tag]`)",
+                    i + 1
+                ))
+            })?),
+        };
+        let tag = parts.next().map(str::to_string);
+        if !word.chars().all(is_han) {
+            return Err(crate::Error::Other(format!(
+                "dictionary line {}: {word:?} is not a word of Han characters (only Han runs are segmented by jieba)",
+                i + 1
+            )));
+        }
+        out.push(DictEntry { word, freq, tag });
+    }
+    Ok(out)
 }
 
 /// A user dictionary's words with the frequencies the full instance ends up giving them, and its total.

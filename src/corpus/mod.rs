@@ -719,7 +719,7 @@ fn plain_heading(line: &[char]) -> Option<String> {
         .iter()
         .rposition(|c| CLAUSE_SEPARATORS.contains(c))
         && without_closers.len() == cut + 2
-        && crate::normalize::is_han(without_closers[cut + 1])
+        && crate::text::normalize::is_han(without_closers[cut + 1])
     {
         return None;
     }
@@ -909,7 +909,7 @@ fn cut_long_sentence(
 mod tests {
     use super::*;
 
-    const REAL_ARTICLE: &str = include_str!("../corpus/keji-ribao-high-tech-zones-2023.txt");
+    const REAL_ARTICLE: &str = include_str!("../../corpus/keji-ribao-high-tech-zones-2023.txt");
 
     fn split(path: &str, text: &str, max_chars: usize) -> Vec<Passage> {
         let passages = split_article(path, text, &SplitConfig { max_chars });

@@ -11,6 +11,10 @@
 //!    (for a term that is not present whole, the share of its characters covered by its words), so that a
 //!    passage matching more of a multi-word query or question ranks first. Ties break by path and ordinal.
 
+pub mod query;
+mod safe_query;
+pub mod snippet;
+
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
@@ -22,12 +26,12 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, TantivyDocument, Term};
 
-use crate::analyzer::TokenKind;
 use crate::index::SearchIndex;
-use crate::normalize::{is_han, is_other_cjk, is_word_char, normalize};
-use crate::query::{self, Item};
-use crate::safe_query::NoDanger;
-use crate::snippet::{Match, make_snippet};
+use crate::text::analyzer::TokenKind;
+use crate::text::normalize::{is_han, is_other_cjk, is_word_char, normalize};
+use query::Item;
+use safe_query::NoDanger;
+use snippet::{Match, make_snippet};
 
 /// The ranking's weights. The defaults were chosen with `bench/eval.py` (see BENCHMARKS.md); for
 /// experiments they can be overridden with the environment variable `SOU_RANKING`, e.g.
@@ -145,7 +149,7 @@ fn is_stop(word: &str) -> bool {
 /// What to search for.
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
-    /// The query string, in sou's query language ([`crate::query`]).
+    /// The query string, in sou's query language ([`query`]).
     pub query: String,
     /// How many hits to return.
     pub limit: usize,
@@ -449,7 +453,7 @@ fn item_query(
                     && !is_whole
                     && r.unknown_chars > 0.0
                     && t.kind == TokenKind::Han
-                    && crate::dict::freq(&t.text).is_none()
+                    && crate::text::dict::freq(&t.text).is_none()
                 {
                     for (k, c) in t.text.chars().enumerate() {
                         let c = c.to_string();
@@ -471,7 +475,7 @@ fn item_query(
                     && is_whole
                     && r.unknown_chars > 0.0
                     && t.kind == TokenKind::Han
-                    && crate::dict::freq(&t.text).is_none()
+                    && crate::text::dict::freq(&t.text).is_none()
                 {
                     let cs: Vec<char> = t.text.chars().collect();
                     let mut seen_bigrams = HashSet::new();
@@ -741,7 +745,7 @@ struct Candidate {
     ordinal: u32,
     doc: TantivyDocument,
     spans: Vec<(usize, usize, f32)>,
-    norm: crate::normalize::Normalized,
+    norm: crate::text::normalize::Normalized,
 }
 
 fn get_str(doc: &TantivyDocument, f: Field) -> String {
@@ -809,7 +813,7 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
             let snip = if req.snippet_chars > 0 {
                 make_snippet(&text, &matches, req.snippet_chars)
             } else {
-                crate::snippet::Snippet {
+                snippet::Snippet {
                     text: String::new(),
                     highlights: Vec::new(),
                 }

@@ -11,7 +11,7 @@
 //!
 //! Parsing is total: any string either parses or gives a [`crate::Error::Query`] with a clear message.
 
-use crate::normalize::{is_word_char, normalize};
+use crate::text::normalize::{is_word_char, normalize};
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 1000;

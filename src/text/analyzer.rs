@@ -1,4 +1,4 @@
-//! Tokenizers for the two indexed views of a passage. Both read text that [`crate::normalize`] has already
+//! Tokenizers for the two indexed views of a passage. Both read text that [`crate::text::normalize`] has already
 //! normalized, and both give positions in normalized *characters*, so that the two views, the snippets and
 //! the query all agree on where things are.
 //!
@@ -13,10 +13,10 @@
 //!   the bigrams with positions and the unigrams in a field of their own without positions (a one-character
 //!   term needs no position; a longer string is a phrase of bigrams), which halves the positions stored.
 //!
-//! This module and [`crate::dict`] are the only places that know jieba. An [`Analyzer`] uses jieba's default
+//! This module and [`crate::text::dict`] are the only places that know jieba. An [`Analyzer`] uses jieba's default
 //! dictionary, or that dictionary plus a user dictionary (`sou index --dict`), which the index keeps a copy of
 //! so that queries are segmented exactly like the text. A query is segmented without loading the dictionary
-//! (see [`crate::dict`]), with the same result.
+//! (see [`crate::text::dict`]), with the same result.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, OnceLock};
@@ -26,8 +26,8 @@ use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy_jieba::JiebaTokenizer;
 use tantivy_jieba::jieba_rs::{Jieba, TokenizeMode};
 
-use crate::dict::{self, UserWords};
-use crate::normalize::{is_han, is_other_cjk, is_word_char};
+use crate::text::dict::{self, DictEntry, UserWords};
+use crate::text::normalize::{is_han, is_other_cjk, is_word_char};
 
 /// Name under which the word tokenizer is registered in the index.
 pub const WORDS_TOKENIZER: &str = "sou_words";
@@ -49,7 +49,7 @@ static DEFAULT_FULL_LOADED: AtomicBool = AtomicBool::new(false);
 /// Han characters this process has segmented with tiny instances of the default dictionary.
 static DEFAULT_SMALL_CHARS: AtomicUsize = AtomicUsize::new(0);
 
-/// Han characters [`Analyzer::word_tokens`] segments with tiny instances ([`crate::dict::small_jieba`]) in a
+/// Han characters [`Analyzer::word_tokens`] segments with tiny instances ([`crate::text::dict::small_jieba`]) in a
 /// process (with a user dictionary: per analyzer) before it loads the whole dictionary instead. A tiny instance
 /// costs about 20 µs plus 1 µs per character more than the loaded dictionary, loading it about 150 ms (release
 /// build): a search, even a batch of hundreds of queries, stays under the budget, and a long run of
@@ -97,7 +97,7 @@ fn is_latin(c: char) -> bool {
 ///
 /// Indexing ([`WordTokenizer`]) segments with the whole dictionary, loaded on first use. [`Analyzer::word_tokens`]
 /// (queries) gives exactly the same tokens, but segments a short text with a tiny instance that holds just the
-/// dictionary words found in it (see [`crate::dict`]), which takes microseconds instead of the few hundred
+/// dictionary words found in it (see [`crate::text::dict`]), which takes microseconds instead of the few hundred
 /// milliseconds that loading the dictionary takes. Creating an analyzer is cheap either way.
 #[derive(Clone, Default)]
 pub struct Analyzer {
@@ -133,49 +133,6 @@ impl std::fmt::Debug for Analyzer {
             .field("user_dict", &self.user.is_some())
             .finish()
     }
-}
-
-/// One entry of a user dictionary (jieba's format: `word [freq] [tag]`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DictEntry {
-    /// The word (normalized, as the text it must match is).
-    pub word: String,
-    /// Its frequency, if given.
-    pub freq: Option<usize>,
-    /// Its part-of-speech tag, if given.
-    pub tag: Option<String>,
-}
-
-/// Parses a user dictionary: one `word [freq] [tag]` per line; blank lines and lines starting with `#` are
-/// skipped. Words are normalized like text (so 銀行 and 银行 are the same entry). Errors name the line.
-pub fn parse_dict(text: &str) -> crate::Result<Vec<DictEntry>> {
-    let mut out = Vec::new();
-    for (i, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let mut parts = line.split_whitespace();
-        let word = crate::normalize::normalize(parts.next().unwrap_or_default()).text;
-        let freq = match parts.next() {
-            None => None,
-            Some(f) => Some(f.parse::<usize>().map_err(|_| {
-                crate::Error::Other(format!(
-                    "dictionary line {}: {f:?} is not a frequency (expected `word [freq] [tag]`)",
-                    i + 1
-                ))
-            })?),
-        };
-        let tag = parts.next().map(str::to_string);
-        if !word.chars().all(is_han) {
-            return Err(crate::Error::Other(format!(
-                "dictionary line {}: {word:?} is not a word of Han characters (only Han runs are segmented by jieba)",
-                i + 1
-            )));
-        }
-        out.push(DictEntry { word, freq, tag });
-    }
-    Ok(out)
 }
 
 /// Which jieba segments the Han runs of a text (both give the same tokens).
@@ -593,7 +550,8 @@ pub fn register(index: &Index, analyzer: &Analyzer) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::normalize;
+    use crate::text::dict::parse_dict;
+    use crate::text::normalize::normalize;
 
     fn words(s: &str) -> Vec<String> {
         word_tokens(&normalize(s).text)
@@ -612,7 +570,7 @@ mod tests {
             "a",
             "中",
             "高新区 2023年 ①② covid-19疫苗",
-            include_str!("../corpus/keji-ribao-high-tech-zones-2023.txt"),
+            include_str!("../../corpus/keji-ribao-high-tech-zones-2023.txt"),
         ];
         for raw in texts {
             let text = normalize(raw).text;
@@ -748,7 +706,7 @@ mod tests {
         );
         // Without a user dictionary, both code paths give the same tokens on real text.
         let page = normalize(include_str!(
-            "../corpus/keji-ribao-high-tech-zones-2023.txt"
+            "../../corpus/keji-ribao-high-tech-zones-2023.txt"
         ))
         .text;
         let jieba = Jieba::new();
@@ -762,7 +720,7 @@ mod tests {
         assert!(parse_dict("abc 3\n").is_err());
     }
 
-    const PAGE: &str = include_str!("../corpus/keji-ribao-high-tech-zones-2023.txt");
+    const PAGE: &str = include_str!("../../corpus/keji-ribao-high-tech-zones-2023.txt");
 
     /// Every distinct substring of 1..=`max` chars of the Han runs of `text` (queries are substrings of text).
     fn windows(text: &str, max: usize) -> std::collections::BTreeSet<String> {
@@ -808,7 +766,7 @@ mod tests {
     #[test]
     fn compiled_dictionary_is_jiebas_default() {
         // The file build.rs compiled (a copy of jieba-rs's src/data/dict.txt).
-        let text = include_str!("../data/jieba-dict.txt");
+        let text = include_str!("../../data/jieba-dict.txt");
         let compiled = Jieba::with_dict(&mut text.as_bytes()).unwrap();
         let builtin = Jieba::new();
         // jieba-rs's Debug shows the number of records and the total frequency.
