@@ -12,7 +12,6 @@
 //!    passage matching more of a multi-word query or question ranks first. Ties break by path and ordinal.
 
 pub mod query;
-mod safe_query;
 pub mod snippet;
 
 use std::collections::{HashMap, HashSet};
@@ -21,16 +20,16 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query as TQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query as TQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, TantivyDocument, Term};
 
 use crate::index::SearchIndex;
+use crate::index::schema::char_phrase;
 use crate::text::analyzer::TokenKind;
 use crate::text::normalize::{is_han, is_other_cjk, is_word_char, normalize};
 use query::Item;
-use safe_query::NoDanger;
 use snippet::{Match, make_snippet};
 
 /// The ranking's weights. The defaults were chosen with `bench/eval.py` (see BENCHMARKS.md); for
@@ -262,80 +261,6 @@ fn term_query(field: Field, text: &str) -> Box<dyn TQuery> {
         Term::from_field_text(field, text),
         IndexRecordOption::WithFreqs,
     ))
-}
-
-/// The literal string `s` as a query on the character view: a phrase of its bigrams at their offsets (field
-/// `bigrams`), and the unigrams of its isolated characters (field `unigrams`, which has no positions). Returns
-/// the query and whether `s` has characters the view does not index (then the match must be verified on the
-/// text: the positions of the pieces between those characters are not checked exactly). None if `s` has no
-/// word characters.
-pub(crate) fn char_phrase(
-    bigrams: Field,
-    unigrams: Field,
-    s: &str,
-) -> Option<(Box<dyn TQuery>, bool)> {
-    let chars: Vec<char> = s.chars().collect();
-    let mut terms: Vec<(usize, Term)> = Vec::new();
-    let mut singles: Vec<Term> = Vec::new();
-    let mut has_gaps = false;
-    let mut i = 0;
-    while i < chars.len() {
-        if !is_word_char(chars[i]) {
-            has_gaps = true;
-            i += 1;
-            continue;
-        }
-        let a = i;
-        while i < chars.len() && is_word_char(chars[i]) {
-            i += 1;
-        }
-        let b = i;
-        if b - a == 1 {
-            singles.push(Term::from_field_text(unigrams, &chars[a].to_string()));
-            continue;
-        }
-        // Bigrams at a, a+2, …; then one ending at b if the last char is not covered yet.
-        let mut p = a;
-        while p + 2 <= b {
-            terms.push((
-                p,
-                Term::from_field_text(bigrams, &chars[p..p + 2].iter().collect::<String>()),
-            ));
-            p += 2;
-        }
-        if p < b {
-            terms.push((
-                b - 2,
-                Term::from_field_text(bigrams, &chars[b - 2..b].iter().collect::<String>()),
-            ));
-        }
-    }
-    let mut pieces: Vec<Box<dyn TQuery>> = Vec::new();
-    match terms.len() {
-        0 => {}
-        1 => pieces.push(boxed(TermQuery::new(
-            terms.remove(0).1,
-            IndexRecordOption::WithFreqs,
-        ))),
-        _ => {
-            let base = terms[0].0;
-            let terms = terms.into_iter().map(|(o, t)| (o - base, t)).collect();
-            pieces.push(boxed(NoDanger(boxed(PhraseQuery::new_with_offset(terms)))));
-        }
-    }
-    for t in singles {
-        pieces.push(boxed(TermQuery::new(t, IndexRecordOption::WithFreqs)));
-    }
-    match pieces.len() {
-        0 => None,
-        1 => Some((pieces.remove(0), has_gaps)),
-        _ => Some((
-            boxed(BooleanQuery::new(
-                pieces.into_iter().map(|q| (Occur::Must, q)).collect(),
-            )),
-            has_gaps,
-        )),
-    }
 }
 
 fn has_cjk(s: &str) -> bool {

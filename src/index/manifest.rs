@@ -1,0 +1,174 @@
+//! The manifest: what sou writes beside tantivy's files (`sou-manifest.json`): the format version, the
+//! analyzer settings, the corpus root, and a fingerprint per corpus file. It is written after tantivy's
+//! commit (to a temporary file, then renamed), so a run that is interrupted leaves the previous manifest.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use serde::{Deserialize, Serialize};
+
+use super::FORMAT_VERSION;
+use crate::corpus::{JsonFields, SplitConfig};
+use crate::text::analyzer::ANALYZER_SETTINGS;
+
+/// Name of the manifest file inside the index directory.
+pub const MANIFEST_FILE: &str = "sou-manifest.json";
+/// Name of the index's copy of the user dictionary.
+pub const DICT_FILE: &str = "user-dict.txt";
+
+/// The user dictionary an index was segmented with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DictInfo {
+    /// Where it was read from (absolute).
+    pub path: PathBuf,
+    /// BLAKE3 of its content, hex.
+    pub hash: String,
+}
+
+/// Fingerprint of one indexed corpus file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch (a u64 lasts until 2554; serde_json parses 128-bit
+    /// numbers slowly, and `sou search` reads every entry to check for a stale index).
+    pub mtime_ns: u64,
+    /// BLAKE3 hash of the content, hex.
+    pub hash: String,
+    /// Number of passages indexed from it.
+    pub passages: u32,
+}
+
+/// What sou writes beside tantivy's files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`FORMAT_VERSION`] of the sou that wrote it.
+    pub format_version: u32,
+    /// [`ANALYZER_SETTINGS`] of the sou that wrote it.
+    pub analyzer: String,
+    /// Longest passage, in characters.
+    pub max_passage_chars: usize,
+    /// Absolute path of the corpus that was indexed.
+    pub corpus_root: PathBuf,
+    /// Field names used for JSON Lines archives.
+    #[serde(default)]
+    pub json_fields: JsonFields,
+    /// The user dictionary, if any (the index keeps a copy in [`DICT_FILE`]).
+    #[serde(default)]
+    pub dict: Option<DictInfo>,
+    /// Corpus files by path relative to the root.
+    pub files: BTreeMap<String, FileEntry>,
+}
+
+impl Manifest {
+    pub(crate) fn new(corpus_root: PathBuf) -> Self {
+        Manifest {
+            format_version: FORMAT_VERSION,
+            analyzer: ANALYZER_SETTINGS.to_string(),
+            max_passage_chars: SplitConfig::default().max_chars,
+            corpus_root,
+            json_fields: JsonFields::default(),
+            dict: None,
+            files: BTreeMap::new(),
+        }
+    }
+
+    /// Why this manifest cannot be used by this version of sou, if it cannot.
+    pub(crate) fn incompatibility(&self) -> Option<String> {
+        if self.format_version != FORMAT_VERSION {
+            return Some(format!(
+                "it was written in index format {}, this sou reads format {}",
+                self.format_version, FORMAT_VERSION
+            ));
+        }
+        if self.analyzer != ANALYZER_SETTINGS
+            || self.max_passage_chars != SplitConfig::default().max_chars
+        {
+            return Some("it was built with different analyzer settings".to_string());
+        }
+        None
+    }
+
+    /// Total number of passages in the index.
+    pub fn passages(&self) -> u64 {
+        self.files.values().map(|f| u64::from(f.passages)).sum()
+    }
+}
+
+/// Reads the manifest of the index in `dir`, if there is one.
+pub fn read_manifest(dir: &Path) -> crate::Result<Option<Manifest>> {
+    let path = dir.join(MANIFEST_FILE);
+    match fs::read(&path) {
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| crate::Error::IndexIncompatible {
+                    path: dir.to_path_buf(),
+                    reason: format!("its manifest is damaged ({e})"),
+                })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(crate::Error::io(path, e)),
+    }
+}
+
+/// The corpus root recorded in the manifest of the index in `dir`, read from the manifest's first lines
+/// (it comes before the list of files, which can be megabytes long). None if it isn't found there. A hint
+/// for starting work early: [`read_manifest`] gives the authoritative value.
+pub fn recorded_corpus_root(dir: &Path) -> Option<PathBuf> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    fs::File::open(dir.join(MANIFEST_FILE))
+        .ok()?
+        .take(64 * 1024)
+        .read_to_end(&mut head)
+        .ok()?;
+    let key = b"\"corpus_root\":";
+    let at = head.windows(key.len()).position(|w| w == key)? + key.len();
+    let mut values = serde_json::Deserializer::from_slice(&head[at..]).into_iter::<PathBuf>();
+    values.next()?.ok()
+}
+
+pub(crate) fn write_manifest(dir: &Path, manifest: &Manifest) -> crate::Result<()> {
+    let path = dir.join(MANIFEST_FILE);
+    let tmp = dir.join(format!("{MANIFEST_FILE}.tmp"));
+    let json = serde_json::to_vec_pretty(manifest)
+        .map_err(|e| crate::Error::Other(format!("cannot encode manifest: {e}")))?;
+    fs::write(&tmp, json).map_err(|e| crate::Error::io(&tmp, e))?;
+    fs::rename(&tmp, &path).map_err(|e| crate::Error::io(&path, e))
+}
+
+pub(crate) fn mtime_ns(meta: &fs::Metadata) -> u64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Manifest, recorded_corpus_root, write_manifest};
+
+    #[test]
+    fn the_corpus_root_is_read_from_the_manifests_first_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(recorded_corpus_root(dir.path()), None);
+        // Quotes, a backslash and Han characters are escaped or kept as JSON writes them.
+        let root = std::path::PathBuf::from("/data/新闻 \"档案\"\\2024");
+        let mut m = Manifest::new(root.clone());
+        for i in 0..5000 {
+            let entry = super::FileEntry {
+                size: i,
+                mtime_ns: i,
+                hash: "0".repeat(64),
+                passages: 1,
+            };
+            m.files.insert(format!("f{i}.txt"), entry);
+        }
+        write_manifest(dir.path(), &m).unwrap();
+        assert_eq!(recorded_corpus_root(dir.path()), Some(root));
+    }
+}

@@ -1,0 +1,163 @@
+//! Opening an index for search: the manifest, the schema and every segment are checked first, so that a
+//! damaged index is reported at once, in one line, rather than in the middle of a search.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use tantivy::{Index, IndexReader, ReloadPolicy};
+
+use super::manifest::{DICT_FILE, Manifest, read_manifest};
+use super::schema::{Fields, schema};
+use crate::text::analyzer::{self, Analyzer};
+use crate::text::dict;
+
+/// Opens every segment of an index (postings and stored texts), so that a damaged index is reported at
+/// once, in one line, rather than in the middle of a search.
+pub(crate) fn check_segments(index: &Index, dir: &Path) -> crate::Result<IndexReader> {
+    // tantivy can panic on a file too short for its footer (an overflow in `FileSlice`): such a panic is a
+    // damaged index too. The default hook would print the panic, so it is silenced while the check runs
+    // (no other thread of ours is running then).
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let checked =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| open_segments(index, dir)));
+    std::panic::set_hook(hook);
+    checked.unwrap_or_else(|_| {
+        Err(crate::Error::IndexIncompatible {
+            path: dir.to_path_buf(),
+            reason: "it is damaged: a segment file is corrupted".to_string(),
+        })
+    })
+}
+
+pub(crate) fn open_segments(index: &Index, dir: &Path) -> crate::Result<IndexReader> {
+    let damaged = |e: tantivy::TantivyError| crate::Error::IndexIncompatible {
+        path: dir.to_path_buf(),
+        reason: format!("it is damaged: {}", short_reason(&e)),
+    };
+    let reader: IndexReader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(damaged)?;
+    for segment in reader.searcher().segment_readers() {
+        segment
+            .get_store_reader(0)
+            .map_err(|e| damaged(tantivy::TantivyError::from(e)))?;
+    }
+    Ok(reader)
+}
+
+/// tantivy's errors repeat themselves; this says what happened in a few words.
+pub(crate) fn short_reason(e: &tantivy::TantivyError) -> String {
+    let text = e.to_string();
+    let file = text
+        .split(['"', '\'', '/'])
+        .find(|w| {
+            w.len() > 32 && w.contains('.') && w.chars().take(32).all(|c| c.is_ascii_hexdigit())
+        })
+        .map(|f| format!(" ({f})"))
+        .unwrap_or_default();
+    if text.contains("FileDoesNotExist") || text.contains("does not exist") {
+        format!("a segment file is missing{file}")
+    } else if text.contains("magic byte")
+        || text.contains("corrupt")
+        || text.contains("InvalidData")
+    {
+        format!("a segment file is corrupted{file}")
+    } else {
+        text.chars().take(160).collect()
+    }
+}
+
+/// Checks that an existing tantivy index has the schema this sou writes.
+pub(crate) fn check_schema(index: &Index, dir: &Path) -> crate::Result<()> {
+    let (want, _) = schema();
+    if index.schema() != want {
+        return Err(crate::Error::IndexIncompatible {
+            path: dir.to_path_buf(),
+            reason: "its schema is not the one this sou writes".to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// An index opened for searching.
+pub struct SearchIndex {
+    /// The tantivy index (tokenizers registered).
+    pub index: Index,
+    /// A reader on its last commit.
+    pub reader: IndexReader,
+    /// The schema's fields.
+    pub fields: Fields,
+    /// The manifest.
+    pub manifest: Manifest,
+    /// The index directory.
+    pub dir: PathBuf,
+    /// The word segmentation the index was built with (user dictionary included).
+    pub analyzer: Analyzer,
+}
+
+/// Opens the index in `dir` for searching.
+pub fn open(dir: &Path) -> crate::Result<SearchIndex> {
+    let manifest = match read_manifest(dir)? {
+        Some(m) => m,
+        None if dir.join("meta.json").is_file() => {
+            return Err(crate::Error::IndexIncompatible {
+                path: dir.to_path_buf(),
+                reason: "it has no sou manifest".to_string(),
+            });
+        }
+        None => {
+            return Err(crate::Error::IndexMissing {
+                path: dir.to_path_buf(),
+            });
+        }
+    };
+    if let Some(reason) = manifest.incompatibility() {
+        return Err(crate::Error::IndexIncompatible {
+            path: dir.to_path_buf(),
+            reason,
+        });
+    }
+    let index = Index::open_in_dir(dir).map_err(|e| crate::Error::IndexIncompatible {
+        path: dir.to_path_buf(),
+        reason: format!("it is damaged: {}", short_reason(&e)),
+    })?;
+    check_schema(&index, dir)?;
+    let analyzer = match &manifest.dict {
+        None => Analyzer::new(),
+        Some(_) => {
+            let copy = dir.join(DICT_FILE);
+            let text = fs::read_to_string(&copy).map_err(|e| crate::Error::IndexIncompatible {
+                path: dir.to_path_buf(),
+                reason: format!("its copy of the user dictionary is unreadable ({e})"),
+            })?;
+            Analyzer::with_user_dict(&dict::parse_dict(&text)?)
+        }
+    };
+    analyzer::register(&index, &analyzer);
+    let reader = check_segments(&index, dir)?;
+    let (_, fields) = schema();
+    Ok(SearchIndex {
+        index,
+        reader,
+        fields,
+        manifest,
+        dir: dir.to_path_buf(),
+        analyzer,
+    })
+}
+
+/// If the user dictionary changed since the index was built, says so (a re-index is needed).
+pub fn dict_changed(manifest: &Manifest) -> Option<String> {
+    let info = manifest.dict.as_ref()?;
+    match fs::read(&info.path) {
+        Ok(bytes) if blake3::hash(&bytes).to_hex().as_str() == info.hash => None,
+        Ok(_) => Some(format!(
+            "the user dictionary {} changed since indexing; run `sou index` to re-segment what it affects",
+            info.path.display()
+        )),
+        Err(_) => None,
+    }
+}

@@ -1,0 +1,209 @@
+//! The schema: the fields of a passage's document, how tantivy stores them, and how a passage becomes a
+//! document (its two views of the normalized text, and of its title).
+
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{TantivyDocument, Term};
+
+use super::safe_query::NoDanger;
+use crate::corpus::Passage;
+use crate::text::analyzer::{BIGRAMS_TOKENIZER, UNIGRAMS_TOKENIZER, WORDS_TOKENIZER};
+use crate::text::normalize::{is_word_char, normalize};
+
+/// Name of the field that marks lead passages (read as a fast field by the re-ranker).
+pub const LEAD_FIELD: &str = "lead";
+/// The schema's fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Article path relative to the corpus root (raw, stored; used to delete a file's passages).
+    pub path: Field,
+    /// Passage ordinal in its article (stored).
+    pub ordinal: Field,
+    /// First character of the passage in the file (stored).
+    pub start: Field,
+    /// One past the last character of the passage in the file (stored).
+    pub end: Field,
+    /// Article title (stored; empty when the title is only the record's id, see [`Passage::title_is_id`]).
+    pub title: Field,
+    /// The passage's original text (stored).
+    pub text: Field,
+    /// Word view of the normalized text (indexed with frequencies, no positions).
+    pub words: Field,
+    /// Character view of the normalized text: its bigrams (indexed with positions).
+    pub chars: Field,
+    /// Character view of the normalized text: its unigrams (indexed with frequencies, no positions).
+    pub unigrams: Field,
+    /// Article id (raw, stored).
+    pub id: Field,
+    /// Article date, if any (stored).
+    pub date: Field,
+    /// Line of the record in a JSON Lines file (stored).
+    pub line: Field,
+    /// 1 if the passage is the lead of its article (stored, and a fast field: re-ranking reads it before
+    /// loading a document).
+    pub lead: Field,
+    /// Word view of the normalized title.
+    pub title_words: Field,
+    /// Character view of the normalized title: bigrams (positions).
+    pub title_chars: Field,
+    /// Character view of the normalized title: unigrams.
+    pub title_unigrams: Field,
+}
+
+/// How tantivy stores the passages: zstd in blocks of [`DOCSTORE_BLOCK`] bytes. Chinese text in UTF-8 takes 3
+/// bytes a character and lz4 (tantivy's default) shrinks it little. On the `xwlb` eval archive the store is
+/// 44.7 MB with lz4 in 16 KB blocks, 32.8 MB with zstd in 16 KB blocks and 34.4 MB in 8 KB blocks; a search
+/// decompresses one block per candidate it reads, and with 8 KB blocks a one-shot search (`厄立特里亚`) took
+/// 5.9 ms against 5.5 ms with lz4 and 6.8 ms with 16 KB zstd blocks (hyperfine, one run).
+pub(crate) fn index_settings() -> tantivy::IndexSettings {
+    tantivy::IndexSettings {
+        docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor {
+            compression_level: Some(DOCSTORE_LEVEL),
+        }),
+        docstore_blocksize: DOCSTORE_BLOCK,
+        ..Default::default()
+    }
+}
+
+/// zstd level of the stored passages.
+const DOCSTORE_LEVEL: i32 = 3;
+/// Bytes of stored documents compressed together.
+const DOCSTORE_BLOCK: usize = 8_192;
+
+/// Builds the schema.
+pub fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let indexed = |tokenizer: &str, record: IndexRecordOption| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(record),
+        )
+    };
+    // Only the bigrams need positions: every literal string of two or more characters is a phrase of them.
+    let positions = IndexRecordOption::WithFreqsAndPositions;
+    let freqs = IndexRecordOption::WithFreqs;
+    let fields = Fields {
+        path: b.add_text_field("path", STRING | STORED),
+        ordinal: b.add_u64_field("ordinal", STORED),
+        start: b.add_u64_field("start", STORED),
+        end: b.add_u64_field("end", STORED),
+        title: b.add_text_field("title", STORED),
+        text: b.add_text_field("text", STORED),
+        words: b.add_text_field("words", indexed(WORDS_TOKENIZER, freqs)),
+        chars: b.add_text_field("chars", indexed(BIGRAMS_TOKENIZER, positions)),
+        unigrams: b.add_text_field("unigrams", indexed(UNIGRAMS_TOKENIZER, freqs)),
+        id: b.add_text_field("id", STRING | STORED),
+        date: b.add_text_field("date", STORED),
+        line: b.add_u64_field("line", STORED),
+        lead: b.add_u64_field(LEAD_FIELD, STORED | FAST),
+        title_words: b.add_text_field("title_words", indexed(WORDS_TOKENIZER, freqs)),
+        title_chars: b.add_text_field("title_chars", indexed(BIGRAMS_TOKENIZER, positions)),
+        title_unigrams: b.add_text_field("title_unigrams", indexed(UNIGRAMS_TOKENIZER, freqs)),
+    };
+    (b.build(), fields)
+}
+
+pub(crate) fn passage_doc(fields: &Fields, p: &Passage) -> TantivyDocument {
+    let norm = normalize(&p.text);
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.path, &p.path);
+    doc.add_u64(fields.ordinal, u64::from(p.ordinal));
+    doc.add_u64(fields.start, p.start as u64);
+    doc.add_u64(fields.end, p.end as u64);
+    // A record's id standing in for its title is stored once, as the id (search shows it as the title).
+    doc.add_text(fields.title, if p.title_is_id { "" } else { &p.title });
+    doc.add_text(fields.text, &p.text);
+    doc.add_text(fields.id, &p.id);
+    if let Some(date) = &p.date {
+        doc.add_text(fields.date, date);
+    }
+    if let Some(line) = p.line {
+        doc.add_u64(fields.line, line);
+    }
+    doc.add_u64(fields.lead, u64::from(p.lead));
+    doc.add_text(fields.words, &norm.text);
+    doc.add_text(fields.chars, &norm.text);
+    doc.add_text(fields.unigrams, &norm.text);
+    if !p.title_is_id {
+        let title = normalize(&p.title);
+        doc.add_text(fields.title_words, &title.text);
+        doc.add_text(fields.title_chars, &title.text);
+        doc.add_text(fields.title_unigrams, &title.text);
+    }
+    doc
+}
+
+/// The literal string `s` as a query on the character view: a phrase of its bigrams at their offsets (field
+/// `bigrams`), and the unigrams of its isolated characters (field `unigrams`, which has no positions). Returns
+/// the query and whether `s` has characters the view does not index (then the match must be verified on the
+/// text: the positions of the pieces between those characters are not checked exactly). None if `s` has no
+/// word characters.
+pub fn char_phrase(bigrams: Field, unigrams: Field, s: &str) -> Option<(Box<dyn Query>, bool)> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut terms: Vec<(usize, Term)> = Vec::new();
+    let mut singles: Vec<Term> = Vec::new();
+    let mut has_gaps = false;
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_word_char(chars[i]) {
+            has_gaps = true;
+            i += 1;
+            continue;
+        }
+        let a = i;
+        while i < chars.len() && is_word_char(chars[i]) {
+            i += 1;
+        }
+        let b = i;
+        if b - a == 1 {
+            singles.push(Term::from_field_text(unigrams, &chars[a].to_string()));
+            continue;
+        }
+        // Bigrams at a, a+2, …; then one ending at b if the last char is not covered yet.
+        let mut p = a;
+        while p + 2 <= b {
+            terms.push((
+                p,
+                Term::from_field_text(bigrams, &chars[p..p + 2].iter().collect::<String>()),
+            ));
+            p += 2;
+        }
+        if p < b {
+            terms.push((
+                b - 2,
+                Term::from_field_text(bigrams, &chars[b - 2..b].iter().collect::<String>()),
+            ));
+        }
+    }
+    let mut pieces: Vec<Box<dyn Query>> = Vec::new();
+    match terms.len() {
+        0 => {}
+        1 => pieces.push(Box::new(TermQuery::new(
+            terms.remove(0).1,
+            IndexRecordOption::WithFreqs,
+        ))),
+        _ => {
+            let base = terms[0].0;
+            let terms = terms.into_iter().map(|(o, t)| (o - base, t)).collect();
+            pieces.push(Box::new(NoDanger(Box::new(PhraseQuery::new_with_offset(
+                terms,
+            )))));
+        }
+    }
+    for t in singles {
+        pieces.push(Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)));
+    }
+    match pieces.len() {
+        0 => None,
+        1 => Some((pieces.remove(0), has_gaps)),
+        _ => Some((
+            Box::new(BooleanQuery::new(
+                pieces.into_iter().map(|q| (Occur::Must, q)).collect(),
+            )),
+            has_gaps,
+        )),
+    }
+}
