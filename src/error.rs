@@ -24,6 +24,24 @@ pub enum Error {
         /// What it is.
         kind: &'static str,
     },
+    /// A path that must be a directory (the corpus) is something else.
+    #[error("{}: not a directory", path.display())]
+    NotADirectory {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// The index directory holds files that are not a sou index: sou refuses to write into it.
+    #[error("{} is not empty and is not a sou index; refusing to overwrite it (choose another --index)", path.display())]
+    NotAnIndex {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// Another `sou index` holds the index's lock.
+    #[error("another `sou index` is updating {}; wait for it to finish and run this again", path.display())]
+    IndexBusy {
+        /// The index directory.
+        path: PathBuf,
+    },
     /// tantivy reported an error.
     // (Not a `#[source]` either, for the same reason: `{:#}` printed tantivy's message twice.)
     #[error("index error: {0}")]
@@ -45,9 +63,25 @@ pub enum Error {
         /// Why it cannot be used.
         reason: String,
     },
-    /// Anything else, with its explanation.
-    #[error("{0}")]
-    Other(String),
+    /// A line of a user dictionary is not `word [freq] [tag]` with a word of Han characters.
+    #[error("{}dictionary line {line}: {problem}", file.as_ref().map(|f| format!("{}: ", f.display())).unwrap_or_default())]
+    Dictionary {
+        /// The dictionary file, when known.
+        file: Option<PathBuf>,
+        /// The line, from 1.
+        line: usize,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A corpus file changed while it was read, after some of its passages were written: the run stops
+    /// before its commit, so the index keeps its last complete version.
+    #[error("{}: {reason}; the index was left as it was", path.display())]
+    ChangedWhileRead {
+        /// The file.
+        path: PathBuf,
+        /// What was found.
+        reason: String,
+    },
 }
 
 impl From<tantivy::TantivyError> for Error {
@@ -57,6 +91,18 @@ impl From<tantivy::TantivyError> for Error {
 }
 
 impl Error {
+    /// Names the dictionary file of a [`Error::Dictionary`] error (other errors are returned as they are).
+    pub fn in_file(self, path: &std::path::Path) -> Self {
+        match self {
+            Error::Dictionary { line, problem, .. } => Error::Dictionary {
+                file: Some(path.to_path_buf()),
+                line,
+                problem,
+            },
+            e => e,
+        }
+    }
+
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, cause: std::io::Error) -> Self {
         Error::Io {

@@ -21,10 +21,9 @@ pub(crate) fn lock_index(dir: &Path) -> crate::Result<fs::File> {
         .map_err(|e| crate::Error::io(&path, e))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
-        Err(fs::TryLockError::WouldBlock) => Err(crate::Error::Other(format!(
-            "another `sou index` is updating {}; wait for it to finish and run this again",
-            dir.display()
-        ))),
+        Err(fs::TryLockError::WouldBlock) => Err(crate::Error::IndexBusy {
+            path: dir.to_path_buf(),
+        }),
         Err(fs::TryLockError::Error(e)) => Err(crate::Error::io(&path, e)),
     }
 }
@@ -42,7 +41,7 @@ pub fn exists(dir: &Path) -> bool {
 }
 
 /// Entries of `dir` that are not hidden (`.gitkeep` and friends don't count).
-pub(crate) fn visible_entries(dir: &Path) -> crate::Result<Vec<PathBuf>> {
+fn visible_entries(dir: &Path) -> crate::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let rd = match fs::read_dir(dir) {
         Ok(rd) => rd,
@@ -59,18 +58,23 @@ pub(crate) fn visible_entries(dir: &Path) -> crate::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Empties an index directory so that a new index can be created in it. Refuses to touch a directory
-/// that holds anything other than a (possibly broken) sou index.
-pub(crate) fn clear_index_dir(dir: &Path) -> crate::Result<()> {
-    let entries = visible_entries(dir)?;
+/// Refuses a directory that holds anything other than a (possibly broken) sou index: sou never writes
+/// into, or empties, a folder of the user's files. Empty and missing directories are fine.
+pub(crate) fn ensure_index_or_empty(dir: &Path) -> crate::Result<()> {
     let looks_like_index = exists(dir) || dir.join("meta.json").is_file();
-    if !entries.is_empty() && !looks_like_index {
-        return Err(crate::Error::Other(format!(
-            "{} is not empty and is not a sou index; refusing to overwrite it (choose another --index)",
-            dir.display()
-        )));
+    if !looks_like_index && !visible_entries(dir)?.is_empty() {
+        return Err(crate::Error::NotAnIndex {
+            path: dir.to_path_buf(),
+        });
     }
-    for p in entries {
+    Ok(())
+}
+
+/// Empties an index directory so that a new index can be created in it (after
+/// [`ensure_index_or_empty`]).
+pub(crate) fn clear_index_dir(dir: &Path) -> crate::Result<()> {
+    ensure_index_or_empty(dir)?;
+    for p in visible_entries(dir)? {
         let r = if p.is_dir() {
             fs::remove_dir_all(&p)
         } else {

@@ -135,7 +135,7 @@ pub(crate) fn write_manifest(dir: &Path, manifest: &Manifest) -> crate::Result<(
     let path = dir.join(MANIFEST_FILE);
     let tmp = dir.join(format!("{MANIFEST_FILE}.tmp"));
     let json = serde_json::to_vec_pretty(manifest)
-        .map_err(|e| crate::Error::Other(format!("cannot encode manifest: {e}")))?;
+        .map_err(|e| crate::Error::io(&tmp, std::io::Error::other(e)))?;
     fs::write(&tmp, json).map_err(|e| crate::Error::io(&tmp, e))?;
     fs::rename(&tmp, &path).map_err(|e| crate::Error::io(&path, e))
 }

@@ -99,19 +99,21 @@ pub fn parse_dict(text: &str) -> crate::Result<Vec<DictEntry>> {
         let word = normalize(parts.next().unwrap_or_default()).text;
         let freq = match parts.next() {
             None => None,
-            Some(f) => Some(f.parse::<usize>().map_err(|_| {
-                crate::Error::Other(format!(
-                    "dictionary line {}: {f:?} is not a frequency (expected `word [freq] [tag]`)",
-                    i + 1
-                ))
+            Some(f) => Some(f.parse::<usize>().map_err(|_| crate::Error::Dictionary {
+                file: None,
+                line: i + 1,
+                problem: format!("{f:?} is not a frequency (expected `word [freq] [tag]`)"),
             })?),
         };
         let tag = parts.next().map(str::to_string);
         if !word.chars().all(is_han) {
-            return Err(crate::Error::Other(format!(
-                "dictionary line {}: {word:?} is not a word of Han characters (only Han runs are segmented by jieba)",
-                i + 1
-            )));
+            return Err(crate::Error::Dictionary {
+                file: None,
+                line: i + 1,
+                problem: format!(
+                    "{word:?} is not a word of Han characters (only Han runs are segmented by jieba)"
+                ),
+            });
         }
         out.push(DictEntry { word, freq, tag });
     }

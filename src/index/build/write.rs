@@ -1,12 +1,16 @@
-//! Feeding one corpus file's passages to the index writer: text files as a stream, JSON Lines archives a
-//! record at a time, with the file's old passages deleted only once its new ones are ready.
+//! Phase 2 of a build: feeding the planned files' passages to the index writer, text files as a stream and
+//! JSON Lines archives a record at a time, with a file's old passages deleted only once its new ones are
+//! ready.
 
 use std::fs;
 use std::path::Path;
 
 use tantivy::{IndexWriter, Term};
 
+use super::IndexStats;
+use super::plan::{Change, Plan};
 use crate::corpus::{self, JsonFields, Passage, SplitConfig};
+use crate::index::manifest::{FileEntry, Manifest};
 use crate::index::schema::{Fields, passage_doc};
 
 /// Why a file was not indexed.
@@ -80,10 +84,10 @@ pub(crate) fn index_text(
             }
             corpus::ReadError::Io(e) => FileError::Skip(e.to_string()),
             // Its old passages are already deleted: stop before the commit, which keeps the index as it was.
-            corpus::ReadError::Late(why) => FileError::Fatal(crate::Error::Other(format!(
-                "{}: {why}; the index was left as it was",
-                abs.display()
-            ))),
+            corpus::ReadError::Late(reason) => FileError::Fatal(crate::Error::ChangedWhileRead {
+                path: abs.to_path_buf(),
+                reason,
+            }),
             corpus::ReadError::Sink(e) => e,
         })?;
     sink.encoding = Some(encoding);
@@ -145,4 +149,191 @@ pub(crate) fn index_jsonl(
         ));
     }
     Ok(())
+}
+
+/// The progress bar of a build, on stderr when it is a terminal.
+pub(super) struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    /// A bar of `total` bytes, shown only if asked, on a terminal, with something to read.
+    pub fn new(show: bool, total: u64) -> Self {
+        use std::io::IsTerminal;
+        if !show || !std::io::stderr().is_terminal() || total == 0 {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "sou: indexing {bar:30} {bytes}/{total_bytes} {bytes_per_sec} {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Progress(Some(bar))
+    }
+
+    /// Says what the build is doing now.
+    pub fn message(&self, msg: &str) {
+        if let Some(b) = &self.0 {
+            b.set_message(msg.to_string());
+        }
+    }
+
+    /// Counts `bytes` as read.
+    pub fn inc(&self, bytes: u64) {
+        if let Some(b) = &self.0 {
+            b.inc(bytes);
+        }
+    }
+
+    /// The bar itself (archives count their bytes line by line).
+    pub fn bar(&self) -> Option<&indicatif::ProgressBar> {
+        self.0.as_ref()
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// Phase 2 of a build: reads the planned files and writes their passages, and deletes the passages of the
+/// files that are gone. Updates `manifest` and `stats` as it goes; returns whether anything changed.
+/// Files that can't be read or decoded are reported through `warn` and skipped (they keep what they had).
+pub(super) fn write_files(
+    plan: &Plan,
+    ctx: &WriteContext,
+    manifest: &mut Manifest,
+    stats: &mut IndexStats,
+    progress: &Progress,
+    warn: &mut dyn FnMut(String),
+) -> crate::Result<bool> {
+    let split = SplitConfig::default();
+    let mut dirty = false;
+    for f in &plan.files {
+        if f.change == Change::Same {
+            stats.unchanged += 1;
+            continue;
+        }
+        progress.message(&f.rel);
+        let hash = match hash_file(&f.abs) {
+            Ok(h) => h,
+            Err(e) => {
+                warn(format!("{}: {e}; skipped", f.abs.display()));
+                stats.failed += 1;
+                continue;
+            }
+        };
+        if let Some(p) = &f.previous
+            && f.change == Change::Touched
+            && p.hash == hash
+        {
+            // Touched but not changed: remember the new time, keep the passages.
+            progress.inc(f.size);
+            stats.unchanged += 1;
+            manifest.files.insert(
+                f.rel.clone(),
+                FileEntry {
+                    mtime_ns: f.mtime_ns,
+                    size: f.size,
+                    ..p.clone()
+                },
+            );
+            dirty = true;
+            continue;
+        }
+        let mut sink = DocSink {
+            writer: ctx.writer,
+            fields: ctx.fields,
+            path: &f.rel,
+            // A file that the manifest doesn't know may still have passages in the index, if a run was
+            // killed between tantivy's commit and the manifest's write: delete by path unless the index
+            // holds nothing from before this run.
+            deleted: ctx.nothing_before,
+            written: 0,
+            encoding: None,
+        };
+        let jsonl = corpus::is_jsonl(&f.rel);
+        let outcome = if jsonl {
+            index_jsonl(
+                &f.abs,
+                &f.rel,
+                ctx.json_fields,
+                &split,
+                &mut sink,
+                progress.bar(),
+                warn,
+            )
+        } else {
+            index_text(&f.abs, &f.rel, &split, &mut sink)
+        };
+        if !jsonl {
+            progress.inc(f.size);
+        }
+        match outcome {
+            Ok(()) => {}
+            Err(FileError::Binary(reason)) => {
+                warn(format!("{}: {reason}; skipped", f.abs.display()));
+                stats.skipped += 1;
+                continue;
+            }
+            Err(FileError::Skip(reason)) => {
+                warn(format!("{}: {reason}; skipped", f.abs.display()));
+                stats.failed += 1;
+                continue;
+            }
+            Err(FileError::Fatal(e)) => return Err(e),
+        }
+        if f.previous.is_some() {
+            stats.changed += 1;
+        } else {
+            stats.added += 1;
+        }
+        // A changed file whose new version has no passages still loses its old ones.
+        sink.delete_old();
+        stats.passages_written += sink.written;
+        if sink.written == 0 {
+            warn(format!(
+                "{}: no text to index (empty, or only whitespace)",
+                f.abs.display()
+            ));
+        }
+        *stats
+            .encodings
+            .entry(sink.encoding.unwrap_or("UTF-8").to_string())
+            .or_insert(0) += 1;
+        stats.bytes += f.size;
+        manifest.files.insert(
+            f.rel.clone(),
+            FileEntry {
+                size: f.size,
+                mtime_ns: f.mtime_ns,
+                hash,
+                passages: sink.written as u32,
+            },
+        );
+        dirty = true;
+    }
+    for rel in &plan.gone {
+        ctx.writer
+            .delete_term(Term::from_field_text(ctx.fields.path, rel));
+        manifest.files.remove(rel);
+        stats.removed += 1;
+        dirty = true;
+    }
+    Ok(dirty)
+}
+
+/// What every file of a write needs.
+pub(super) struct WriteContext<'a> {
+    /// The index writer.
+    pub writer: &'a IndexWriter,
+    /// The schema's fields.
+    pub fields: &'a Fields,
+    /// Field names of JSON Lines records.
+    pub json_fields: &'a JsonFields,
+    /// The index holds nothing from before this run (created, or emptied in its commit): no old passages
+    /// to delete.
+    pub nothing_before: bool,
 }

@@ -1,0 +1,40 @@
+//! Phase 3 of a build: tantivy's commit, then the index's copy of the user dictionary, then the manifest.
+//! Until the commit nothing of the run is visible; the manifest is written last (to a temporary file, then
+//! renamed), so a run killed in between leaves a manifest that the next run corrects.
+
+use std::fs;
+
+use tantivy::IndexWriter;
+
+use super::target::Target;
+use super::userdict::Dictionary;
+use crate::index::manifest::{DICT_FILE, write_manifest};
+
+/// Commits what was written (if anything changed, or the index is new), then records the dictionary and
+/// writes the manifest if either changed. Returns whether a commit was made.
+pub(super) fn commit(
+    target: &mut Target,
+    writer: &mut IndexWriter,
+    dirty: bool,
+    dict: Dictionary,
+) -> crate::Result<bool> {
+    let committed = dirty || target.rebuilt;
+    if committed {
+        writer.commit()?;
+    }
+    let manifest = &mut target.manifest;
+    let dict_changed = manifest.dict != dict.info || dict.text != dict.old_text || target.rebuilt;
+    if dict_changed {
+        let copy = target.dir.join(DICT_FILE);
+        if dict.info.is_some() {
+            fs::write(&copy, &dict.text).map_err(|e| crate::Error::io(&copy, e))?;
+        } else if copy.exists() {
+            fs::remove_file(&copy).map_err(|e| crate::Error::io(&copy, e))?;
+        }
+        manifest.dict = dict.info;
+    }
+    if committed || dict_changed {
+        write_manifest(&target.dir, manifest)?;
+    }
+    Ok(committed)
+}
