@@ -27,7 +27,7 @@ use tantivy_jieba::JiebaTokenizer;
 use tantivy_jieba::jieba_rs::{Jieba, TokenizeMode};
 
 use crate::text::dict::{self, DictEntry, UserWords};
-use crate::text::normalize::{is_han, is_other_cjk, is_word_char};
+use crate::text::normalize::{is_han, is_latin, is_other_cjk, is_word_char};
 
 /// Name under which the word tokenizer is registered in the index.
 pub const WORDS_TOKENIZER: &str = "sou_words";
@@ -88,9 +88,9 @@ fn is_joiner(c: char) -> bool {
     matches!(c, '-' | '_' | '.')
 }
 
-/// Is `c` a Latin-run character (a letter or digit that is not CJK)?
-fn is_latin(c: char) -> bool {
-    c.is_alphanumeric() && !is_han(c) && !is_other_cjk(c)
+/// Is `word` in jieba's default dictionary? (A longer Han token that is not was made up by jieba's HMM.)
+pub fn in_default_dictionary(word: &str) -> bool {
+    dict::freq(word).is_some()
 }
 
 /// The word segmentation of an index: jieba's default dictionary, plus an optional user dictionary.

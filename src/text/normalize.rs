@@ -70,6 +70,11 @@ pub fn is_other_cjk(c: char) -> bool {
         0x3040..=0x30FF | 0x31F0..=0x31FF | 0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF)
 }
 
+/// Is `c` a Latin-run character (a letter or digit that is not CJK)?
+pub fn is_latin(c: char) -> bool {
+    c.is_alphanumeric() && !is_han(c) && !is_other_cjk(c)
+}
+
 /// Is `c` part of a word (indexed), as opposed to punctuation, symbols and spaces (not indexed)?
 pub fn is_word_char(c: char) -> bool {
     // The cheap range tests first: most characters of Chinese text are Han.

@@ -1,0 +1,383 @@
+//! Re-ranking: the best candidates by tantivy's score are read, checked on their text where tantivy could
+//! not check exactly, and re-scored by how much of the query they cover and whether they lead their
+//! article. Candidates that can't reach the top are left unread.
+
+use std::collections::HashMap;
+
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::schema::{Field, Value};
+use tantivy::{DocAddress, Score, TantivyDocument};
+
+use super::plan::{ItemPlan, Pattern, Plan};
+use super::weights::RANKING;
+use crate::index::SearchIndex;
+use crate::text::normalize::{is_latin, normalize};
+
+/// Start offsets of `pat` in `hay`.
+pub(super) fn find_all(hay: &[char], pat: &Pattern) -> Vec<usize> {
+    let p = &pat.chars;
+    if p.is_empty() || p.len() > hay.len() {
+        return Vec::new();
+    }
+    let continues =
+        |a: char, b: char| is_latin(a) && is_latin(b) && a.is_numeric() == b.is_numeric();
+    // The first char alone rules out most offsets, without a call to compare slices.
+    (0..=hay.len() - p.len())
+        .filter(|&s| hay[s] == p[0] && hay[s + 1..s + p.len()] == p[1..])
+        .filter(|&s| {
+            let e = s + p.len();
+            let starts_inside = s > 0 && continues(hay[s - 1], hay[s]);
+            let ends_inside = e < hay.len() && continues(hay[e - 1], hay[e]);
+            !pat.word_bounds || !(starts_inside || ends_inside)
+        })
+        .collect()
+}
+
+/// How much of an item occurs in the passage (0..=1), and where its pieces occur (normalized char ranges).
+/// Occurrences of `pat`; for a Latin pattern that occurs only inside longer words (`app` in `apple`), those
+/// occurrences, flagged as loose.
+fn find_loose(hay: &[char], pat: &Pattern) -> (Vec<usize>, bool) {
+    let found = find_all(hay, pat);
+    if !found.is_empty() || !pat.word_bounds {
+        return (found, false);
+    }
+    let loose = Pattern {
+        chars: pat.chars.clone(),
+        word_bounds: false,
+    };
+    let found = find_all(hay, &loose);
+    let is_loose = !found.is_empty();
+    (found, is_loose)
+}
+
+/// How much of an item occurs in the passage (0..=1), and where its pieces occur (normalized char ranges).
+/// A Latin word found only inside a longer word counts half.
+pub(super) fn item_presence(
+    hay: &[char],
+    item: &ItemPlan,
+    spans: &mut Vec<(usize, usize, f32)>,
+) -> f32 {
+    let (whole, whole_loose) = find_loose(hay, &item.whole);
+    let n = item.whole.chars.len();
+    for &s in &whole {
+        spans.push((s, s + n, n as f32 * 2.0));
+    }
+    let whole_share = match (whole.is_empty(), whole_loose) {
+        (true, _) => 0.0,
+        (false, true) => 0.5,
+        (false, false) => 1.0,
+    };
+    if item.exact_only || item.units.is_empty() {
+        return whole_share;
+    }
+    // Which chars of the term are covered by query words found in the passage.
+    let mut covered = vec![false; n];
+    for (off, p) in &item.parts {
+        let (found, loose) = find_loose(hay, p);
+        let len = p.chars.len();
+        if !found.is_empty() && !loose {
+            for c in covered.iter_mut().skip(*off).take(len) {
+                *c = true;
+            }
+        }
+        for s in found {
+            spans.push((s, s + len, len as f32));
+        }
+    }
+    for (off, p) in &item.cover_only {
+        if !find_all(hay, p).is_empty() {
+            for c in covered.iter_mut().skip(*off).take(p.chars.len()) {
+                *c = true;
+            }
+        }
+    }
+    if whole_share == 1.0 {
+        return 1.0;
+    }
+    let (mut got, mut all) = (0.0, 0.0);
+    for (off, p, w) in &item.units {
+        let len = p.chars.len().max(1);
+        let share =
+            if covered.iter().skip(*off).take(len).all(|c| *c) || !find_all(hay, p).is_empty() {
+                1.0
+            } else {
+                covered.iter().skip(*off).take(len).filter(|c| **c).count() as f32 / len as f32
+            };
+        got += w * share;
+        all += w;
+    }
+    let share = if all > 0.0 { got / all } else { 0.0 };
+    share.max(whole_share)
+}
+
+pub(super) struct Candidate {
+    pub score: Score,
+    pub path: String,
+    pub id: String,
+    pub line: u64,
+    pub ordinal: u32,
+    pub doc: TantivyDocument,
+    pub spans: Vec<(usize, usize, f32)>,
+    pub norm: crate::text::normalize::Normalized,
+}
+
+pub(super) fn get_str(doc: &TantivyDocument, f: Field) -> String {
+    doc.get_first(f)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+pub(super) fn get_u64(doc: &TantivyDocument, f: Field) -> u64 {
+    doc.get_first(f)
+        .and_then(|v| v.as_u64())
+        .unwrap_or_default()
+}
+
+/// The best `pool` candidates by tantivy score, re-scored by coverage (not sorted), and the exact number of
+/// matching passages. Candidates that can't reach the best `limit` (at most `per_article` passages per
+/// article) whatever their coverage may be left out: the best `limit` are those of the whole pool.
+pub(super) fn candidates(
+    idx: &SearchIndex,
+    searcher: &tantivy::Searcher,
+    plan: &Plan,
+    pool: usize,
+    limit: usize,
+    per_article: Option<usize>,
+    early_stop: bool,
+) -> crate::Result<(Vec<Candidate>, usize)> {
+    let f = idx.fields;
+    let (mut found, mut total): (Vec<(Score, DocAddress)>, usize) = if plan.verify.is_empty() {
+        searcher.search(
+            &plan.query,
+            &(TopDocs::with_limit(pool).order_by_score(), Count),
+        )?
+    } else {
+        // Some strings must be checked on the text: check every match, so that the total is exact.
+        let all = searcher.search(&plan.query, &DocSetCollector)?;
+        let n = all.len();
+        let scored =
+            searcher.search(&plan.query, &TopDocs::with_limit(n.max(1)).order_by_score())?;
+        (scored, n)
+    };
+
+    let r = *RANKING;
+    let mut loaded: Vec<Candidate> = Vec::with_capacity(found.len().min(pool));
+    let verifying = !plan.verify.is_empty();
+    // The most that coverage can multiply a tantivy score by (all of the query found, in the title too).
+    let max_coverage = (1.0 - r.coverage).max(1.0 - r.coverage + r.coverage * r.title.max(1.0));
+    let can_stop = early_stop
+        && !verifying
+        && max_coverage.is_finite()
+        && max_coverage >= 0.0
+        && r.lead >= 0.0;
+    // Each candidate's best possible final score (its lead factor is read from a fast field), highest first.
+    let mut leads = Vec::new();
+    for seg in searcher.segment_readers() {
+        leads.push(seg.fast_fields().u64(crate::index::LEAD_FIELD)?);
+    }
+    let mut bounded: Vec<(Score, Score, f32, DocAddress)> = Vec::with_capacity(found.len());
+    for (score, addr) in found.drain(..) {
+        let lead = if leads[addr.segment_ord as usize].first(addr.doc_id) == Some(1) {
+            r.lead
+        } else {
+            1.0
+        };
+        bounded.push((score * max_coverage * lead, score, lead, addr));
+    }
+    bounded.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // The `limit`-th best re-scored candidate so far. It only rises as candidates are added, so a value computed
+    // a few candidates ago is a safe (lower) stand-in; recomputing it at every step would cost a sort per
+    // candidate for a long result list.
+    let mut floor: Option<Score> = None;
+    let mut next_check = limit;
+    for (bound, score, lead, addr) in bounded {
+        // Documents are read in descending bound: once this one can't beat the `limit`-th best re-scored
+        // candidate, none of the rest can.
+        if can_stop && loaded.len() >= next_check {
+            floor = threshold(&loaded, limit, per_article);
+            next_check = loaded.len() + (loaded.len() / 8).max(1);
+        }
+        if can_stop && floor.is_some_and(|t| bound < t) {
+            break;
+        }
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let text = get_str(&doc, f.text);
+        let norm = normalize(&text);
+        if verifying {
+            let ok = plan
+                .verify
+                .iter()
+                .all(|(s, must)| norm.text.contains(s.as_str()) == *must);
+            if !ok {
+                total -= 1;
+                continue;
+            }
+        }
+        let hay: Vec<char> = norm.text.chars().collect();
+        let title: Vec<char> = normalize(&get_str(&doc, f.title)).text.chars().collect();
+        let mut spans = Vec::new();
+        let mut title_spans = Vec::new();
+        let mut coverage = 0.0;
+        for g in &plan.groups {
+            let mut best: f32 = 0.0;
+            for item in g {
+                best = best.max(item_presence(&hay, item, &mut spans));
+                best = best.max(r.title * item_presence(&title, item, &mut title_spans));
+            }
+            coverage += best;
+        }
+        let coverage = coverage / plan.groups.len().max(1) as f32;
+        let final_score = score * (1.0 - r.coverage + r.coverage * coverage) * lead;
+        loaded.push(Candidate {
+            score: final_score,
+            path: get_str(&doc, f.path),
+            id: get_str(&doc, f.id),
+            line: get_u64(&doc, f.line),
+            ordinal: get_u64(&doc, f.ordinal) as u32,
+            doc,
+            spans,
+            norm,
+        });
+        if verifying && loaded.len() >= 2 * pool {
+            // Keep verifying for the total, but stop keeping documents.
+            loaded.sort_by(cmp_candidates);
+            loaded.truncate(pool);
+        }
+    }
+    Ok((loaded, total))
+}
+
+/// A filter for candidates taken best first: false for the passages of an article beyond its first
+/// `per_article` (None: no cap).
+pub(super) fn per_article_cap(per_article: Option<usize>) -> impl FnMut(&Candidate) -> bool {
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    move |c| {
+        let Some(n) = per_article else { return true };
+        let k = seen.entry((c.path.clone(), c.id.clone())).or_insert(0);
+        *k += 1;
+        *k <= n
+    }
+}
+
+/// The score of the `limit`-th best of `cands` once at most `per_article` passages per article are kept.
+pub(super) fn threshold(
+    cands: &[Candidate],
+    limit: usize,
+    per_article: Option<usize>,
+) -> Option<Score> {
+    let mut order: Vec<&Candidate> = cands.iter().collect();
+    order.sort_by(|a, b| cmp_candidates(a, b));
+    let mut keep = per_article_cap(per_article);
+    order
+        .into_iter()
+        .filter(|c| keep(c))
+        .nth(limit.checked_sub(1)?)
+        .map(|c| c.score)
+}
+
+pub(super) fn cmp_candidates(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then_with(|| a.path.cmp(&b.path))
+        .then_with(|| a.line.cmp(&b.line))
+        .then_with(|| a.ordinal.cmp(&b.ordinal))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::{BuildOptions, DictChoice};
+    use crate::search::plan::plan;
+    use crate::search::query;
+
+    /// The best `limit` of `cands` (at most `per_article` per article), as (path, id, ordinal, score).
+    fn best(
+        mut cands: Vec<Candidate>,
+        limit: usize,
+        per_article: Option<usize>,
+    ) -> Vec<(String, String, u32, f32)> {
+        cands.sort_by(cmp_candidates);
+        let mut keep = per_article_cap(per_article);
+        cands
+            .into_iter()
+            .filter(|c| keep(c))
+            .take(limit)
+            .map(|c| (c.path, c.id, c.ordinal, c.score))
+            .collect()
+    }
+
+    #[test]
+    fn threshold_counts_passages_per_article() {
+        let cand = |id: &str, ordinal: u32, score: f32| Candidate {
+            score,
+            path: "news.jsonl".into(),
+            id: id.into(),
+            line: 1,
+            ordinal,
+            doc: TantivyDocument::default(),
+            spans: Vec::new(),
+            norm: normalize(""),
+        };
+        let cands = [cand("a", 0, 10.0), cand("a", 1, 9.0), cand("b", 0, 8.0)];
+        assert_eq!(threshold(&cands, 2, None), Some(9.0));
+        assert_eq!(threshold(&cands, 2, Some(1)), Some(8.0));
+        assert_eq!(threshold(&cands, 3, Some(1)), None);
+        assert_eq!(threshold(&cands, 0, None), None);
+    }
+
+    #[test]
+    fn early_stop_keeps_the_best_of_the_pool() {
+        // Articles whose lead (of varying length) and short second paragraph both mention 工研院: tantivy
+        // ranks many second paragraphs first, the lead factor lifts leads past them.
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir(&corpus).unwrap();
+        let mut lines = String::new();
+        for i in 0..20 {
+            let body = format!(
+                "第{i}号通报：青岛市工研院发布新的产业报告{}。\n\n工研院与企业合作推进技术转移{}。\n\n{}",
+                "，介绍高新区的发展".repeat(i % 5),
+                "，共建实验室".repeat(i % 7),
+                "园区企业数量增长，产业链条更加完善。".repeat(1 + i % 3),
+            );
+            let rec = serde_json::json!({"id": format!("a{i}"), "title": format!("报告{i}"), "body": body});
+            lines.push_str(&rec.to_string());
+            lines.push('\n');
+        }
+        std::fs::write(corpus.join("news.jsonl"), lines).unwrap();
+        let index_dir = dir.path().join("index");
+        let opts = BuildOptions {
+            corpus: corpus.clone(),
+            index: index_dir.clone(),
+            rebuild: false,
+            threads: Some(1),
+            progress: false,
+            json_fields: Default::default(),
+            dict: DictChoice::Keep,
+        };
+        crate::index::build(&opts, &mut |w| panic!("{w}")).unwrap();
+        let idx = crate::index::open(&index_dir).unwrap();
+        let searcher = idx.reader.searcher();
+        let mut skipped = 0;
+        for q in ["工研院", "工研院 技术转移", "产业报告", "高新区 产业链"] {
+            let plan = plan(&idx, &searcher, &query::parse(q).unwrap()).unwrap();
+            for (limit, per_article) in [(1, None), (5, None), (10, None), (5, Some(1))] {
+                let pool = 50;
+                let (all, total) =
+                    candidates(&idx, &searcher, &plan, pool, limit, per_article, false).unwrap();
+                let (some, total2) =
+                    candidates(&idx, &searcher, &plan, pool, limit, per_article, true).unwrap();
+                assert_eq!(total, total2);
+                skipped += all.len() - some.len();
+                assert_eq!(
+                    best(all, limit, per_article),
+                    best(some, limit, per_article),
+                    "{q} limit {limit} per article {per_article:?}"
+                );
+            }
+        }
+        // The test means something only if the early stop did skip documents.
+        assert!(skipped > 0);
+    }
+}
