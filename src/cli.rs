@@ -3,6 +3,7 @@
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// 搜 sou: search Chinese article archives offline, by keyword, phrase or question.
@@ -138,6 +139,68 @@ pub enum ColorArg {
     Always,
     /// Never colour.
     Never,
+}
+
+/// Parses the command line (see [`reorder_search_args`]). A usage error becomes one line (see
+/// [`error_line`]); help and version are left for clap to print.
+pub fn parse(args: Vec<std::ffi::OsString>) -> Result<Cli, ParseError> {
+    Cli::try_parse_from(reorder_search_args(args)).map_err(|err| match err.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => ParseError::Print(err),
+        _ => ParseError::Line(error_line(&err)),
+    })
+}
+
+/// Why [`parse`] did not return flags.
+#[derive(Debug)]
+pub enum ParseError {
+    /// Help or version text: print it as clap does, with its status (`err.print()`, `err.exit_code()`): on
+    /// stdout with 0, or for a bare `sou` the help on stderr with 2.
+    Print(clap::Error),
+    /// A usage error, as one line (without the `sou: ` prefix).
+    Line(String),
+}
+
+/// clap's error as one line, as ripgrep prints its own: the message without `error: `, the usage and the
+/// "try --help" footer, with a list that clap puts on the next lines (missing arguments, possible values)
+/// and its suggestions ("did you mean '--json'?", its tips) folded into the same line.
+pub fn error_line(err: &clap::Error) -> String {
+    let rendered = err.render().to_string(); // `Display` drops the colours.
+    let rendered = rendered.trim_start();
+    let rendered = rendered.strip_prefix("error:").unwrap_or(rendered).trim();
+    // The message is the first paragraph; suggestions, usage and the footer follow after blank lines.
+    let message = rendered.split("\n\n").next().unwrap_or_default();
+    let mut lines = message.lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut line = lines.next().unwrap_or("invalid arguments").to_string();
+    let rest: Vec<&str> = lines.collect();
+    if !rest.is_empty() {
+        let sep = if line.ends_with(':') { ", " } else { " " };
+        line.push(' ');
+        line.push_str(&rest.join(sep));
+    }
+    let names = |v: &ContextValue| match v {
+        ContextValue::String(s) => vec![s.clone()],
+        ContextValue::Strings(v) => v.clone(),
+        _ => Vec::new(),
+    };
+    for kind in [
+        ContextKind::SuggestedArg,
+        ContextKind::SuggestedSubcommand,
+        ContextKind::SuggestedValue,
+    ] {
+        let names = err.get(kind).map(names).unwrap_or_default();
+        if !names.is_empty() {
+            let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+            line.push_str(&format!(" (did you mean {}?)", quoted.join(" or ")));
+        }
+    }
+    if let Some(ContextValue::StyledStrs(tips)) = err.get(ContextKind::Suggested) {
+        for tip in tips {
+            line.push_str(&format!("; {tip}"));
+        }
+    }
+    line
 }
 
 /// The flags of `sou search`, read from the clap definition: (those that take a value, those that don't).

@@ -8,17 +8,26 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Parser;
 use termcolor::{BufferedStandardStream, ColorChoice};
 
-use cli::{Cli, ColorArg, Command};
+use cli::{Cli, ColorArg, Command, ParseError};
 use sou::corpus::JsonFields;
 use sou::index::{self, BuildOptions, DictChoice, IndexStats};
 use sou::output::{self, ColorWhen};
 use sou::search::{self, SearchRequest};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse_from(cli::reorder_search_args(std::env::args_os().collect()));
+    let cli = match cli::parse(std::env::args_os().collect()) {
+        Ok(cli) => cli,
+        Err(ParseError::Print(help)) => {
+            let _ = help.print(); // A closed pipe (`sou --help | head`) is no error.
+            return ExitCode::from(u8::try_from(help.exit_code()).unwrap_or(2));
+        }
+        Err(ParseError::Line(msg)) => {
+            eprintln!("sou: {msg}");
+            return ExitCode::from(2);
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(err) => {

@@ -730,6 +730,57 @@ fn bad_arguments_exit_2() {
     }
 }
 
+/// Asserts a one-line `sou: ` error (status 2, nothing on stdout) that mentions every one of `needles`.
+fn assert_one_line_error(out: &Output, needles: &[&str]) {
+    let msg = out.assert_error(needles);
+    assert_eq!(msg.lines().count(), 1, "not one line: {out:#?}");
+    assert!(!msg.contains("Usage:"), "usage in the error: {out:#?}");
+}
+
+#[test]
+fn argument_errors_are_one_sou_line() {
+    let env = appendix_a();
+    for (args, needles) in [
+        (
+            vec!["search", "天气", "-n", "0"],
+            vec!["invalid value '0'", "--limit"],
+        ),
+        (
+            vec!["search", "天气", "--color", "sometimes"],
+            vec!["'sometimes'", "--color", "auto, always, never"],
+        ),
+        (vec!["search", "天气", "--limit"], vec!["--limit", "value"]),
+        (vec!["search"], vec!["<QUERY>"]),
+        (vec!["frobnicate"], vec!["'frobnicate'"]),
+        // clap's suggestion is kept, in the same line.
+        (
+            vec!["index", "--rebuidl"],
+            vec!["'--rebuidl'", "did you mean '--rebuild'?"],
+        ),
+        (vec!["index", "--threads", "x"], vec!["'x'", "--threads"]),
+        (
+            vec!["search", "--queries", "q.txt", "天气"],
+            vec!["--queries", "cannot be used with"],
+        ),
+        (vec!["analyze"], vec!["<TEXT>"]),
+    ] {
+        assert_one_line_error(&env.run(&args), &needles);
+    }
+    // Help and version still go to stdout, with status 0.
+    for args in [
+        vec!["--help"],
+        vec!["search", "--help"],
+        vec!["search", "天气", "-h"],
+        vec!["help", "index"],
+        vec!["--version"],
+    ] {
+        let out = env.run(&args);
+        assert!(!out.assert_ok().is_empty(), "{args:?}: {out:#?}");
+        assert_eq!(out.stderr, "", "{args:?}");
+    }
+    assert!(env.run(["--version"]).stdout.starts_with("sou "));
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Output: JSON schema, human format, colour, exit status.
 
