@@ -30,7 +30,9 @@ pub enum Command {
     ///
     /// Query syntax: terms separated by spaces (a passage need not contain all of them; those that match
     /// more rank first); "exact phrase" (required, a literal substring); +term (required, literal);
-    /// -term or -"phrase" (exclude); a OR b (alternatives). Exit status: 0 hits, 1 no hits, 2 error.
+    /// -term or -"phrase" (exclude); a OR b (alternatives). Flags may stand among the query words; a word
+    /// that starts with `--` and a letter is a flag, and `--` ends the flags (`sou search -- --foo`). Exit
+    /// status: 0 hits, 1 no hits, 2 error.
     Search(SearchArgs),
     /// Show how a text is normalized and tokenized (to see why something matched or not).
     Analyze(AnalyzeArgs),
@@ -144,11 +146,12 @@ pub enum ColorArg {
 /// Parses the command line (see [`reorder_search_args`]). A usage error becomes one line (see
 /// [`error_line`]); help and version are left for clap to print.
 pub fn parse(args: Vec<std::ffi::OsString>) -> Result<Cli, ParseError> {
+    let search = search_at(&args).is_some();
     Cli::try_parse_from(reorder_search_args(args)).map_err(|err| match err.kind() {
         ErrorKind::DisplayHelp
         | ErrorKind::DisplayVersion
         | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => ParseError::Print(err),
-        _ => ParseError::Line(error_line(&err)),
+        _ => ParseError::Line(error_line(&err, search)),
     })
 }
 
@@ -164,8 +167,9 @@ pub enum ParseError {
 
 /// clap's error as one line, as ripgrep prints its own: the message without `error: `, the usage and the
 /// "try --help" footer, with a list that clap puts on the next lines (missing arguments, possible values)
-/// and its suggestions ("did you mean '--json'?", its tips) folded into the same line.
-pub fn error_line(err: &clap::Error) -> String {
+/// and its suggestions ("did you mean '--json'?", its tips) folded into the same line. For an unknown
+/// `--flag` of `sou search` the line also says how to search for it as text.
+pub fn error_line(err: &clap::Error, search: bool) -> String {
     let rendered = err.render().to_string(); // `Display` drops the colours.
     let rendered = rendered.trim_start();
     let rendered = rendered.strip_prefix("error:").unwrap_or(rendered).trim();
@@ -195,9 +199,23 @@ pub fn error_line(err: &clap::Error) -> String {
             line.push_str(&format!(" (did you mean {}?)", quoted.join(" or ")));
         }
     }
-    if let Some(ContextValue::StyledStrs(tips)) = err.get(ContextKind::Suggested) {
-        for tip in tips {
-            line.push_str(&format!("; {tip}"));
+    let unknown_flag = match err.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(a)) if err.kind() == ErrorKind::UnknownArgument => {
+            Some(a.as_str()).filter(|a| a.starts_with("--"))
+        }
+        _ => None,
+    };
+    match unknown_flag {
+        // (Instead of clap's tip, when it gives one: "to pass '--jsn' as a value, use '-- --jsn'".)
+        Some(flag) if search => line.push_str(&format!(
+            "; `--` ends the flags: to search for '{flag}', write `sou search -- {flag}`"
+        )),
+        _ => {
+            if let Some(ContextValue::StyledStrs(tips)) = err.get(ContextKind::Suggested) {
+                for tip in tips {
+                    line.push_str(&format!("; {tip}"));
+                }
+            }
         }
     }
     line
@@ -225,20 +243,24 @@ fn search_flags() -> (Vec<String>, Vec<String>) {
     (values, switches)
 }
 
+/// Where `search` is in `args`, if it is the subcommand: every argument before it must be a global flag.
+fn search_at(args: &[std::ffi::OsString]) -> Option<usize> {
+    let at = args.iter().position(|a| a == "search")?;
+    args[1..at]
+        .iter()
+        .all(|a| a.to_string_lossy().starts_with('-'))
+        .then_some(at)
+}
+
 /// Lets `sou search 小鹏 -肇庆 -n 3` work: a query word may start with `-` (an exclusion), which clap would
 /// take for an unknown flag. The arguments after `search` are split into known flags (with their values),
-/// kept in front, and query words, moved after a `--` in their original order.
+/// kept in front, and query words, moved after a `--` in their original order. A word that looks like a
+/// long flag (`--` and a letter: `--jsn`, `--limt=5`) is kept among the flags even if it is none, so that
+/// clap rejects it (with the closest flag) rather than sou searching for a typo; `--` ends the flags.
 pub fn reorder_search_args(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    let Some(at) = args.iter().position(|a| a == "search") else {
+    let Some(at) = search_at(&args) else {
         return args;
     };
-    // Only when `search` is the subcommand: every argument before it must be a global flag.
-    if args[1..at]
-        .iter()
-        .any(|a| !a.to_string_lossy().starts_with('-'))
-    {
-        return args;
-    }
     let (value_flags, switches) = search_flags();
     let mut out: Vec<std::ffi::OsString> = args[..=at].to_vec();
     let mut words = Vec::new();
@@ -266,6 +288,7 @@ pub fn reorder_search_args(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStr
             }
         } else if (a.starts_with("--") && value_flags.contains(&name.to_string()))
             || short_with_value
+            || looks_like_long_flag(&a)
         {
             out.push(args[i].clone());
         } else {
@@ -278,6 +301,12 @@ pub fn reorder_search_args(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStr
         out.extend(words);
     }
     out
+}
+
+/// `--` followed by an ASCII letter: a long flag, known or not (`--5` or `--中文` is query text).
+fn looks_like_long_flag(arg: &str) -> bool {
+    arg.strip_prefix("--")
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_alphabetic()))
 }
 
 #[cfg(test)]
@@ -340,5 +369,34 @@ mod tests {
             _ => panic!("not search"),
         }
         assert!(Cli::try_parse_from(["sou", "search", "x", "-n", "0"]).is_err());
+    }
+
+    #[test]
+    fn unknown_long_flags_stay_flags_for_clap_to_reject() {
+        let reordered = |args: &[&str]| -> Vec<String> {
+            let args = args.iter().map(std::ffi::OsString::from).collect();
+            reorder_search_args(args)
+                .into_iter()
+                .map(|a| a.into_string().unwrap())
+                .collect()
+        };
+        assert_eq!(
+            reordered(&[
+                "sou", "search", "a", "--jsn", "-b", "--limt=5", "--5", "--", "--c"
+            ]),
+            [
+                "sou", "search", "--jsn", "--limt=5", "--", "a", "-b", "--5", "--c"
+            ]
+        );
+        let args = ["sou", "search", "x", "--jsn"].map(std::ffi::OsString::from);
+        let Err(ParseError::Line(line)) = super::parse(args.to_vec()) else {
+            panic!("--jsn accepted")
+        };
+        assert!(
+            line.contains("'--jsn'") && line.contains("'--json'"),
+            "{line}"
+        );
+        assert!(line.contains("`sou search -- --jsn`"), "{line}");
+        assert!(!line.contains('\n'), "{line}");
     }
 }

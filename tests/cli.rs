@@ -781,6 +781,43 @@ fn argument_errors_are_one_sou_line() {
     assert!(env.run(["--version"]).stdout.starts_with("sou "));
 }
 
+#[test]
+fn mistyped_long_flags_are_errors_not_query_words() {
+    let env = appendix_a();
+    // Wherever it stands, a word that looks like a long flag and is none is an error naming it, with the
+    // closest flag and the way to search for it all the same (`--` ends the flags).
+    for (args, needles) in [
+        (
+            vec!["天气", "--jsn"],
+            vec!["'--jsn'", "did you mean '--json'?"],
+        ),
+        (vec!["--jsn", "天气"], vec!["'--jsn'", "'--json'"]),
+        (
+            vec!["--limt", "5", "天气"],
+            vec!["'--limt'", "did you mean '--limit'?"],
+        ),
+        (vec!["--limt=5", "天气"], vec!["'--limt", "'--limit'"]),
+        (vec!["天气", "--frobnicate"], vec!["'--frobnicate'"]),
+        (vec!["--Json", "天气"], vec!["'--Json'"]),
+    ] {
+        let out = env.search(&args);
+        assert_one_line_error(&out, &needles);
+        assert!(out.stderr.contains("`--` ends the flags"), "{out:#?}");
+    }
+    // Single-dash words are exclusions, as before.
+    assert_finds_exactly(&env, &["银行", "-央行"], &["nongye.txt"]);
+    assert_finds_exactly(&env, &["-央行", "银行", "-n", "5"], &["nongye.txt"]);
+    // After `--`, anything is query text; so is `--` before something other than a letter.
+    let found = env.search_json(&["天气", "--", "--jsn"]);
+    assert_eq!(found.summary.query, "天气 --jsn");
+    assert_eq!(found.paths(), ["tianqi.txt"]);
+    let found = env.search_json(&["天气", "--5"]);
+    assert_eq!(found.summary.query, "天气 --5");
+    // Known flags still work anywhere, with `=` or without.
+    let found = env.search_json(&["银行", "--limit=1", "--per-article", "1"]);
+    assert_eq!(found.hits.len(), 1);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Output: JSON schema, human format, colour, exit status.
 
