@@ -38,22 +38,15 @@ pub enum Command {
     Analyze(AnalyzeArgs),
 }
 
-/// Where the corpus and the index are.
-#[derive(Debug, Args)]
-pub struct Locations {
-    /// Index directory.
-    #[arg(long, value_name = "DIR", default_value = "index")]
-    pub index: PathBuf,
-}
-
 /// `sou index`.
 #[derive(Debug, Args)]
 pub struct IndexArgs {
     /// Corpus directory: .txt and .md files, searched recursively.
     #[arg(long, value_name = "DIR", default_value = "corpus")]
     pub corpus: PathBuf,
-    #[command(flatten)]
-    pub loc: Locations,
+    /// Index directory (created if need be).
+    #[arg(long, value_name = "DIR", default_value = "index")]
+    pub index: PathBuf,
     /// Discard the existing index and build it again from scratch.
     #[arg(long)]
     pub rebuild: bool,
@@ -110,10 +103,13 @@ pub struct SearchArgs {
     /// When to colour the output.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
-    #[command(flatten)]
-    pub loc: Locations,
-    /// Corpus directory, used to build the index if there is none yet (default: corpus) and to warn
-    /// when files changed since indexing (default: the corpus the index was built from).
+    /// Index directory [default: index]. The default is built from the corpus on first use; an index named
+    /// here must exist, unless --corpus is given too (a mistyped path must not answer from another index).
+    // An Option, not a default value: whether the user named the index matters.
+    #[arg(long, value_name = "DIR")]
+    pub index: Option<PathBuf>,
+    /// Corpus directory, used to build the index if there is none yet (default: corpus, for the default
+    /// index) and to warn when files changed since indexing (default: the corpus the index was built from).
     #[arg(long, value_name = "DIR")]
     pub corpus: Option<PathBuf>,
     /// Snippet length, in characters.

@@ -49,7 +49,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Index(args) => {
             let opts = BuildOptions {
                 corpus: args.corpus,
-                index: args.loc.index.clone(),
+                index: args.index.clone(),
                 rebuild: args.rebuild,
                 threads: args.threads.map(|n| n.get()),
                 progress: true,
@@ -59,7 +59,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     (None, false) => DictChoice::Keep,
                 },
                 json_fields: json_fields(
-                    &args.loc.index,
+                    &args.index,
                     [
                         args.id_field,
                         args.title_field,
@@ -89,10 +89,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Search(args) => {
-            let index_dir = args.loc.index;
-            // No index yet, or one an older sou wrote: build it, as `sou index` would. (The format is checked
-            // only when opening fails, so a search reads the manifest once.)
-            if !index::exists(&index_dir) {
+            // No index yet: build it, as `sou index` would, where the user named no index (the default
+            // index/ from corpus/) or named the corpus too. An index named alone must exist: a mistyped path
+            // would otherwise be built from ./corpus and answer from another archive. (One an older sou
+            // wrote is rebuilt below: the format is checked only when opening fails, so a search reads the
+            // manifest once.)
+            let build_missing = args.index.is_none() || args.corpus.is_some();
+            let index_dir = args.index.unwrap_or_else(|| PathBuf::from("index"));
+            if build_missing && !index::exists(&index_dir) {
                 build_for_search(&index_dir, args.corpus.as_deref(), None)?;
             }
             // The staleness check's walk and `stat`s need only the corpus root: they run while the index

@@ -1015,6 +1015,46 @@ fn default_paths_are_relative_to_the_current_directory() {
 }
 
 #[test]
+fn a_named_index_that_does_not_exist_is_an_error() {
+    // Run beside a `corpus/`, as in the repository: a mistyped --index must not build an index from it and
+    // answer from that.
+    let env = TestEnv::new(hay::APPENDIX_A);
+    let typo = env.root().join("archiv-index").display().to_string();
+    let out = env.run(["search", "--index", &typo, "农业"]);
+    let cmd = format!("`sou index --corpus DIR --index {typo}`");
+    assert_one_line_error(&out, &["no index at", &typo, &cmd]);
+    assert!(!env.root().join("archiv-index").exists());
+    assert!(!env.index_dir().exists());
+    // Named explicitly, even the default is not built on first use; nor is an empty directory.
+    assert_one_line_error(
+        &env.run(["search", "--index", "index", "农业"]),
+        &["no index at index", "--index index`"],
+    );
+    assert!(!env.index_dir().exists());
+    std::fs::create_dir(env.root().join("empty")).unwrap();
+    assert_one_line_error(
+        &env.run(["search", "--index=empty", "农业"]),
+        &["no index at empty"],
+    );
+    assert_one_line_error(
+        &env.run(["search", "--queries", "-", "--index", "nowhere"]),
+        &["no index at nowhere"],
+    );
+    // With --corpus too, the index is built on first use.
+    let out = env.run(["search", "--index", "other", "--corpus", "corpus", "农业"]);
+    assert!(out.assert_ok().contains("nongye.txt#0"), "{out:#?}");
+    assert!(out.stderr.contains("building"), "{out:#?}");
+    // Then it exists, and --index alone uses it.
+    let out = env.run(["search", "--index", "other", "农业"]);
+    assert!(out.assert_ok().contains("nongye.txt#0"), "{out:#?}");
+    assert_eq!(out.stderr, "");
+    // With the defaults, as before: index/ is built from corpus/.
+    let out = env.run(["search", "农业"]);
+    assert!(out.assert_ok().contains("nongye.txt#0"), "{out:#?}");
+    assert!(out.stderr.contains("building"), "{out:#?}");
+}
+
+#[test]
 fn index_updates_only_what_changed() {
     let env = TestEnv::new(&[
         ("a.txt", "第一篇文章讲农业。"),
