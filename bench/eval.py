@@ -134,7 +134,7 @@ def main():
             d = m["data"]
             if m["type"] == "hit":
                 ranked.setdefault(d["qid"], []).append(d["id"])
-            else:
+            elif m["type"] == "summary":
                 latency.append(d["elapsed_ms"])
         mrr = r10 = p1 = found = 0.0
         for q in queries:

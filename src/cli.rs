@@ -85,7 +85,9 @@ pub struct SearchArgs {
     #[arg(required_unless_present = "queries", value_name = "QUERY")]
     pub query: Vec<String>,
     /// Run many queries from FILE (`-` for stdin), one per line: plain text, or JSON objects with `qid` and
-    /// `query`. With --json every line carries its query's `qid`.
+    /// `query`. With --json every line carries its query's `qid`. A bad query is reported with its `qid` on
+    /// stderr (with --json also as an `error` line in its place) and the others still run; the exit status
+    /// is then 2.
     #[arg(long, value_name = "FILE", conflicts_with = "query")]
     pub queries: Option<PathBuf>,
     /// Read the query as plain text: quotes, +, - and OR are ordinary characters (for pasted headlines).

@@ -1936,6 +1936,91 @@ fn batch_queries_from_stdin_with_bad_lines() {
 }
 
 #[test]
+fn a_batch_answers_every_query_it_can_and_reports_each_bad_one_in_place() {
+    let env = appendix_a();
+    // 1,000 queries, five of them bad: an empty query, one that only excludes, a malformed JSON line (its qid
+    // is its line number), a JSON line without a query (its qid is the JSON's), a line that is not UTF-8.
+    let bad: [(usize, &[u8], &str, &str); 5] = [
+        (
+            300,
+            br#"{"qid": "empty", "query": ""}"#,
+            "empty",
+            "nothing to search for",
+        ),
+        (500, "-农业".as_bytes(), "500", "only excludes"),
+        (
+            600,
+            r#"{"qid": "lost", "query": "天气""#.as_bytes(),
+            "600",
+            ":600: malformed JSON",
+        ),
+        (
+            700,
+            br#"{"qid": "noquery"}"#,
+            "noquery",
+            ":700: no \"query\"",
+        ),
+        (800, b"\xff\xfe\xb0\xa1", "800", ":800: not UTF-8"),
+    ];
+    let good = ["农业", "天气", "不存在的词语", "银行"];
+    let mut file = Vec::new();
+    for n in 1..=1000 {
+        match bad.iter().find(|b| b.0 == n) {
+            Some(b) => file.extend_from_slice(b.1),
+            None => file.extend_from_slice(good[n % good.len()].as_bytes()),
+        }
+        file.push(b'\n');
+    }
+    let path = env.root().join("queries.txt");
+    std::fs::write(&path, &file).unwrap();
+    let path = path.display().to_string();
+
+    let (results, out) = env.search_batch_json(&path, None, &["-n", "1"]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert_eq!(results.len(), 995);
+    // Every line of output in query order: each good query's summary, each bad one's error line in its place.
+    let stream: Vec<(String, String)> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["type"] != "hit")
+        .map(|v| {
+            let qid = v["data"]["qid"].as_str().unwrap().to_string();
+            (v["type"].as_str().unwrap().to_string(), qid)
+        })
+        .collect();
+    let want: Vec<(String, String)> = (1..=1000)
+        .map(|n| match bad.iter().find(|b| b.0 == n) {
+            Some(b) => ("error".to_string(), b.2.to_string()),
+            None => ("summary".to_string(), n.to_string()),
+        })
+        .collect();
+    assert_eq!(stream, want);
+    for r in &results {
+        let n: usize = r.qid.parse().unwrap();
+        assert_eq!(r.summary.query, good[n % good.len()]);
+    }
+    assert_eq!(results[0].paths(), ["tianqi.txt"]);
+    // On stderr, one line per bad query, with its qid, and the message of its error line.
+    let stderr: Vec<&str> = out.stderr.lines().collect();
+    let errors = util::batch_errors(&out);
+    assert_eq!(stderr.len(), 5, "{}", out.stderr);
+    for ((line, (qid, message)), b) in stderr.iter().zip(&errors).zip(&bad) {
+        assert_eq!(qid, b.2);
+        assert_eq!(*line, format!("sou: query {qid}: {message}"));
+        assert!(message.contains(b.3), "{line}");
+    }
+    // The same for a person: every good query answered under its header, the bad ones on stderr, status 2.
+    let out = env.search(&["--queries", &path, "-n", "1"]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert_eq!(
+        out.stdout.lines().filter(|l| l.starts_with("# ")).count(),
+        995
+    );
+    assert_eq!(out.stderr.lines().collect::<Vec<_>>(), stderr);
+}
+
+#[test]
 fn batch_exit_status() {
     let env = appendix_a();
     // No query has hits: 1.
