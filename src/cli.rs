@@ -3,6 +3,7 @@
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// 搜 sou: search Chinese article archives offline, by keyword, phrase or question.
@@ -29,18 +30,12 @@ pub enum Command {
     ///
     /// Query syntax: terms separated by spaces (a passage need not contain all of them; those that match
     /// more rank first); "exact phrase" (required, a literal substring); +term (required, literal);
-    /// -term or -"phrase" (exclude); a OR b (alternatives). Exit status: 0 hits, 1 no hits, 2 error.
+    /// -term or -"phrase" (exclude); a OR b (alternatives). Flags may stand among the query words; a word
+    /// that starts with `--` and a letter is a flag, and `--` ends the flags (`sou search -- --foo`). Exit
+    /// status: 0 hits, 1 no hits, 2 error.
     Search(SearchArgs),
     /// Show how a text is normalized and tokenized (to see why something matched or not).
     Analyze(AnalyzeArgs),
-}
-
-/// Where the corpus and the index are.
-#[derive(Debug, Args)]
-pub struct Locations {
-    /// Index directory.
-    #[arg(long, value_name = "DIR", default_value = "index")]
-    pub index: PathBuf,
 }
 
 /// `sou index`.
@@ -50,13 +45,14 @@ pub struct IndexArgs {
     /// article per line).
     #[arg(long, value_name = "DIR", default_value = "corpus")]
     pub corpus: PathBuf,
-    #[command(flatten)]
-    pub loc: Locations,
+    /// Index directory (created if need be).
+    #[arg(long, value_name = "DIR", default_value = "index")]
+    pub index: PathBuf,
     /// Discard the existing index and build it again from scratch.
     #[arg(long)]
     pub rebuild: bool,
     /// Indexing threads (default: one per core, at most 4).
-    #[arg(long, value_name = "N")]
+    #[arg(value_parser = positive, long, value_name = "N")]
     pub threads: Option<NonZeroUsize>,
     /// Print the summary as one JSON object instead of a sentence.
     #[arg(long)]
@@ -90,17 +86,19 @@ pub struct SearchArgs {
     #[arg(required_unless_present = "queries", value_name = "QUERY")]
     pub query: Vec<String>,
     /// Run many queries from FILE (`-` for stdin), one per line: plain text, or JSON objects with `qid` and
-    /// `query`. With --json every line carries its query's `qid`.
+    /// `query`. With --json every line carries its query's `qid`. A bad query is reported with its `qid` on
+    /// stderr (with --json also as an `error` line in its place) and the others still run; the exit status
+    /// is then 2.
     #[arg(long, value_name = "FILE", conflicts_with = "query")]
     pub queries: Option<PathBuf>,
     /// Read the query as plain text: quotes, +, - and OR are ordinary characters (for pasted headlines).
     #[arg(long)]
     pub plain: bool,
     /// Keep at most N passages per article in the ranking.
-    #[arg(long, value_name = "N")]
+    #[arg(value_parser = positive, long, value_name = "N")]
     pub per_article: Option<NonZeroUsize>,
     /// Number of passages to show.
-    #[arg(short = 'n', long = "limit", value_name = "N", default_value = "10")]
+    #[arg(value_parser = positive, short = 'n', long = "limit", value_name = "N", default_value = "10")]
     pub limit: NonZeroUsize,
     /// Print JSON Lines (one object per hit, then a summary).
     #[arg(long)]
@@ -108,14 +106,17 @@ pub struct SearchArgs {
     /// When to colour the output.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
-    #[command(flatten)]
-    pub loc: Locations,
-    /// Corpus directory, used to build the index if there is none yet (default: corpus) and to warn
-    /// when files changed since indexing (default: the corpus the index was built from).
+    /// Index directory [default: index]. The default is built from the corpus on first use; an index named
+    /// here must exist, unless --corpus is given too (a mistyped path must not answer from another index).
+    // An Option, not a default value: whether the user named the index matters.
+    #[arg(long, value_name = "DIR")]
+    pub index: Option<PathBuf>,
+    /// Corpus directory, used to build the index if there is none yet (default: corpus, for the default
+    /// index) and to warn when files changed since indexing (default: the corpus the index was built from).
     #[arg(long, value_name = "DIR")]
     pub corpus: Option<PathBuf>,
     /// Snippet length, in characters.
-    #[arg(long, value_name = "N", default_value = "100")]
+    #[arg(value_parser = positive, long, value_name = "N", default_value = "100")]
     pub snippet_chars: NonZeroUsize,
 }
 
@@ -130,6 +131,12 @@ pub struct AnalyzeArgs {
     pub text: Vec<String>,
 }
 
+/// A count of 1 or more (`-n`, `--threads`, …), with a message a user can read.
+fn positive(s: &str) -> Result<NonZeroUsize, String> {
+    s.parse::<NonZeroUsize>()
+        .map_err(|_| "expected a whole number of 1 or more".to_string())
+}
+
 /// `--color`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorArg {
@@ -139,6 +146,84 @@ pub enum ColorArg {
     Always,
     /// Never colour.
     Never,
+}
+
+/// Parses the command line (see [`reorder_search_args`]). A usage error becomes one line (see
+/// [`error_line`]); help and version are left for clap to print.
+pub fn parse(args: Vec<std::ffi::OsString>) -> Result<Cli, ParseError> {
+    let search = search_at(&args).is_some();
+    Cli::try_parse_from(reorder_search_args(args)).map_err(|err| match err.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => ParseError::Print(err),
+        _ => ParseError::Line(error_line(&err, search)),
+    })
+}
+
+/// Why [`parse`] did not return flags.
+#[derive(Debug)]
+pub enum ParseError {
+    /// Help or version text: print it as clap does, with its status (`err.print()`, `err.exit_code()`): on
+    /// stdout with 0, or for a bare `sou` the help on stderr with 2.
+    Print(clap::Error),
+    /// A usage error, as one line (without the `sou: ` prefix).
+    Line(String),
+}
+
+/// clap's error as one line, as ripgrep prints its own: the message without `error: `, the usage and the
+/// "try --help" footer, with a list that clap puts on the next lines (missing arguments, possible values)
+/// and its suggestions ("did you mean '--json'?", its tips) folded into the same line. For an unknown
+/// `--flag` of `sou search` the line also says how to search for it as text.
+pub fn error_line(err: &clap::Error, search: bool) -> String {
+    let rendered = err.render().to_string(); // `Display` drops the colours.
+    let rendered = rendered.trim_start();
+    let rendered = rendered.strip_prefix("error:").unwrap_or(rendered).trim();
+    // The message is the first paragraph; suggestions, usage and the footer follow after blank lines.
+    let message = rendered.split("\n\n").next().unwrap_or_default();
+    let mut lines = message.lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut line = lines.next().unwrap_or("invalid arguments").to_string();
+    let rest: Vec<&str> = lines.collect();
+    if !rest.is_empty() {
+        let sep = if line.ends_with(':') { ", " } else { " " };
+        line.push(' ');
+        line.push_str(&rest.join(sep));
+    }
+    let names = |v: &ContextValue| match v {
+        ContextValue::String(s) => vec![s.clone()],
+        ContextValue::Strings(v) => v.clone(),
+        _ => Vec::new(),
+    };
+    for kind in [
+        ContextKind::SuggestedArg,
+        ContextKind::SuggestedSubcommand,
+        ContextKind::SuggestedValue,
+    ] {
+        let names = err.get(kind).map(names).unwrap_or_default();
+        if !names.is_empty() {
+            let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+            line.push_str(&format!(" (did you mean {}?)", quoted.join(" or ")));
+        }
+    }
+    let unknown_flag = match err.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(a)) if err.kind() == ErrorKind::UnknownArgument => {
+            Some(a.as_str()).filter(|a| a.starts_with("--"))
+        }
+        _ => None,
+    };
+    match unknown_flag {
+        // (Instead of clap's tip, when it gives one: "to pass '--jsn' as a value, use '-- --jsn'".)
+        Some(flag) if search => line.push_str(&format!(
+            "; `--` ends the flags: to search for '{flag}', write `sou search -- {flag}`"
+        )),
+        _ => {
+            if let Some(ContextValue::StyledStrs(tips)) = err.get(ContextKind::Suggested) {
+                for tip in tips {
+                    line.push_str(&format!("; {tip}"));
+                }
+            }
+        }
+    }
+    line
 }
 
 /// The flags of `sou search`, read from the clap definition: (those that take a value, those that don't).
@@ -163,20 +248,24 @@ fn search_flags() -> (Vec<String>, Vec<String>) {
     (values, switches)
 }
 
+/// Where `search` is in `args`, if it is the subcommand: every argument before it must be a global flag.
+fn search_at(args: &[std::ffi::OsString]) -> Option<usize> {
+    let at = args.iter().position(|a| a == "search")?;
+    args[1..at]
+        .iter()
+        .all(|a| a.to_string_lossy().starts_with('-'))
+        .then_some(at)
+}
+
 /// Lets `sou search 小鹏 -肇庆 -n 3` work: a query word may start with `-` (an exclusion), which clap would
 /// take for an unknown flag. The arguments after `search` are split into known flags (with their values),
-/// kept in front, and query words, moved after a `--` in their original order.
+/// kept in front, and query words, moved after a `--` in their original order. A word that looks like a
+/// long flag (`--` and a letter: `--jsn`, `--limt=5`) is kept among the flags even if it is none, so that
+/// clap rejects it (with the closest flag) rather than sou searching for a typo; `--` ends the flags.
 pub fn reorder_search_args(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    let Some(at) = args.iter().position(|a| a == "search") else {
+    let Some(at) = search_at(&args) else {
         return args;
     };
-    // Only when `search` is the subcommand: every argument before it must be a global flag.
-    if args[1..at]
-        .iter()
-        .any(|a| !a.to_string_lossy().starts_with('-'))
-    {
-        return args;
-    }
     let (value_flags, switches) = search_flags();
     let mut out: Vec<std::ffi::OsString> = args[..=at].to_vec();
     let mut words = Vec::new();
@@ -204,6 +293,7 @@ pub fn reorder_search_args(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStr
             }
         } else if (a.starts_with("--") && value_flags.contains(&name.to_string()))
             || short_with_value
+            || looks_like_long_flag(&a)
         {
             out.push(args[i].clone());
         } else {
@@ -216,6 +306,12 @@ pub fn reorder_search_args(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStr
         out.extend(words);
     }
     out
+}
+
+/// `--` followed by an ASCII letter: a long flag, known or not (`--5` or `--中文` is query text).
+fn looks_like_long_flag(arg: &str) -> bool {
+    arg.strip_prefix("--")
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_alphabetic()))
 }
 
 #[cfg(test)]
@@ -278,5 +374,34 @@ mod tests {
             _ => panic!("not search"),
         }
         assert!(Cli::try_parse_from(["sou", "search", "x", "-n", "0"]).is_err());
+    }
+
+    #[test]
+    fn unknown_long_flags_stay_flags_for_clap_to_reject() {
+        let reordered = |args: &[&str]| -> Vec<String> {
+            let args = args.iter().map(std::ffi::OsString::from).collect();
+            reorder_search_args(args)
+                .into_iter()
+                .map(|a| a.into_string().unwrap())
+                .collect()
+        };
+        assert_eq!(
+            reordered(&[
+                "sou", "search", "a", "--jsn", "-b", "--limt=5", "--5", "--", "--c"
+            ]),
+            [
+                "sou", "search", "--jsn", "--limt=5", "--", "a", "-b", "--5", "--c"
+            ]
+        );
+        let args = ["sou", "search", "x", "--jsn"].map(std::ffi::OsString::from);
+        let Err(ParseError::Line(line)) = super::parse(args.to_vec()) else {
+            panic!("--jsn accepted")
+        };
+        assert!(
+            line.contains("'--jsn'") && line.contains("'--json'"),
+            "{line}"
+        );
+        assert!(line.contains("`sou search -- --jsn`"), "{line}");
+        assert!(!line.contains('\n'), "{line}");
     }
 }

@@ -50,7 +50,11 @@ pub enum Error {
     #[error("invalid query: {0}")]
     Query(String),
     /// There is no index at the given path.
-    #[error("no index at {}: run `sou index` first", path.display())]
+    #[error(
+        "no index at {}; create it with `sou index --corpus DIR --index {}`",
+        path.display(),
+        path.display()
+    )]
     IndexMissing {
         /// Where the index was expected.
         path: PathBuf,

@@ -3,22 +3,31 @@
 
 mod cli;
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Parser;
 use termcolor::{BufferedStandardStream, ColorChoice};
 
-use cli::{Cli, ColorArg, Command};
+use cli::{Cli, ColorArg, Command, ParseError};
 use sou::corpus::JsonFields;
 use sou::index::{self, BuildOptions, DictChoice, IndexStats};
 use sou::output::{self, ColorWhen};
 use sou::search::{self, SearchRequest};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse_from(cli::reorder_search_args(std::env::args_os().collect()));
+    let cli = match cli::parse(std::env::args_os().collect()) {
+        Ok(cli) => cli,
+        Err(ParseError::Print(help)) => {
+            let _ = help.print(); // A closed pipe (`sou --help | head`) is no error.
+            return ExitCode::from(u8::try_from(help.exit_code()).unwrap_or(2));
+        }
+        Err(ParseError::Line(msg)) => {
+            eprintln!("sou: {msg}");
+            return ExitCode::from(2);
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
@@ -40,7 +49,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Index(args) => {
             let opts = BuildOptions {
                 corpus: args.corpus,
-                index: args.loc.index.clone(),
+                index: args.index.clone(),
                 rebuild: args.rebuild,
                 threads: args.threads.map(|n| n.get()),
                 progress: true,
@@ -50,7 +59,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     (None, false) => DictChoice::Keep,
                 },
                 json_fields: json_fields(
-                    &args.loc.index,
+                    &args.index,
                     [
                         args.id_field,
                         args.title_field,
@@ -80,10 +89,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Search(args) => {
-            let index_dir = args.loc.index;
-            // No index yet, or one an older sou wrote: build it, as `sou index` would. (The format is checked
-            // only when opening fails, so a search reads the manifest once.)
-            if !index::exists(&index_dir) {
+            // No index yet: build it, as `sou index` would, where the user named no index (the default
+            // index/ from corpus/) or named the corpus too. An index named alone must exist: a mistyped path
+            // would otherwise be built from ./corpus and answer from another archive. (One an older sou
+            // wrote is rebuilt below: the format is checked only when opening fails, so a search reads the
+            // manifest once.)
+            let build_missing = args.index.is_none() || args.corpus.is_some();
+            let index_dir = args.index.unwrap_or_else(|| PathBuf::from("index"));
+            if build_missing && !index::exists(&index_dir) {
                 build_for_search(&index_dir, args.corpus.as_deref(), None)?;
             }
             // The staleness check's walk and `stat`s need only the corpus root: they run while the index
@@ -127,7 +140,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let batch = args.queries.is_some();
             let queries = match &args.queries {
                 Some(file) => read_queries(file)?,
-                None => vec![Ok((None, args.query.join(" ")))],
+                None => vec![(None, Ok(args.query.join(" ")))],
             };
             let when = match args.color {
                 ColorArg::Auto => ColorWhen::Auto,
@@ -147,30 +160,36 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ColorChoice::Never
             });
             let (mut any_hits, mut errors) = (false, 0usize);
-            for q in queries {
-                let (qid, query) = match q {
-                    Ok(q) => q,
-                    Err(e) => {
-                        eprintln!("sou: {e}");
-                        errors += 1;
-                        continue;
-                    }
+            // A batch answers every query it can: a bad one (a malformed line, a query with nothing to search
+            // for) is reported with its qid, on stderr and with --json in its place in the output, and makes
+            // the exit status 2 at the end. A single query's error is the run's.
+            for (qid, query) in queries {
+                let outcome = match query {
+                    Ok(query) => search::search(
+                        &idx,
+                        &SearchRequest {
+                            query,
+                            limit: args.limit.get(),
+                            snippet_chars: args.snippet_chars.get(),
+                            per_article: args.per_article.map(|n| n.get()),
+                            plain: args.plain,
+                        },
+                    )
+                    .map_err(|e| e.to_string()),
+                    Err(msg) => Err(msg),
                 };
-                let req = SearchRequest {
-                    query,
-                    limit: args.limit.get(),
-                    snippet_chars: args.snippet_chars.get(),
-                    per_article: args.per_article.map(|n| n.get()),
-                    plain: args.plain,
-                };
-                let results = match search::search(&idx, &req) {
+                let results = match outcome {
                     Ok(r) => r,
                     Err(e) if batch => {
-                        eprintln!("sou: query {}: {e}", qid.as_deref().unwrap_or("?"));
+                        let qid = qid.as_deref().unwrap_or("?");
+                        eprintln!("sou: query {qid}: {e}");
+                        if args.json {
+                            output::print_json_error(&mut out, qid, &e)?;
+                        }
                         errors += 1;
                         continue;
                     }
-                    Err(e) => return Err(e.into()),
+                    Err(e) => return Err(anyhow::anyhow!(e)),
                 };
                 any_hits |= !results.hits.is_empty();
                 if args.json {
@@ -215,43 +234,59 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// A query of a batch: its id (given, or the line number) and its text; or why the line was skipped.
-type BatchQuery = Result<(Option<String>, String), String>;
+/// A query to run: its id (in a batch: given, or the line number) and its text, or why its line can't be run.
+type QueryLine = (Option<String>, Result<String, String>);
 
-/// Reads a batch of queries: one per line, plain text or a JSON object with `qid` and `query`.
-fn read_queries(file: &Path) -> anyhow::Result<Vec<BatchQuery>> {
-    let text = if file == Path::new("-") {
-        io::read_to_string(io::stdin().lock()).context("cannot read queries from stdin")?
+/// Reads a batch of queries: one per line, plain text or a JSON object with `qid` and `query`. A line that
+/// can't be read as a query (not UTF-8, malformed JSON, no `query` string) is returned with its error, under
+/// its qid: the JSON's if it has one, else its line number, as for a good line.
+fn read_queries(file: &Path) -> anyhow::Result<Vec<QueryLine>> {
+    let bytes = if file == Path::new("-") {
+        let mut bytes = Vec::new();
+        io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .context("cannot read queries from stdin")?;
+        bytes
     } else {
-        std::fs::read_to_string(file)
+        std::fs::read(file)
             .with_context(|| format!("cannot read queries from {}", file.display()))?
     };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let mut out = Vec::new();
-    for (i, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
-        let line = line.trim();
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let n = i + 1;
+        let at = |e: String| format!("{}:{n}: {e}", file.display());
+        let line = match std::str::from_utf8(line) {
+            Ok(line) => line.trim(),
+            Err(e) => {
+                out.push((Some(n.to_string()), Err(at(format!("not UTF-8 ({e})")))));
+                continue;
+            }
+        };
         if line.is_empty() {
             continue;
         }
-        let n = i + 1;
         if !line.starts_with('{') {
-            out.push(Ok((Some(n.to_string()), line.to_string())));
+            out.push((Some(n.to_string()), Ok(line.to_string())));
             continue;
         }
-        let parsed = serde_json::from_str::<serde_json::Value>(line)
-            .map_err(|e| e.to_string())
-            .and_then(|v| {
-                let query = v["query"]
-                    .as_str()
-                    .ok_or("no \"query\" string")?
-                    .to_string();
+        let (qid, query) = match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(v) => {
                 let qid = match &v["qid"] {
                     serde_json::Value::String(s) => s.clone(),
                     serde_json::Value::Number(x) => x.to_string(),
                     _ => n.to_string(),
                 };
-                Ok((Some(qid), query))
-            });
-        out.push(parsed.map_err(|e| format!("{}:{n}: {e}; query skipped", file.display())));
+                let query = match v["query"].as_str() {
+                    Some(q) => Ok(q.to_string()),
+                    None => Err(at("no \"query\" string".to_string())),
+                };
+                (qid, query)
+            }
+            Err(e) => (n.to_string(), Err(at(format!("malformed JSON ({e})")))),
+        };
+        out.push((Some(qid), query));
     }
     Ok(out)
 }

@@ -7,7 +7,9 @@
 //! `"start":120,"end":260,"text":"…","snippet":"…","highlights":[[3,7]]}}`, then always one
 //! `{"type":"summary","data":{"query":"…","total_hits":12,"returned":10,"elapsed_ms":1.8}}`.
 //! Hits of JSON Lines records also have `date` (if the record has one) and `line`; in batch mode
-//! (`--queries`) every hit and summary starts with the query's `qid`.
+//! (`--queries`) every hit and summary starts with the query's `qid`, and a query that can't be run (a
+//! malformed line, a query with nothing to search for) gets, in its place instead of hits and summary, one
+//! `{"type":"error","data":{"qid":"7","message":"invalid query: …"}}` (the message is also on stderr).
 //! `passage` is the passage ordinal in its article; `start`/`end` are character offsets of the passage in
 //! its file; `highlights` are half-open character (not byte) offsets into `snippet`.
 
@@ -50,6 +52,13 @@ pub fn use_color(
 enum Message<'a> {
     Hit(HitOut<'a>),
     Summary(Summary<'a>),
+    Error(ErrorOut<'a>),
+}
+
+#[derive(Serialize)]
+struct ErrorOut<'a> {
+    qid: &'a str,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -88,6 +97,12 @@ pub fn print_json<W: Write>(
         elapsed_ms: results.elapsed.as_secs_f64() * 1000.0,
     };
     serde_json::to_writer(&mut *out, &Message::Summary(summary))?;
+    out.write_all(b"\n")
+}
+
+/// Writes the error line of a batch query that could not be run (see the module docs).
+pub fn print_json_error<W: Write>(out: &mut W, qid: &str, message: &str) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &Message::Error(ErrorOut { qid, message }))?;
     out.write_all(b"\n")
 }
 
@@ -300,6 +315,15 @@ mod tests {
         assert!(
             s.contains(r#"{"type":"summary","data":{"qid":"q7","query":"#),
             "{s}"
+        );
+        let mut out = Vec::new();
+        print_json_error(&mut out, "q8", "invalid query: \"\" has nothing").unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            concat!(
+                r#"{"type":"error","data":{"qid":"q8","message":"invalid query: \"\" has nothing"}}"#,
+                "\n"
+            )
         );
     }
 }

@@ -730,6 +730,94 @@ fn bad_arguments_exit_2() {
     }
 }
 
+/// Asserts a one-line `sou: ` error (status 2, nothing on stdout) that mentions every one of `needles`.
+fn assert_one_line_error(out: &Output, needles: &[&str]) {
+    let msg = out.assert_error(needles);
+    assert_eq!(msg.lines().count(), 1, "not one line: {out:#?}");
+    assert!(!msg.contains("Usage:"), "usage in the error: {out:#?}");
+}
+
+#[test]
+fn argument_errors_are_one_sou_line() {
+    let env = appendix_a();
+    for (args, needles) in [
+        (
+            vec!["search", "天气", "-n", "0"],
+            vec!["invalid value '0'", "--limit"],
+        ),
+        (
+            vec!["search", "天气", "--color", "sometimes"],
+            vec!["'sometimes'", "--color", "auto, always, never"],
+        ),
+        (vec!["search", "天气", "--limit"], vec!["--limit", "value"]),
+        (vec!["search"], vec!["<QUERY>"]),
+        (vec!["frobnicate"], vec!["'frobnicate'"]),
+        // clap's suggestion is kept, in the same line.
+        (
+            vec!["index", "--rebuidl"],
+            vec!["'--rebuidl'", "did you mean '--rebuild'?"],
+        ),
+        (vec!["index", "--threads", "x"], vec!["'x'", "--threads"]),
+        (
+            vec!["search", "--queries", "q.txt", "天气"],
+            vec!["--queries", "cannot be used with"],
+        ),
+        (vec!["analyze"], vec!["<TEXT>"]),
+    ] {
+        assert_one_line_error(&env.run(&args), &needles);
+    }
+    // Help and version still go to stdout, with status 0.
+    for args in [
+        vec!["--help"],
+        vec!["search", "--help"],
+        vec!["search", "天气", "-h"],
+        vec!["help", "index"],
+        vec!["--version"],
+    ] {
+        let out = env.run(&args);
+        assert!(!out.assert_ok().is_empty(), "{args:?}: {out:#?}");
+        assert_eq!(out.stderr, "", "{args:?}");
+    }
+    assert!(env.run(["--version"]).stdout.starts_with("sou "));
+}
+
+#[test]
+fn mistyped_long_flags_are_errors_not_query_words() {
+    let env = appendix_a();
+    // Wherever it stands, a word that looks like a long flag and is none is an error naming it, with the
+    // closest flag and the way to search for it all the same (`--` ends the flags).
+    for (args, needles) in [
+        (
+            vec!["天气", "--jsn"],
+            vec!["'--jsn'", "did you mean '--json'?"],
+        ),
+        (vec!["--jsn", "天气"], vec!["'--jsn'", "'--json'"]),
+        (
+            vec!["--limt", "5", "天气"],
+            vec!["'--limt'", "did you mean '--limit'?"],
+        ),
+        (vec!["--limt=5", "天气"], vec!["'--limt", "'--limit'"]),
+        (vec!["天气", "--frobnicate"], vec!["'--frobnicate'"]),
+        (vec!["--Json", "天气"], vec!["'--Json'"]),
+    ] {
+        let out = env.search(&args);
+        assert_one_line_error(&out, &needles);
+        assert!(out.stderr.contains("`--` ends the flags"), "{out:#?}");
+    }
+    // Single-dash words are exclusions, as before.
+    assert_finds_exactly(&env, &["银行", "-央行"], &["nongye.txt"]);
+    assert_finds_exactly(&env, &["-央行", "银行", "-n", "5"], &["nongye.txt"]);
+    // After `--`, anything is query text; so is `--` before something other than a letter.
+    let found = env.search_json(&["天气", "--", "--jsn"]);
+    assert_eq!(found.summary.query, "天气 --jsn");
+    assert_eq!(found.paths(), ["tianqi.txt"]);
+    let found = env.search_json(&["天气", "--5"]);
+    assert_eq!(found.summary.query, "天气 --5");
+    // Known flags still work anywhere, with `=` or without.
+    let found = env.search_json(&["银行", "--limit=1", "--per-article", "1"]);
+    assert_eq!(found.hits.len(), 1);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Output: JSON schema, human format, colour, exit status.
 
@@ -924,6 +1012,46 @@ fn default_paths_are_relative_to_the_current_directory() {
     let out = env.run(["search", "农业"]);
     assert!(out.assert_ok().contains("nongye.txt#0"));
     assert_eq!(out.stderr, "");
+}
+
+#[test]
+fn a_named_index_that_does_not_exist_is_an_error() {
+    // Run beside a `corpus/`, as in the repository: a mistyped --index must not build an index from it and
+    // answer from that.
+    let env = TestEnv::new(hay::APPENDIX_A);
+    let typo = env.root().join("archiv-index").display().to_string();
+    let out = env.run(["search", "--index", &typo, "农业"]);
+    let cmd = format!("`sou index --corpus DIR --index {typo}`");
+    assert_one_line_error(&out, &["no index at", &typo, &cmd]);
+    assert!(!env.root().join("archiv-index").exists());
+    assert!(!env.index_dir().exists());
+    // Named explicitly, even the default is not built on first use; nor is an empty directory.
+    assert_one_line_error(
+        &env.run(["search", "--index", "index", "农业"]),
+        &["no index at index", "--index index`"],
+    );
+    assert!(!env.index_dir().exists());
+    std::fs::create_dir(env.root().join("empty")).unwrap();
+    assert_one_line_error(
+        &env.run(["search", "--index=empty", "农业"]),
+        &["no index at empty"],
+    );
+    assert_one_line_error(
+        &env.run(["search", "--queries", "-", "--index", "nowhere"]),
+        &["no index at nowhere"],
+    );
+    // With --corpus too, the index is built on first use.
+    let out = env.run(["search", "--index", "other", "--corpus", "corpus", "农业"]);
+    assert!(out.assert_ok().contains("nongye.txt#0"), "{out:#?}");
+    assert!(out.stderr.contains("building"), "{out:#?}");
+    // Then it exists, and --index alone uses it.
+    let out = env.run(["search", "--index", "other", "农业"]);
+    assert!(out.assert_ok().contains("nongye.txt#0"), "{out:#?}");
+    assert_eq!(out.stderr, "");
+    // With the defaults, as before: index/ is built from corpus/.
+    let out = env.run(["search", "农业"]);
+    assert!(out.assert_ok().contains("nongye.txt#0"), "{out:#?}");
+    assert!(out.stderr.contains("building"), "{out:#?}");
 }
 
 #[test]
@@ -1805,6 +1933,91 @@ fn batch_queries_from_stdin_with_bad_lines() {
         errors[1]
     );
     assert!(errors[2].contains(":5:"), "{}", errors[2]);
+}
+
+#[test]
+fn a_batch_answers_every_query_it_can_and_reports_each_bad_one_in_place() {
+    let env = appendix_a();
+    // 1,000 queries, five of them bad: an empty query, one that only excludes, a malformed JSON line (its qid
+    // is its line number), a JSON line without a query (its qid is the JSON's), a line that is not UTF-8.
+    let bad: [(usize, &[u8], &str, &str); 5] = [
+        (
+            300,
+            br#"{"qid": "empty", "query": ""}"#,
+            "empty",
+            "nothing to search for",
+        ),
+        (500, "-农业".as_bytes(), "500", "only excludes"),
+        (
+            600,
+            r#"{"qid": "lost", "query": "天气""#.as_bytes(),
+            "600",
+            ":600: malformed JSON",
+        ),
+        (
+            700,
+            br#"{"qid": "noquery"}"#,
+            "noquery",
+            ":700: no \"query\"",
+        ),
+        (800, b"\xff\xfe\xb0\xa1", "800", ":800: not UTF-8"),
+    ];
+    let good = ["农业", "天气", "不存在的词语", "银行"];
+    let mut file = Vec::new();
+    for n in 1..=1000 {
+        match bad.iter().find(|b| b.0 == n) {
+            Some(b) => file.extend_from_slice(b.1),
+            None => file.extend_from_slice(good[n % good.len()].as_bytes()),
+        }
+        file.push(b'\n');
+    }
+    let path = env.root().join("queries.txt");
+    std::fs::write(&path, &file).unwrap();
+    let path = path.display().to_string();
+
+    let (results, out) = env.search_batch_json(&path, None, &["-n", "1"]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert_eq!(results.len(), 995);
+    // Every line of output in query order: each good query's summary, each bad one's error line in its place.
+    let stream: Vec<(String, String)> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["type"] != "hit")
+        .map(|v| {
+            let qid = v["data"]["qid"].as_str().unwrap().to_string();
+            (v["type"].as_str().unwrap().to_string(), qid)
+        })
+        .collect();
+    let want: Vec<(String, String)> = (1..=1000)
+        .map(|n| match bad.iter().find(|b| b.0 == n) {
+            Some(b) => ("error".to_string(), b.2.to_string()),
+            None => ("summary".to_string(), n.to_string()),
+        })
+        .collect();
+    assert_eq!(stream, want);
+    for r in &results {
+        let n: usize = r.qid.parse().unwrap();
+        assert_eq!(r.summary.query, good[n % good.len()]);
+    }
+    assert_eq!(results[0].paths(), ["tianqi.txt"]);
+    // On stderr, one line per bad query, with its qid, and the message of its error line.
+    let stderr: Vec<&str> = out.stderr.lines().collect();
+    let errors = util::batch_errors(&out);
+    assert_eq!(stderr.len(), 5, "{}", out.stderr);
+    for ((line, (qid, message)), b) in stderr.iter().zip(&errors).zip(&bad) {
+        assert_eq!(qid, b.2);
+        assert_eq!(*line, format!("sou: query {qid}: {message}"));
+        assert!(message.contains(b.3), "{line}");
+    }
+    // The same for a person: every good query answered under its header, the bad ones on stderr, status 2.
+    let out = env.search(&["--queries", &path, "-n", "1"]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert_eq!(
+        out.stdout.lines().filter(|l| l.starts_with("# ")).count(),
+        995
+    );
+    assert_eq!(out.stderr.lines().collect::<Vec<_>>(), stderr);
 }
 
 #[test]

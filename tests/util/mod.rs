@@ -265,6 +265,19 @@ impl BatchResult {
     }
 }
 
+/// The error lines of a batch's JSON output, as (qid, message), in output order.
+pub fn batch_errors(out: &Output) -> Vec<(String, String)> {
+    out.stdout
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .filter(|v| v["type"] == "error")
+        .map(|v| {
+            let s = |k: &str| v["data"][k].as_str().expect("a string").to_string();
+            (s("qid"), s("message"))
+        })
+        .collect()
+}
+
 /// A temporary directory with `corpus/` (the articles) and room for `index/`.
 pub struct TestEnv {
     dir: TempDir,
@@ -480,8 +493,9 @@ impl TestEnv {
 
     /// `sou search --json --queries FILE ARGS` (FILE `-`: `stdin` is fed to it). Parses and checks the
     /// output: every line carries its query's `qid` as its first field, each query's hits are followed by
-    /// its summary, ranks restart at 1, every hit is checked as in [`TestEnv::search_json`]. Returns the
-    /// queries' results in output order, and the output (whatever its status).
+    /// its summary, ranks restart at 1, every hit is checked as in [`TestEnv::search_json`]; a query that
+    /// failed has one error line between the others (see [`batch_errors`]). Returns the queries' results in
+    /// output order, and the output (whatever its status).
     pub fn search_batch_json(
         &self,
         file: &str,
@@ -531,7 +545,19 @@ impl TestEnv {
                         summary,
                     });
                 }
-                _ => panic!("neither a hit nor a summary: {line}"),
+                "error" => {
+                    assert!(
+                        hits.is_empty(),
+                        "an error line among a query's hits: {line}"
+                    );
+                    let data = v["data"].as_object().expect("error data");
+                    assert_eq!(data.len(), 2, "error data is qid and message: {line}");
+                    assert!(
+                        data["message"].as_str().is_some_and(|m| !m.is_empty()),
+                        "error without a message: {line}"
+                    );
+                }
+                _ => panic!("neither a hit, a summary nor an error: {line}"),
             }
         }
         assert!(
