@@ -77,6 +77,26 @@ pub enum Error {
         /// What is wrong with it.
         problem: String,
     },
+    /// Building or updating an index failed; `cause` says why.
+    // (`cause` is not a `#[source]`: it is in the message already.)
+    #[error("cannot index {} into {}: {cause}", corpus.display(), index.display())]
+    Build {
+        /// The corpus directory, as given.
+        corpus: PathBuf,
+        /// The index directory, as given.
+        index: PathBuf,
+        /// What failed.
+        cause: Box<Error>,
+    },
+    /// Writing the index failed (a full disk, a file-size limit, a read-only disk). Nothing of the run was
+    /// committed: the index keeps its last complete version.
+    #[error(
+        "writing the index failed ({cause}); nothing of this run was committed, so the index is as it was before: make room and run `sou index` again"
+    )]
+    WriteFailed {
+        /// The operating system's message.
+        cause: String,
+    },
     /// A corpus file changed while it was read, after some of its passages were written: the run stops
     /// before its commit, so the index keeps its last complete version.
     #[error("{}: {reason}; the index was left as it was", path.display())]
@@ -103,6 +123,26 @@ impl Error {
                 line,
                 problem,
             },
+            e => e,
+        }
+    }
+
+    /// An error of tantivy's writer that is the operating system refusing a write becomes
+    /// [`Error::WriteFailed`]; other errors are returned as they are.
+    ///
+    /// tantivy reports such a failure as an I/O error, or, when it happens in one of its indexing threads, as
+    /// an internal error that carries only the I/O error's text: there no type says what happened, and the
+    /// text of an OS error (`… (os error 28)`) is the one sign.
+    pub fn write_failure(self) -> Self {
+        match self {
+            Error::Tantivy(tantivy::TantivyError::IoError(io)) => Error::WriteFailed {
+                cause: io.to_string(),
+            },
+            Error::Tantivy(tantivy::TantivyError::InternalError(msg))
+                if msg.contains("os error") =>
+            {
+                Error::WriteFailed { cause: msg }
+            }
             e => e,
         }
     }

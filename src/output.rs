@@ -14,10 +14,12 @@
 //! its file; `highlights` are half-open character (not byte) offsets into `snippet`.
 
 use std::io::{self, Write};
+use std::path::Path;
 
 use serde::Serialize;
 use termcolor::{Color, ColorSpec, WriteColor};
 
+use crate::index::{IndexStats, Notice, Stale};
 use crate::search::{Hit, SearchResults};
 
 /// When to colour output.
@@ -206,6 +208,89 @@ pub fn print_analysis<W: Write>(
         out,
         "chars: {}",
         show(crate::text::analyzer::char_tokens(&norm.text))
+    )
+}
+
+/// The one-line summary of a build: `indexed N files (… new, … changed, …): … passages written, …`.
+pub fn index_summary_line(s: &IndexStats) -> String {
+    let mut line = format!(
+        "indexed {} files ({} new, {} changed, {} removed, {} unchanged",
+        s.files, s.added, s.changed, s.removed, s.unchanged
+    );
+    if s.skipped > 0 {
+        line.push_str(&format!(", {} skipped", s.skipped));
+    }
+    if s.failed > 0 {
+        line.push_str(&format!(", {} failed", s.failed));
+    }
+    line.push_str(&format!(
+        "): {} passages written, {} in the index, {:.2} MB read in {:.2} s",
+        s.passages_written,
+        s.passages_total,
+        s.bytes as f64 / 1e6,
+        s.elapsed.as_secs_f64()
+    ));
+    let legacy: Vec<String> = s
+        .encodings
+        .iter()
+        .filter(|(e, _)| e.as_str() != "UTF-8")
+        .map(|(e, n)| format!("{n} from {e}"))
+        .collect();
+    if !legacy.is_empty() {
+        line.push_str(&format!("; decoded {}", legacy.join(", ")));
+    }
+    line
+}
+
+/// `sou index --json`: one `{"type":"index_summary","data":{…}}` line (the [`IndexStats`] fields, and the
+/// wall time as `elapsed_s`).
+pub fn print_index_json<W: Write>(out: &mut W, stats: &IndexStats) -> io::Result<()> {
+    let mut v = serde_json::to_value(stats).map_err(io::Error::other)?;
+    v["elapsed_s"] = serde_json::json!(stats.elapsed.as_secs_f64());
+    writeln!(
+        out,
+        "{}",
+        serde_json::json!({"type": "index_summary", "data": v})
+    )
+}
+
+/// What a [`Notice`] says to a person, as one line (without the `sou: ` prefix).
+pub fn notice_line(notice: &Notice) -> String {
+    match notice {
+        Notice::Building {
+            index,
+            corpus,
+            older_format: None,
+        } => format!(
+            "no index in {} yet: building it from {}",
+            index.display(),
+            corpus.display()
+        ),
+        Notice::Building {
+            index,
+            corpus,
+            older_format: Some(v),
+        } => format!(
+            "the index in {} was written by an older sou (index format {v}): rebuilding it from {}",
+            index.display(),
+            corpus.display()
+        ),
+        Notice::Built(stats) => index_summary_line(stats),
+        Notice::Warning(msg) => format!("warning: {msg}"),
+    }
+}
+
+/// The warning for a corpus that changed since it was indexed, with the command that updates the index.
+pub fn stale_line(stale: &Stale, index: &Path) -> String {
+    let s = &stale.staleness;
+    format!(
+        "warning: {} changed since it was indexed ({} new, {} changed, {} removed files); run `sou index --corpus {} --index {}`",
+        stale.corpus.display(),
+        s.added,
+        s.changed,
+        s.removed,
+        stale.corpus.display(),
+        index.display()
     )
 }
 

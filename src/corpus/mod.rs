@@ -511,6 +511,34 @@ impl Default for JsonFields {
     }
 }
 
+/// The JSON field names a user gave for `sou index` (`--id-field`, …): each one given replaces the name
+/// the index was built with, the others stay as they were (or default, for a new index).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JsonFieldNames {
+    /// `--id-field`.
+    pub id: Option<String>,
+    /// `--title-field`.
+    pub title: Option<String>,
+    /// `--body-field`.
+    pub body: Option<String>,
+    /// `--date-field`.
+    pub date: Option<String>,
+}
+
+impl JsonFieldNames {
+    /// The names to read with: those given, else `previous`'s.
+    pub fn resolve(&self, previous: &JsonFields) -> JsonFields {
+        let pick =
+            |given: &Option<String>, old: &String| given.clone().unwrap_or_else(|| old.clone());
+        JsonFields {
+            id: pick(&self.id, &previous.id),
+            title: pick(&self.title, &previous.title),
+            body: pick(&self.body, &previous.body),
+            date: pick(&self.date, &previous.date),
+        }
+    }
+}
+
 /// One article of a JSON Lines archive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonRecord {

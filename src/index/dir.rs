@@ -4,8 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::FORMAT_VERSION;
-use super::manifest::{MANIFEST_FILE, read_manifest};
+use super::manifest::MANIFEST_FILE;
 
 /// Name of the lock file that keeps two `sou index` runs apart.
 const LOCK_FILE: &str = ".sou-index.lock";
@@ -26,13 +25,6 @@ pub(crate) fn lock_index(dir: &Path) -> crate::Result<fs::File> {
         }),
         Err(fs::TryLockError::Error(e)) => Err(crate::Error::io(&path, e)),
     }
-}
-
-/// The format version of the index in `dir` if an older sou wrote it (then `sou index` rebuilds it, losing
-/// nothing that the corpus doesn't hold).
-pub fn older_format(dir: &Path) -> Option<u32> {
-    let m = read_manifest(dir).ok().flatten()?;
-    (m.format_version < FORMAT_VERSION).then_some(m.format_version)
 }
 
 /// Does `dir` hold a sou index (a manifest)?

@@ -8,7 +8,8 @@
 //!
 //! The rooms, in the order of an index's life: [`schema`](mod@schema) (fields, documents), [`manifest`] (what sou
 //! writes beside tantivy's files), `dir` (the lock and the safety checks on the directory), [`build`](mod@build)
-//! (walk, write, commit, merge), [`open`](mod@open) (checks, then a searcher), [`stale`] (has the corpus changed?).
+//! (walk, write, commit, merge), [`open`](mod@open) (checks, then a searcher), [`stale`] (has the corpus changed?),
+//! and [`session`], the two calls a front end makes: open for search (building on first use), and update.
 
 pub mod build;
 mod dir;
@@ -16,15 +17,17 @@ pub mod manifest;
 pub mod open;
 mod safe_query;
 pub mod schema;
+pub mod session;
 pub mod stale;
 
 pub use build::{BuildOptions, DictChoice, IndexStats, build};
-pub use dir::{exists, older_format};
+pub use dir::exists;
 pub use manifest::{
     DICT_FILE, DictInfo, FileEntry, MANIFEST_FILE, Manifest, read_manifest, recorded_corpus_root,
 };
 pub use open::{SearchIndex, dict_changed, open};
 pub use schema::{Fields, LEAD_FIELD, schema};
+pub use session::{Notice, Ready, SearchTarget, Stale, open_for_search, update};
 pub use stale::{FileStat, Staleness, corpus_stats, staleness_of};
 
 /// Version of the on-disk format. Bump it whenever the schema or the analysis changes.

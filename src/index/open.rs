@@ -100,7 +100,12 @@ pub struct SearchIndex {
 
 /// Opens the index in `dir` for searching.
 pub fn open(dir: &Path) -> crate::Result<SearchIndex> {
-    let manifest = match read_manifest(dir)? {
+    open_with(dir, read_manifest(dir)?)
+}
+
+/// [`open`] with the index's manifest already read (None: there is none).
+pub(crate) fn open_with(dir: &Path, manifest: Option<Manifest>) -> crate::Result<SearchIndex> {
+    let manifest = match manifest {
         Some(m) => m,
         None if dir.join("meta.json").is_file() => {
             return Err(crate::Error::IndexIncompatible {

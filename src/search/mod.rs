@@ -11,6 +11,7 @@
 //!    (for a term that is not present whole, the share of its characters covered by its words), so that a
 //!    passage matching more of a multi-word query or question ranks first. Ties break by path and ordinal.
 
+pub mod batch;
 mod plan;
 pub mod query;
 mod rerank;

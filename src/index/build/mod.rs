@@ -19,7 +19,8 @@ use tantivy::IndexWriter;
 use merge::merge_bulk;
 use write::{Progress, WriteContext, write_files};
 
-use crate::corpus::{self, JsonFields};
+use crate::corpus::{self, JsonFieldNames};
+use crate::index::manifest::Manifest;
 
 /// What `sou index` does with the user dictionary.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,8 +47,9 @@ pub struct BuildOptions {
     pub threads: Option<usize>,
     /// Show a progress bar on stderr (only if stderr is a terminal).
     pub progress: bool,
-    /// Field names of JSON Lines records.
-    pub json_fields: JsonFields,
+    /// Field names of JSON Lines records, where the user gave them (the others are those the index was
+    /// built with, or the defaults).
+    pub json_fields: JsonFieldNames,
     /// The user dictionary.
     pub dict: DictChoice,
 }
@@ -89,13 +91,39 @@ pub struct IndexStats {
 /// each file's change decided (`plan`), the passages written (`write`), committed with the manifest
 /// (`commit`), and after a bulk run the segments merged (`merge`). Files that cannot be read or decoded
 /// are reported through `warn` and skipped; whatever they had in the index before stays.
+///
+/// Errors are [`crate::Error::Build`], naming the corpus and the index; a write that failed (a full disk) is
+/// [`crate::Error::WriteFailed`] inside it.
 pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result<IndexStats> {
+    build_from(opts, None, warn).map(|(stats, _)| stats)
+}
+
+/// [`build`], with the index's manifest if the caller has already read it (`Some(Ok(None))`: there is
+/// none), so that a command reads it once. Returns the manifest written too.
+pub(crate) fn build_from(
+    opts: &BuildOptions,
+    previous: Option<crate::Result<Option<Manifest>>>,
+    warn: &mut dyn FnMut(String),
+) -> crate::Result<(IndexStats, Manifest)> {
+    run(opts, previous, warn).map_err(|e| crate::Error::Build {
+        corpus: opts.corpus.clone(),
+        index: opts.index.clone(),
+        cause: Box::new(crate::Error::write_failure(e)),
+    })
+}
+
+fn run(
+    opts: &BuildOptions,
+    previous: Option<crate::Result<Option<Manifest>>>,
+    warn: &mut dyn FnMut(String),
+) -> crate::Result<(IndexStats, Manifest)> {
     let started = Instant::now();
-    let mut target = target::open(opts, warn)?;
+    let mut target = target::open(opts, previous, warn)?;
     let dict = userdict::prepare(&opts.dict, &target, warn)?;
     // Archives read with other field names must be read again.
-    let fields_changed = target.manifest.json_fields != opts.json_fields;
-    target.manifest.json_fields = opts.json_fields.clone();
+    let json_fields = target.json_fields.clone();
+    let fields_changed = target.manifest.json_fields != json_fields;
+    target.manifest.json_fields = json_fields.clone();
 
     let plan = plan::plan(
         &target.corpus_root,
@@ -133,7 +161,7 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
     let ctx = WriteContext {
         writer: &writer,
         fields: &target.fields,
-        json_fields: &opts.json_fields,
+        json_fields: &json_fields,
         nothing_before: target.empty_first || target.created,
     };
     let dirty = write_files(
@@ -161,5 +189,5 @@ pub fn build(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result
     progress.finish();
     stats.passages_total = target.manifest.passages();
     stats.elapsed = started.elapsed();
-    Ok(stats)
+    Ok((stats, target.manifest))
 }

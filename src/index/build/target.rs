@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use tantivy::Index;
 
 use super::BuildOptions;
+use crate::corpus::JsonFields;
 use crate::index::dir::{clear_index_dir, ensure_index_or_empty, lock_index};
 use crate::index::manifest::{DICT_FILE, DictInfo, Manifest, read_manifest};
 use crate::index::open::{check_schema, check_segments, short_reason};
@@ -37,12 +38,19 @@ pub(super) struct Target {
     pub recorded_dict: Option<DictInfo>,
     /// The index's copy of that dictionary (empty if none).
     pub stored_dict: String,
+    /// The field names to read JSON Lines archives with.
+    pub json_fields: JsonFields,
 }
 
 /// Opens (or creates) the index of `opts` for writing. A damaged manifest or an index of another format is
 /// rebuilt (said through `warn`); an index whose manifest is fine but whose segments are damaged is an
 /// error (`--rebuild` recovers it).
-pub(super) fn open(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::Result<Target> {
+/// `previous` is the index's manifest if the caller has read it already.
+pub(super) fn open(
+    opts: &BuildOptions,
+    previous: Option<crate::Result<Option<Manifest>>>,
+    warn: &mut dyn FnMut(String),
+) -> crate::Result<Target> {
     let corpus_root =
         fs::canonicalize(&opts.corpus).map_err(|e| crate::Error::io(&opts.corpus, e))?;
     if !corpus_root.is_dir() {
@@ -58,7 +66,7 @@ pub(super) fn open(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::
     let lock = lock_index(&dir)?;
 
     // The manifest is read once: what a rebuild keeps (the user dictionary) and what an update starts from.
-    let previous = match read_manifest(&dir) {
+    let previous = match previous.unwrap_or_else(|| read_manifest(&dir)) {
         Ok(m) => m,
         Err(e) => {
             warn(format!("{e}; rebuilding it"));
@@ -66,6 +74,13 @@ pub(super) fn open(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::
         }
     };
     let recorded_dict = previous.as_ref().and_then(|m| m.dict.clone());
+    // The archive field names the user didn't give are those of the index, whatever its format.
+    let json_fields = opts.json_fields.resolve(
+        &previous
+            .as_ref()
+            .map(|m| m.json_fields.clone())
+            .unwrap_or_default(),
+    );
     let stored_dict = fs::read_to_string(dir.join(DICT_FILE)).unwrap_or_default();
     let old = match &previous {
         Some(m) if !opts.rebuild => match m.incompatibility() {
@@ -132,5 +147,6 @@ pub(super) fn open(opts: &BuildOptions, warn: &mut dyn FnMut(String)) -> crate::
         rebuilt,
         recorded_dict,
         stored_dict,
+        json_fields,
     })
 }

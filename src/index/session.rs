@@ -1,0 +1,153 @@
+//! What a front end calls: [`open_for_search`] gets a searcher for an index (building it on first use,
+//! rebuilding one that an older sou wrote, and reporting whether the corpus changed since), and
+//! [`update`] builds or updates an index. Both read the index's manifest once and return typed outcomes;
+//! what a user should be told while they work (a build starting, a file skipped) comes through a
+//! [`Notice`] callback, so a terminal prints it and a server logs it.
+
+use std::path::{Path, PathBuf};
+
+use super::build::{BuildOptions, DictChoice, IndexStats, build_from};
+use super::manifest::{read_manifest, recorded_corpus_root};
+use super::open::{SearchIndex, dict_changed, open_with};
+use super::stale::{Staleness, corpus_stats, staleness_of};
+use super::{FORMAT_VERSION, exists};
+use crate::corpus::JsonFieldNames;
+
+/// The index a search wants, and whether it may be built.
+#[derive(Debug, Clone)]
+pub struct SearchTarget {
+    /// The index directory.
+    pub index: PathBuf,
+    /// The corpus the user named: built from on first use, and checked for changes (None: the corpus the
+    /// index was built from; `corpus` for a first build).
+    pub corpus: Option<PathBuf>,
+    /// Build the index if there is none. A front end allows it for its default index, or when the user
+    /// named the corpus too: an index path the user typed alone must exist, so that a typo never answers
+    /// from an index built of another folder.
+    pub build_if_missing: bool,
+}
+
+/// Something a user should be told while an index is prepared.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// A build starts: there is no index yet (`older_format` None), or an older sou wrote it.
+    Building {
+        /// The index directory.
+        index: PathBuf,
+        /// The corpus it is built from.
+        corpus: PathBuf,
+        /// The index format of the index being rebuilt.
+        older_format: Option<u32>,
+    },
+    /// The build is done.
+    Built(IndexStats),
+    /// A problem that doesn't stop the work (a file skipped, a dictionary changed).
+    Warning(String),
+}
+
+/// The corpus changed since it was indexed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stale {
+    /// The corpus that was checked.
+    pub corpus: PathBuf,
+    /// How it differs from the index.
+    pub staleness: Staleness,
+}
+
+/// An index opened for search, and what the user should know about it.
+pub struct Ready {
+    /// The searcher.
+    pub index: SearchIndex,
+    /// Files of the corpus added, changed or removed since indexing (by size and time), if any.
+    pub stale: Option<Stale>,
+    /// The user dictionary changed since indexing: what to tell the user.
+    pub dict_changed: Option<String>,
+}
+
+/// Opens the index of `target` for searching, building it first if it is missing and may be built, or if
+/// an older sou wrote it. Errors: [`crate::Error::IndexMissing`] for a missing index that may not be built,
+/// [`crate::Error::IndexIncompatible`] for a damaged index or one of another sou, [`crate::Error::Build`]
+/// when a build fails.
+pub fn open_for_search(
+    target: &SearchTarget,
+    notice: &mut dyn FnMut(Notice),
+) -> crate::Result<Ready> {
+    let dir = &target.index;
+    if target.build_if_missing && !exists(dir) {
+        build_for_search(dir, target.corpus.as_deref(), None, notice)?;
+    }
+    // The staleness check's walk and `stat`s need only the corpus root: they run while the index (and its
+    // manifest, megabytes for a big folder) is opened.
+    let early = target
+        .corpus
+        .clone()
+        .or_else(|| recorded_corpus_root(dir))
+        .map(|root| {
+            let walked = root.clone();
+            (root, std::thread::spawn(move || corpus_stats(&walked)))
+        });
+    let manifest = read_manifest(dir)?;
+    let index = match manifest {
+        Some(m) if m.format_version < FORMAT_VERSION => {
+            let v = m.format_version;
+            let corpus = target.corpus.clone().unwrap_or(m.corpus_root.clone());
+            let (_, written) = build_for_search(dir, Some(&corpus), Some((v, m)), notice)?;
+            open_with(dir, Some(written))?
+        }
+        m => open_with(dir, m)?,
+    };
+    let corpus = target
+        .corpus
+        .clone()
+        .unwrap_or_else(|| index.manifest.corpus_root.clone());
+    let stats = match early {
+        Some((root, h)) if root == corpus => h.join().ok(),
+        _ => None,
+    }
+    .unwrap_or_else(|| corpus_stats(&corpus));
+    let staleness = staleness_of(&index.manifest, &stats);
+    let stale = (!staleness.is_fresh()).then_some(Stale { corpus, staleness });
+    let dict_changed = dict_changed(&index.manifest);
+    Ok(Ready {
+        index,
+        stale,
+        dict_changed,
+    })
+}
+
+/// Builds the index a search needs: a missing one (`older` None) from `corpus` or `corpus/`, or one that an
+/// older sou wrote (its format and manifest) from `corpus`, keeping its archive field names and user
+/// dictionary.
+fn build_for_search(
+    dir: &Path,
+    corpus: Option<&Path>,
+    older: Option<(u32, super::Manifest)>,
+    notice: &mut dyn FnMut(Notice),
+) -> crate::Result<(IndexStats, super::Manifest)> {
+    let corpus = corpus.map_or_else(|| PathBuf::from("corpus"), Path::to_path_buf);
+    notice(Notice::Building {
+        index: dir.to_path_buf(),
+        corpus: corpus.clone(),
+        older_format: older.as_ref().map(|(v, _)| *v),
+    });
+    let opts = BuildOptions {
+        corpus,
+        index: dir.to_path_buf(),
+        // An older index is rebuilt outright (the notice said so; the build need not say it again).
+        rebuild: older.is_some(),
+        threads: None,
+        progress: true,
+        dict: DictChoice::Keep,
+        json_fields: JsonFieldNames::default(),
+    };
+    let previous = older.map(|(_, m)| Ok(Some(m)));
+    let (stats, manifest) = build_from(&opts, previous, &mut |w| notice(Notice::Warning(w)))?;
+    notice(Notice::Built(stats.clone()));
+    Ok((stats, manifest))
+}
+
+/// Builds or updates the index of `opts` (see [`super::build()`]), telling warnings through `notice`.
+pub fn update(opts: &BuildOptions, notice: &mut dyn FnMut(Notice)) -> crate::Result<IndexStats> {
+    let (stats, _) = build_from(opts, None, &mut |w| notice(Notice::Warning(w)))?;
+    Ok(stats)
+}
