@@ -6,7 +6,7 @@ Prints one Markdown table (and, with --json, one JSON object per figure):
     and on the xwlb body-only archive (the same text for both tools);
   - indexing the xwlb body-only archive: sou vs FTS5 trigram (wall time, MB/s, peak RSS, index size / text);
   - sou's indexing throughput as a fraction of the jieba ceiling (jieba's search-mode segmentation alone on
-    one core, examples/jieba_ceiling.rs) times the cores sou uses;
+    one core, bench/examples/jieba_ceiling.rs) times the cores sou uses;
   - batch query latency, top 10 with snippets, per query inside the process: sou (`--queries`) vs FTS5
     (`.timer on` in the sqlite3 shell), on the 1,000-query samples of xwlb-title-dev and xwlb-keywords-dev;
   - one-shot search and indexing on the same text as one file per article (36,171 files);
