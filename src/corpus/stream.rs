@@ -14,14 +14,13 @@
 //! texts with tiny windows (`SOU_STREAM_CASES` sets how many).
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, Seek, SeekFrom};
 use std::path::Path;
 
-use encoding_rs::{DecoderResult, Encoding};
-
+use super::decode::{DetectError, HEAD_BYTES, decode_into, detect, read_full};
 use super::{
-    BINARY_MAGIC, DecodeError, Passage, SplitConfig, file_stem, heading_title, is_body,
-    is_markdown, markdown_heading_line, pack, pieces, split_paragraph, trim_range,
+    DecodeError, Passage, SplitConfig, file_stem, heading_title, is_body, is_markdown,
+    markdown_heading_line, pack, pieces, split_paragraph, trim_range,
 };
 
 /// The most characters of one paragraph held before its first passages are emitted, and how far into an
@@ -62,6 +61,15 @@ pub enum ReadError<E> {
     Late(String),
     /// The consumer of the passages failed.
     Sink(E),
+}
+
+impl<E> From<DetectError> for ReadError<E> {
+    fn from(e: DetectError) -> Self {
+        match e {
+            DetectError::Decode(d) => ReadError::Decode(d),
+            DetectError::Io(e) => ReadError::Io(e),
+        }
+    }
 }
 
 /// Reads the text file `path` (whose corpus-relative path is `rel`) as a stream and hands its passages to
@@ -129,161 +137,6 @@ pub fn read_text_file<E>(
         }
         if last {
             return Ok(encoding.name());
-        }
-    }
-}
-
-/// Reads until `buf` is full or the file ends; returns the number of bytes read.
-fn read_full(file: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match file.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
-}
-
-/// Decodes `src` onto `out` without replacement; false on malformed input.
-fn decode_into(
-    decoder: &mut encoding_rs::Decoder,
-    mut src: &[u8],
-    last: bool,
-    out: &mut String,
-) -> bool {
-    loop {
-        let room = decoder
-            .max_utf8_buffer_length_without_replacement(src.len())
-            .unwrap_or(src.len() * 3 + 16);
-        out.reserve(room);
-        let (result, read) = decoder.decode_to_string_without_replacement(src, out, last);
-        src = &src[read..];
-        match result {
-            DecoderResult::InputEmpty => return true,
-            DecoderResult::OutputFull => {}
-            DecoderResult::Malformed(..) => return false,
-        }
-    }
-}
-
-/// The bytes at the start of a file in which a NUL byte makes it binary.
-const HEAD_BYTES: usize = 8192;
-
-/// The first pass: the file's encoding and the length of its BOM, decided as [`decode`](super::decode)
-/// decides them on the whole file (BOM, magic numbers, NUL bytes, UTF-8, then chardetng over every byte),
-/// and a check that the whole file decodes cleanly.
-fn detect<E>(
-    file: &mut File,
-    chunk: usize,
-    head: usize,
-) -> Result<(&'static Encoding, u64), ReadError<E>> {
-    let io = ReadError::Io;
-    let mut head = vec![0u8; head];
-    let n = read_full(file, &mut head).map_err(io)?;
-    head.truncate(n);
-    if let Some((encoding, bom_len)) = Encoding::for_bom(&head) {
-        let bom_len = bom_len as u64;
-        if encoding == encoding_rs::UTF_8 {
-            if let Some(at) = utf8_error(file, bom_len, chunk).map_err(io)? {
-                return Err(ReadError::Decode(DecodeError::Undecodable(format!(
-                    "not valid UTF-8 (byte {at})"
-                ))));
-            }
-        } else if !decodes_cleanly(file, bom_len, encoding, chunk).map_err(io)? {
-            return Err(ReadError::Decode(DecodeError::Undecodable(format!(
-                "has a {} BOM but is not valid {0}",
-                encoding.name()
-            ))));
-        }
-        return Ok((encoding, bom_len));
-    }
-    for (magic, what) in BINARY_MAGIC {
-        if head.starts_with(magic) {
-            return Err(ReadError::Decode(DecodeError::Binary(format!(
-                "binary file ({what})"
-            ))));
-        }
-    }
-    if head[..head.len().min(HEAD_BYTES)].contains(&0) {
-        return Err(ReadError::Decode(DecodeError::Binary(
-            "binary file (NUL bytes)".to_string(),
-        )));
-    }
-    let Some(utf8_error) = utf8_error(file, 0, chunk).map_err(io)? else {
-        return Ok((encoding_rs::UTF_8, 0));
-    };
-    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    file.seek(SeekFrom::Start(0)).map_err(io)?;
-    let mut buf = vec![0u8; chunk];
-    loop {
-        let n = read_full(file, &mut buf).map_err(io)?;
-        detector.feed(&buf[..n], false);
-        if n < buf.len() {
-            break;
-        }
-    }
-    detector.feed(&[], true);
-    let encoding = detector.guess(None, chardetng::Utf8Detection::Deny);
-    if encoding != encoding_rs::UTF_8 && decodes_cleanly(file, 0, encoding, chunk).map_err(io)? {
-        return Ok((encoding, 0));
-    }
-    Err(ReadError::Decode(DecodeError::Undecodable(format!(
-        "not valid UTF-8 (byte {utf8_error}), nor {}",
-        encoding.name()
-    ))))
-}
-
-/// The offset of the first byte at or after `from` where the file stops being UTF-8, if it does.
-fn utf8_error(file: &mut File, from: u64, chunk: usize) -> io::Result<Option<u64>> {
-    file.seek(SeekFrom::Start(from))?;
-    let mut buf = vec![0u8; chunk];
-    // Bytes of a character cut by the end of the previous chunk, then the new chunk.
-    let mut data: Vec<u8> = Vec::new();
-    let mut offset = from;
-    loop {
-        let n = read_full(file, &mut buf)?;
-        data.extend_from_slice(&buf[..n]);
-        let last = n < buf.len();
-        match std::str::from_utf8(&data) {
-            Ok(_) => {
-                offset += data.len() as u64;
-                data.clear();
-            }
-            Err(e) if e.error_len().is_none() && !last => {
-                offset += e.valid_up_to() as u64;
-                data.drain(..e.valid_up_to());
-            }
-            Err(e) => return Ok(Some(offset + e.valid_up_to() as u64)),
-        }
-        if last {
-            return Ok(None);
-        }
-    }
-}
-
-/// Whether the file decodes without errors from `from` on.
-fn decodes_cleanly(
-    file: &mut File,
-    from: u64,
-    encoding: &'static Encoding,
-    chunk: usize,
-) -> io::Result<bool> {
-    file.seek(SeekFrom::Start(from))?;
-    let mut decoder = encoding.new_decoder_without_bom_handling();
-    let mut buf = vec![0u8; chunk];
-    let mut out = String::new();
-    loop {
-        let n = read_full(file, &mut buf)?;
-        let last = n < buf.len();
-        out.clear();
-        if !decode_into(&mut decoder, &buf[..n], last, &mut out) {
-            return Ok(false);
-        }
-        if last {
-            return Ok(true);
         }
     }
 }
@@ -574,7 +427,8 @@ impl StreamSplitter {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{decode, split_text};
+    use super::super::decode;
+    use super::super::split::split_text;
     use super::*;
 
     /// The whole-text splitter (the reference), with the given window.
@@ -805,7 +659,7 @@ mod tests {
             let expected = whole(path, &text, max, window);
             assert_eq!(got, expected, "{ctx}: {text:?}");
             let chars: Vec<char> = text.chars().collect();
-            if super::super::paragraphs(&chars, false, usize::MAX)
+            if super::super::split::paragraphs(&chars, false, usize::MAX)
                 .iter()
                 .any(|p| p.end - p.start > window.max(4 * max + 4))
             {

@@ -11,6 +11,8 @@
 
 use std::collections::HashMap;
 
+use crate::text::sentence::end_mark;
+
 /// A match of the query in the passage: char range [start, end) in the passage text, and a weight
 /// (bigger = more important; e.g. longer / rarer query terms).
 ///
@@ -38,12 +40,6 @@ pub struct Snippet {
 
 /// Marks text left out at either end of a snippet.
 const ELLIPSIS: char = '\u{2026}';
-
-/// Chars that end a sentence (a run of them counts as one end).
-const TERMINATORS: &[char] = &['。', '！', '？', '；', '!', '?', ';', '…'];
-
-/// Closing quotes and brackets that stay with the sentence they follow.
-const CLOSERS: &[char] = &['”', '’', '」', '』', '）', ')', '】', '》', '"', '\''];
 
 /// Builds a snippet of about `max_chars` characters (counting chars, never bytes) around the best region
 /// of `matches`.
@@ -195,20 +191,13 @@ fn split_sentences(chars: &[char]) -> Vec<(usize, usize)> {
     let mut i = 0;
     while i < n {
         let c = chars[i];
-        let mut j = i + 1;
-        let ends = if c == '\n' || c == '\r' {
-            true
-        } else if TERMINATORS.contains(&c) || c == '.' {
-            let run: &[char] = if c == '.' { &['.'] } else { TERMINATORS };
-            while j < n && run.contains(&chars[j]) {
-                j += 1;
-            }
-            while j < n && CLOSERS.contains(&chars[j]) {
-                j += 1;
-            }
-            c != '.' || j == n || chars[j].is_whitespace()
+        let (ends, mut j) = if c == '\n' || c == '\r' {
+            (true, i + 1)
         } else {
-            false
+            match end_mark(chars, i, n) {
+                Some(j) => (true, j),
+                None => (false, i + 1),
+            }
         };
         if ends {
             while j < n && chars[j].is_whitespace() {

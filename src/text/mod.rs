@@ -6,3 +6,4 @@
 pub mod analyzer;
 pub mod dict;
 pub mod normalize;
+pub mod sentence;

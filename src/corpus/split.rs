@@ -1,0 +1,365 @@
+//! Splitting an article into passages: paragraphs, cut at sentence ends when they are long, packed into
+//! passages of at most [`SplitConfig::max_chars`] characters (the rules are in the [module docs](super)).
+
+use super::stream::WINDOW_CHARS;
+use super::titles::{heading_title, is_body, markdown_heading_line};
+use crate::text::sentence::{CLOSERS, end_mark};
+
+/// Settings for splitting articles into passages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitConfig {
+    /// The most characters (not bytes) in one passage. Default 300; 0 is treated as 1.
+    pub max_chars: usize,
+}
+
+impl Default for SplitConfig {
+    fn default() -> Self {
+        SplitConfig { max_chars: 300 }
+    }
+}
+
+/// One passage of an article: the unit that is indexed and returned as a hit.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Passage {
+    /// The article's path relative to the corpus root, `/`-separated.
+    pub path: String,
+    /// The 0-based position of the passage among the article's passages.
+    pub ordinal: u32,
+    /// Character (not byte) offset of the passage's first character in the decoded text.
+    pub start: usize,
+    /// Character offset one past the passage's last character.
+    pub end: usize,
+    /// The nearest heading at or before the passage (see the module documentation).
+    pub title: String,
+    /// The title is a JSON Lines record's id, for want of a title or a heading: shown, but not indexed as a
+    /// title (`xwlb-20161231-01` would make every query with 2016 in it favour that year's records).
+    pub title_is_id: bool,
+    /// Exactly the decoded text's characters `start..end`, untouched.
+    pub text: String,
+    /// The article's id: its path for a text file, its `id` field for a JSON Lines record.
+    pub id: String,
+    /// The article's date, if the record has one (JSON Lines only).
+    pub date: Option<String>,
+    /// The 1-based line of the record in its JSON Lines file (None for text files).
+    pub line: Option<u64>,
+    /// Is this the lead of its article: the first passage of body text at the start of the article or, in a
+    /// text file (a page may hold several articles), after a heading? Headings, bylines `◎…` and photo
+    /// credits `…摄`/`…供图` are not body text. In news writing the lead summarises the story.
+    pub lead: bool,
+}
+
+/// Splits an article's decoded text into passages, following the rules in the module
+/// documentation. `path` is the article's path relative to the corpus root; it is copied into
+/// each passage, decides whether Markdown headings are recognised, and gives the fallback title.
+pub fn split_article(path: &str, text: &str, cfg: &SplitConfig) -> Vec<Passage> {
+    split_text(
+        path,
+        path,
+        None,
+        text,
+        cfg,
+        is_markdown(path),
+        false,
+        WINDOW_CHARS,
+    )
+}
+
+/// `window`: only a heading that begins within the first `window` characters titles the passages before it
+/// (see [`WINDOW_CHARS`]).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn split_text(
+    path: &str,
+    id: &str,
+    title: Option<&str>,
+    text: &str,
+    cfg: &SplitConfig,
+    markdown: bool,
+    one_article: bool,
+    window: usize,
+) -> Vec<Passage> {
+    let chars: Vec<char> = text.chars().collect();
+    let paragraphs = paragraphs(&chars, markdown, window);
+    let heading = paragraphs
+        .iter()
+        .take_while(|p| p.start < window)
+        .find_map(|p| p.heading.clone());
+    let has_heading = heading.is_some();
+    let fallback = heading.unwrap_or_else(|| file_stem(id).to_owned());
+    let max_chars = cfg.max_chars.max(1);
+
+    let mut passages = Vec::new();
+    let mut current: &str = title.unwrap_or(&fallback);
+    // A file's name says what it is about; a record's id does not.
+    let mut title_is_id = one_article && title.is_none() && !has_heading;
+    let mut want_lead = true;
+    for paragraph in &paragraphs {
+        if title.is_none()
+            && let Some(heading) = &paragraph.heading
+        {
+            current = heading;
+            title_is_id = false;
+        }
+        // A record is one article: short lines of its body are not headings of other articles.
+        let lead = if paragraph.heading.is_some() && !one_article {
+            want_lead = true;
+            false
+        } else if want_lead && is_body(&chars[paragraph.start..paragraph.end], window) {
+            want_lead = false;
+            true
+        } else {
+            false
+        };
+        for (k, (start, end)) in split_paragraph(&chars, paragraph.start, paragraph.end, max_chars)
+            .into_iter()
+            .enumerate()
+        {
+            passages.push(Passage {
+                path: path.to_owned(),
+                ordinal: u32::try_from(passages.len()).unwrap_or(u32::MAX),
+                start,
+                end,
+                title: current.to_owned(),
+                title_is_id,
+                text: chars[start..end].iter().collect(),
+                id: id.to_owned(),
+                date: None,
+                line: None,
+                lead: lead && k == 0,
+            });
+        }
+    }
+    passages
+}
+
+/// A trimmed, non-empty paragraph: chars `start..end`, and its title if it is a heading.
+pub(super) struct Paragraph {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) heading: Option<String>,
+}
+
+/// Whether `path` names a Markdown file.
+pub(super) fn is_markdown(path: &str) -> bool {
+    path.get(path.len().saturating_sub(3)..)
+        .is_some_and(|ext| ext.eq_ignore_ascii_case(".md"))
+}
+
+/// The last component of `path` without its extension.
+pub(super) fn file_stem(path: &str) -> &str {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => &name[..dot],
+        _ => name,
+    }
+}
+
+/// `start..end` with surrounding whitespace removed (possibly empty).
+pub(super) fn trim_range(chars: &[char], mut start: usize, mut end: usize) -> (usize, usize) {
+    while start < end && chars[start].is_whitespace() {
+        start += 1;
+    }
+    while end > start && chars[end - 1].is_whitespace() {
+        end -= 1;
+    }
+    (start, end)
+}
+
+/// Splits the text into paragraphs, recognising headings. A paragraph or a line longer than `window`
+/// characters is never a heading (a stream reader does not hold that much to find out).
+pub(super) fn paragraphs(chars: &[char], markdown: bool, window: usize) -> Vec<Paragraph> {
+    let mut out = Vec::new();
+    let mut push = |start: usize, end: usize| {
+        let (start, end) = trim_range(chars, start, end);
+        if start < end {
+            let heading = (end - start <= window)
+                .then(|| heading_title(&chars[start..end], markdown))
+                .flatten();
+            out.push(Paragraph {
+                start,
+                end,
+                heading,
+            });
+        }
+    };
+
+    let mut run: Option<(usize, usize)> = None;
+    let mut line_start = 0;
+    while line_start <= chars.len() {
+        let line_end = chars[line_start..]
+            .iter()
+            .position(|&c| c == '\n')
+            .map_or(chars.len(), |i| line_start + i);
+        let line = &chars[line_start..line_end];
+        if line.iter().all(|c| c.is_whitespace()) {
+            if let Some((start, end)) = run.take() {
+                push(start, end);
+            }
+        } else if markdown && markdown_heading_line(line, window) {
+            if let Some((start, end)) = run.take() {
+                push(start, end);
+            }
+            push(line_start, line_end);
+        } else {
+            let start = run.map_or(line_start, |(start, _)| start);
+            run = Some((start, line_end));
+        }
+        line_start = line_end + 1;
+    }
+    if let Some((start, end)) = run {
+        push(start, end);
+    }
+    out
+}
+
+/// Splits the trimmed paragraph `start..end` into trimmed, non-empty passage ranges of at most
+/// `max_chars` characters each.
+pub(super) fn split_paragraph(
+    chars: &[char],
+    start: usize,
+    end: usize,
+    max_chars: usize,
+) -> Vec<(usize, usize)> {
+    if end - start <= max_chars {
+        return vec![(start, end)];
+    }
+    let (pieces, _) = pieces(chars, start, end, max_chars, None);
+    pack(&pieces, max_chars)
+        .into_iter()
+        .map(|p| (p.start, p.end))
+        .collect()
+}
+
+/// A piece of a long paragraph: a trimmed sentence, or part of an over-long one.
+pub(super) struct Piece {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    /// Index of its sentence.
+    pub(super) sentence: usize,
+}
+
+/// A passage made of whole pieces.
+pub(super) struct Packed {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    /// Index of its first piece.
+    pub(super) first_piece: usize,
+}
+
+/// Cuts the trimmed paragraph `start..end` into pieces of at most `max_chars` characters: trimmed
+/// sentences, over-long ones cut further. `first_end`, if given, is where the sentence that begins at
+/// `start` ends (a paragraph read as a stream resumes inside a sentence). Also returns the sentences'
+/// (untrimmed, contiguous) ranges.
+pub(super) fn pieces(
+    chars: &[char],
+    start: usize,
+    end: usize,
+    max_chars: usize,
+    first_end: Option<usize>,
+) -> (Vec<Piece>, Vec<(usize, usize)>) {
+    let sentences = match first_end.filter(|&e| e > start && e <= end) {
+        Some(first) => {
+            let mut s = vec![(start, first)];
+            s.extend(sentences(chars, first, end));
+            s
+        }
+        None => sentences(chars, start, end),
+    };
+    let mut pieces = Vec::new();
+    let mut cut = Vec::new();
+    for (k, &(s, e)) in sentences.iter().enumerate() {
+        let (s, e) = trim_range(chars, s, e);
+        if s < e {
+            cut.clear();
+            cut_long_sentence(chars, s, e, max_chars, &mut cut);
+            pieces.extend(cut.iter().map(|&(start, end)| Piece {
+                start,
+                end,
+                sentence: k,
+            }));
+        }
+    }
+    (pieces, sentences)
+}
+
+/// Greedy packing of whole pieces into passages of at most `max_chars` characters.
+pub(super) fn pack(pieces: &[Piece], max_chars: usize) -> Vec<Packed> {
+    let mut passages = Vec::new();
+    let mut current: Option<Packed> = None;
+    for (i, piece) in pieces.iter().enumerate() {
+        match &mut current {
+            Some(c) if piece.end - c.start <= max_chars => c.end = piece.end,
+            _ => {
+                passages.extend(current.take());
+                current = Some(Packed {
+                    start: piece.start,
+                    end: piece.end,
+                    first_piece: i,
+                });
+            }
+        }
+    }
+    passages.extend(current);
+    passages
+}
+
+/// Cuts the chars `start..end` at sentence ends. The ranges are contiguous, cover
+/// `start..end`, and are not trimmed.
+pub(super) fn sentences(chars: &[char], start: usize, end: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut sentence_start = start;
+    let mut i = start;
+    while i < end {
+        if chars[i] == '\n' {
+            i += 1;
+        } else if let Some(j) = end_mark(chars, i, end) {
+            i = j;
+        } else {
+            i += 1;
+            continue;
+        }
+        out.push((sentence_start, i));
+        sentence_start = i;
+    }
+    if sentence_start < end {
+        out.push((sentence_start, end));
+    }
+    out
+}
+
+/// Pushes the trimmed sentence `start..end` onto `pieces`, cut into pieces of at most
+/// `max_chars` characters: after the last clause mark that fits, else exactly at `max_chars`.
+pub(super) fn cut_long_sentence(
+    chars: &[char],
+    mut start: usize,
+    end: usize,
+    max_chars: usize,
+    pieces: &mut Vec<(usize, usize)>,
+) {
+    while end - start > max_chars {
+        let limit = start + max_chars;
+        let cut = match (start..limit)
+            .rev()
+            .find(|&i| CLAUSE_MARKS.contains(&chars[i]))
+        {
+            Some(mark) => {
+                let mut cut = mark + 1;
+                while cut < limit && CLOSERS.contains(&chars[cut]) {
+                    cut += 1;
+                }
+                cut
+            }
+            None => limit,
+        };
+        let (s, e) = trim_range(chars, start, cut);
+        if s < e {
+            pieces.push((s, e));
+        }
+        (start, _) = trim_range(chars, cut, end);
+    }
+    if start < end {
+        pieces.push((start, end));
+    }
+}
+
+/// Clause punctuation where an over-long sentence may be cut.
+pub(super) const CLAUSE_MARKS: &[char] = &['，', '、', ',', '：', ':'];
