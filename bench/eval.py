@@ -10,7 +10,7 @@ With --runs-out FILE it also writes each query's top 10 passages (`{"set", "qid"
 score], ...]}` per line, sets and queries in order), so that two builds can be compared exactly: run it at both
 commits and `cmp` the files (a refactoring must leave them identical).
 
-Usage:  python3 bench/eval.py [SET ...] [--shared DIR] [--work DIR] [--no-build] [--runs-out FILE]
+Usage:  python3 bench/eval.py [SET ...] [--shared DIR] [--work DIR] [--no-build | --sou BINARY] [--runs-out FILE]
 Sets:   xwlb-title-dev xwlb-keywords-dev cmrc2018-dev csl-title-dev (default: all)
 """
 
@@ -86,6 +86,7 @@ def main():
     ap.add_argument("--shared", default=os.path.join(REPO, "..", "shared"))
     ap.add_argument("--work", default=os.path.join(REPO, "target", "eval"))
     ap.add_argument("--no-build", action="store_true", help="use target/release/sou as it is")
+    ap.add_argument("--sou", metavar="BINARY", help="evaluate this sou binary (implies --no-build)")
     ap.add_argument("--json", action="store_true", help="also print one JSON object per set")
     ap.add_argument("--runs-out", metavar="FILE", help="write every query's top 10 passages to FILE")
     ap.add_argument("--reuse-index", action="store_true",
@@ -98,9 +99,9 @@ def main():
     for s in args.sets:
         if s not in SETS:
             raise SystemExit(f"eval.py: unknown set {s}; choose from {', '.join(SETS)}")
-    if not args.no_build:
+    if not args.no_build and not args.sou:
         subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=REPO, check=True)
-    sou = os.path.join(REPO, "target", "release", "sou")
+    sou = os.path.abspath(args.sou) if args.sou else os.path.join(REPO, "target", "release", "sou")
 
     indexed = {}
     rows_out = []
