@@ -48,25 +48,38 @@ pub(crate) fn open_segments(index: &Index, dir: &Path) -> crate::Result<IndexRea
     Ok(reader)
 }
 
-/// tantivy's errors repeat themselves; this says what happened in a few words.
+/// tantivy's errors repeat themselves; this says what happened in a few words, from the error's type: a
+/// file that does not exist is missing; data tantivy found corrupted, or an I/O error of kind `InvalidData`
+/// (a footer that doesn't check, a file shorter than its footer), is corrupted. A segment file's name
+/// (`<32 hex digits>.<ext>`) is given when the error carries the path. Anything else is tantivy's message,
+/// cut to 160 characters.
 pub(crate) fn short_reason(e: &tantivy::TantivyError) -> String {
-    let text = e.to_string();
-    let file = text
-        .split(['"', '\'', '/'])
-        .find(|w| {
-            w.len() > 32 && w.contains('.') && w.chars().take(32).all(|c| c.is_ascii_hexdigit())
-        })
-        .map(|f| format!(" ({f})"))
-        .unwrap_or_default();
-    if text.contains("FileDoesNotExist") || text.contains("does not exist") {
-        format!("a segment file is missing{file}")
-    } else if text.contains("magic byte")
-        || text.contains("corrupt")
-        || text.contains("InvalidData")
-    {
-        format!("a segment file is corrupted{file}")
+    use tantivy::TantivyError as T;
+    use tantivy::directory::error::OpenReadError as R;
+    let invalid = |io: &std::io::Error| io.kind() == std::io::ErrorKind::InvalidData;
+    match e {
+        T::OpenReadError(R::FileDoesNotExist(path)) => {
+            format!("a segment file is missing{}", segment_file(path))
+        }
+        T::OpenReadError(R::IoError { io_error, filepath }) if invalid(io_error) => {
+            format!("a segment file is corrupted{}", segment_file(filepath))
+        }
+        T::DataCorruption(_) => "a segment file is corrupted".to_string(),
+        T::IoError(io) if invalid(io) => "a segment file is corrupted".to_string(),
+        _ => e.to_string().chars().take(160).collect(),
+    }
+}
+
+/// ` (NAME)` if `path` names a segment file (`<32 hex digits>.<ext>`), else nothing.
+fn segment_file(path: &Path) -> String {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let is_segment = name.len() > 33
+        && name.as_bytes()[32] == b'.'
+        && name.chars().take(32).all(|c| c.is_ascii_hexdigit());
+    if is_segment {
+        format!(" ({name})")
     } else {
-        text.chars().take(160).collect()
+        String::new()
     }
 }
 
