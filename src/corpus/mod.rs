@@ -69,8 +69,8 @@ pub use stream::{
 pub use walk::{CorpusFile, walk, walk_unsorted};
 
 // The rules the stream reader shares with the whole-text splitter, and the unit tests below.
-use split::{file_stem, is_markdown, pack, pieces, split_paragraph, trim_range};
-use titles::{heading_title, is_body, markdown_heading_line};
+use split::{file_stem, is_markdown, pack, pieces, split_paragraph};
+use titles::{heading_title, is_body, markdown_heading_line, trim_range};
 
 #[cfg(test)]
 mod tests {

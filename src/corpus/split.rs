@@ -2,7 +2,7 @@
 //! passages of at most [`SplitConfig::max_chars`] characters (the rules are in the [module docs](super)).
 
 use super::stream::WINDOW_CHARS;
-use super::titles::{heading_title, is_body, markdown_heading_line};
+use super::titles::{heading_title, is_body, markdown_heading_line, trim_range};
 use crate::text::sentence::{CLOSERS, end_mark};
 
 /// Settings for splitting articles into passages.
@@ -151,17 +151,6 @@ pub(super) fn file_stem(path: &str) -> &str {
         Some(dot) if dot > 0 => &name[..dot],
         _ => name,
     }
-}
-
-/// `start..end` with surrounding whitespace removed (possibly empty).
-pub(super) fn trim_range(chars: &[char], mut start: usize, mut end: usize) -> (usize, usize) {
-    while start < end && chars[start].is_whitespace() {
-        start += 1;
-    }
-    while end > start && chars[end - 1].is_whitespace() {
-        end -= 1;
-    }
-    (start, end)
 }
 
 /// Splits the text into paragraphs, recognising headings. A paragraph or a line longer than `window`

@@ -1,8 +1,18 @@
 //! Headings: which paragraphs are heading lines (plain text and Markdown), and which are body text.
 //! A passage's title is the nearest heading at or before it (the rules are in the [module docs](super)).
 
-use super::split::trim_range;
 use crate::text::sentence::CLOSERS;
+
+/// `start..end` with surrounding whitespace removed (possibly empty).
+pub(super) fn trim_range(chars: &[char], mut start: usize, mut end: usize) -> (usize, usize) {
+    while start < end && chars[start].is_whitespace() {
+        start += 1;
+    }
+    while end > start && chars[end - 1].is_whitespace() {
+        end -= 1;
+    }
+    (start, end)
+}
 
 /// Punctuation that a heading line may not end with.
 pub(super) const HEADING_END_PUNCT: &[char] = &[

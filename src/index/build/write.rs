@@ -15,9 +15,10 @@ use crate::index::schema::{Fields, passage_doc};
 
 /// Why a file was not indexed.
 pub(crate) enum FileError {
-    /// The file is reported and skipped; the run goes on.
-    Skip(String),
-    /// The file is binary: reported and skipped by design.
+    /// The file could not be read or decoded: reported and counted as failed (exit status 2); the run goes
+    /// on, and the file keeps what it had in the index.
+    Failed(String),
+    /// The file is binary: reported and counted as skipped, by design (not a failure).
     Binary(String),
     /// The index itself failed; the run stops.
     Fatal(crate::Error),
@@ -80,9 +81,9 @@ pub(crate) fn index_text(
         .map_err(|e| match e {
             corpus::ReadError::Decode(corpus::DecodeError::Binary(why)) => FileError::Binary(why),
             corpus::ReadError::Decode(corpus::DecodeError::Undecodable(why)) => {
-                FileError::Skip(why)
+                FileError::Failed(why)
             }
-            corpus::ReadError::Io(e) => FileError::Skip(e.to_string()),
+            corpus::ReadError::Io(e) => FileError::Failed(e.to_string()),
             // Its old passages are already deleted: stop before the commit, which keeps the index as it was.
             corpus::ReadError::Late(reason) => FileError::Fatal(crate::Error::ChangedWhileRead {
                 path: abs.to_path_buf(),
@@ -106,7 +107,7 @@ pub(crate) fn index_jsonl(
     warn: &mut dyn FnMut(String),
 ) -> Result<(), FileError> {
     use std::io::BufRead;
-    let f = fs::File::open(abs).map_err(|e| FileError::Skip(e.to_string()))?;
+    let f = fs::File::open(abs).map_err(|e| FileError::Failed(e.to_string()))?;
     let mut reader = std::io::BufReader::with_capacity(1 << 20, f);
     let mut buf = Vec::new();
     let mut line_no = 0u64;
@@ -115,7 +116,7 @@ pub(crate) fn index_jsonl(
         buf.clear();
         let n = reader
             .read_until(b'\n', &mut buf)
-            .map_err(|e| FileError::Skip(format!("read error at line {}: {e}", line_no + 1)))?;
+            .map_err(|e| FileError::Failed(format!("read error at line {}: {e}", line_no + 1)))?;
         if n == 0 {
             break;
         }
@@ -278,7 +279,7 @@ pub(super) fn write_files(
                 stats.skipped += 1;
                 continue;
             }
-            Err(FileError::Skip(reason)) => {
+            Err(FileError::Failed(reason)) => {
                 warn(format!("{}: {reason}; skipped", f.abs.display()));
                 stats.failed += 1;
                 continue;
