@@ -4,7 +4,7 @@
 //!    jieba-rs crate that sou depends on; `data/README.md` says where it comes from) into an FST map from
 //!    each word to its frequency, and computes the numbers `src/dict.rs` needs to reproduce `Jieba::new()`'s
 //!    segmentation without loading the whole dictionary (see there). The test
-//!    `analyzer::tests::compiled_dictionary_is_jiebas_default` checks that the copy is the dictionary
+//!    `text::analyzer::tests::compiled_dictionary_is_jiebas_default` checks that the copy is the dictionary
 //!    `Jieba::new()` loads.
 //! 2. Sets the cfg `sou_shared_missing` when `../shared` (the test data beside the repository) is missing,
 //!    so that the tests that need it are `#[ignore]`d and cargo's summary counts them as ignored.

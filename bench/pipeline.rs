@@ -8,7 +8,7 @@
 //! switches to the full dictionary up front (`load_full_dictionary`) and measures:
 //! - `tokenize/words`, `tokenize/query_full`, `search`: the full dictionary (what indexing always uses, and
 //!   what a long-running process uses after the switch);
-//! - `dictionary/jieba_new`: loading the full dictionary, which a query never needs (see `src/dict.rs`);
+//! - `dictionary/jieba_new`: loading the full dictionary, which a query never needs (see `src/text/dict.rs`);
 //! - `tokenize/query`: the tiny-jieba path a `sou search` process takes for its queries, rebuilt from the public
 //!   `sou::text::dict::small_jieba` (checked once to give the same tokens as `Analyzer::new().word_tokens`).
 
