@@ -2,7 +2,7 @@
 //!
 //! 1. Compiles jieba's default dictionary (`data/jieba-dict.txt`, a copy of `src/data/dict.txt` of the
 //!    jieba-rs crate that sou depends on; `data/README.md` says where it comes from) into an FST map from
-//!    each word to its frequency, and computes the numbers `src/dict.rs` needs to reproduce `Jieba::new()`'s
+//!    each word to its frequency, and computes the numbers `src/text/dict.rs` needs to reproduce `Jieba::new()`'s
 //!    segmentation without loading the whole dictionary (see there). The test
 //!    `text::analyzer::tests::compiled_dictionary_is_jiebas_default` checks that the copy is the dictionary
 //!    `Jieba::new()` loads.
