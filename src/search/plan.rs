@@ -431,3 +431,91 @@ pub(super) fn plan(
         groups,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::plan;
+    use crate::index::{BuildOptions, DictChoice, SearchIndex};
+    use crate::search::query;
+
+    /// A small index of three text files.
+    fn index() -> (tempfile::TempDir, SearchIndex) {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir(&corpus).unwrap();
+        for (name, text) in [
+            ("a.txt", "中国农业发展银行今天发布公告"),
+            ("b.txt", "宁德时代储能电池产能达25GWh。"),
+            ("c.txt", "人民至上、生命至上"),
+        ] {
+            std::fs::write(corpus.join(name), text).unwrap();
+        }
+        let index = dir.path().join("index");
+        let opts = BuildOptions {
+            corpus,
+            index: index.clone(),
+            rebuild: false,
+            threads: Some(1),
+            progress: false,
+            json_fields: Default::default(),
+            dict: DictChoice::Keep,
+        };
+        crate::index::build(&opts, &mut |w| panic!("{w}")).unwrap();
+        let idx = crate::index::open(&index).unwrap();
+        (dir, idx)
+    }
+
+    fn chars(p: &super::Pattern) -> String {
+        p.chars.iter().collect()
+    }
+
+    #[test]
+    fn a_term_is_planned_as_its_words_and_a_phrase_as_itself() {
+        let (_dir, idx) = index();
+        let searcher = idx.reader.searcher();
+        let p = plan(
+            &idx,
+            &searcher,
+            &query::parse("农业发展银行 \"今天\"").unwrap(),
+        )
+        .unwrap();
+        assert_eq!(p.groups.len(), 2);
+        let term = &p.groups[0][0];
+        assert_eq!(chars(&term.whole), "农业发展银行");
+        assert!(!term.exact_only);
+        // jieba's search mode: the compound and its parts are highlighted, the compound alone is not a
+        // coverage unit when its parts are (sub-words are left out of the units).
+        let parts: Vec<String> = term.parts.iter().map(|(_, p)| chars(p)).collect();
+        assert!(parts.contains(&"农业".to_string()), "{parts:?}");
+        assert!(parts.contains(&"银行".to_string()), "{parts:?}");
+        assert!(!term.units.is_empty());
+        let phrase = &p.groups[1][0];
+        assert_eq!(chars(&phrase.whole), "今天");
+        assert!(phrase.exact_only && phrase.parts.is_empty() && phrase.units.is_empty());
+        assert!(p.verify.is_empty());
+    }
+
+    #[test]
+    fn latin_words_keep_word_bounds_and_gapped_phrases_are_verified_on_the_text() {
+        let (_dir, idx) = index();
+        let searcher = idx.reader.searcher();
+        let p = plan(&idx, &searcher, &query::parse("gwh").unwrap()).unwrap();
+        assert!(p.groups[0][0].whole.word_bounds);
+        // A required phrase with punctuation inside: tantivy can't check the gap, the text is checked.
+        let p = plan(
+            &idx,
+            &searcher,
+            &query::parse("\"人民至上、生命至上\"").unwrap(),
+        )
+        .unwrap();
+        assert_eq!(p.verify, vec![("人民至上、生命至上".to_string(), true)]);
+        // An excluded one too, but then it is not in the tantivy query at all (that would exclude too much).
+        let p = plan(
+            &idx,
+            &searcher,
+            &query::parse("银行 -\"人民至上、生命\"").unwrap(),
+        )
+        .unwrap();
+        assert_eq!(p.verify, vec![("人民至上、生命".to_string(), false)]);
+    }
+}
