@@ -642,14 +642,12 @@ fn write_errors_leave_the_previous_index_intact() {
     // postings make repeated text small.
     let sentence =
         "青岛市工业技术研究院持续完善创新生态链条，构建优质企业梯度培育体系，银行也来了。";
-    let mut next = util::splitmix64(2026);
+    let mut rng = fastrand::Rng::with_seed(2026);
     for i in 0..30 {
         let text: String = (0..60)
             .map(|k| {
                 // Any character of the CJK Unified Ideographs block (U+4E00..U+9FA5).
-                let tail: String = (0..40)
-                    .map(|_| char::from_u32(0x4E00 + (next() % 0x51A6) as u32).unwrap())
-                    .collect();
+                let tail: String = (0..40).map(|_| rng.char('\u{4E00}'..='\u{9FA5}')).collect();
                 format!("第{i}篇第{k}句：{sentence}{tail}。\n\n")
             })
             .collect();

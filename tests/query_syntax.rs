@@ -2,7 +2,7 @@
 //! a clear error; `--plain` makes the operators ordinary text.
 
 use crate::hay;
-use crate::util::{self, TestEnv, assert_finds_exactly, assert_no_hits, traps, traps_with};
+use crate::util::{TestEnv, assert_finds_exactly, assert_no_hits, traps, traps_with};
 
 // ---------------------------------------------------------------------------------------------------------
 // Exclusion, OR, required terms.
@@ -204,7 +204,7 @@ fn query_path_survives_hostile_input() {
         "\u{FFFD}",
     ];
     // Seeded, so every run tries the same cases.
-    let mut next = util::splitmix64(2026);
+    let mut rng = fastrand::Rng::with_seed(2026);
     // SOU_FUZZ_CASES sets the number of generated queries (each run twice: with operators and --plain);
     // the default keeps this test to seconds. BENCHMARKS.md ("Robustness") records a long run.
     let rounds: usize = std::env::var("SOU_FUZZ_CASES")
@@ -218,13 +218,11 @@ fn query_path_survives_hostile_input() {
     for round in 0..rounds {
         // Mostly short queries; one in 500 has thousands of pieces (often over the length limit).
         let n = if round % 500 == 499 {
-            1000 + (next() % 4000) as usize
+            1000 + rng.usize(..4000)
         } else {
-            (next() % 30) as usize
+            rng.usize(..30)
         };
-        let query: String = (0..n)
-            .map(|_| pieces[(next() % pieces.len() as u64) as usize])
-            .collect();
+        let query: String = (0..n).map(|_| pieces[rng.usize(..pieces.len())]).collect();
         for plain in [false, true] {
             cases += 1;
             let req = sou::search::SearchRequest {
@@ -254,7 +252,7 @@ fn query_path_survives_hostile_input() {
     }
     // Long inputs: 1 MB queries are refused at once; hundreds to thousands of terms run or are refused,
     // quickly.
-    let mixed: String = std::iter::repeat_with(|| pieces[(next() % pieces.len() as u64) as usize])
+    let mixed: String = std::iter::repeat_with(|| pieces[rng.usize(..pieces.len())])
         .take(200_000)
         .collect::<String>()
         .chars()

@@ -168,18 +168,6 @@ impl Found {
 }
 
 /// The characters `[s, e)` of `s` (clamped).
-/// SplitMix64 from `seed`: the same numbers on every run.
-pub fn splitmix64(seed: u64) -> impl FnMut() -> u64 {
-    let mut state = seed;
-    move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
-
 pub fn char_slice(text: &str, s: usize, e: usize) -> String {
     text.chars().skip(s).take(e.saturating_sub(s)).collect()
 }
