@@ -15,8 +15,7 @@
 use std::path::Path;
 use std::process::Command;
 
-/// The built binary.
-const SOU: &str = env!("CARGO_BIN_EXE_sou");
+use crate::util::SOU;
 
 /// One `$ sou …` step of a `console` block.
 #[derive(Debug)]

@@ -1,10 +1,8 @@
 //! Test texts (the "haystacks"), short and written for these tests. Each document goes into its own file of
 //! the temporary corpus, so a hit's path says which document it is.
-//!
-//! (This is `tests/hay/mod.rs` rather than `tests/hay.rs`: Cargo would build a top-level `tests/*.rs` file
-//! as an integration test crate of its own.)
 
-// The documents of CHINESE-SEARCH.md, Appendix A: the traps of Chinese search.
+// The traps of Chinese search: one short document for each way a search of Chinese text goes wrong
+// (sub-words, word boundaries, scripts, widths, Latin and digits, characters beyond the BMP).
 
 /// Sub-words inside a compound: 农业, 发展银行, and 银行今天 across a word boundary.
 pub const NONGYE: &str = "中国农业发展银行今天发布公告";
@@ -23,8 +21,10 @@ pub const MIXED: &str = "2023年10月1日，5G和COVID-19疫苗报道；王𨨏�
 /// 今天 again, and 天气.
 pub const TIANQI: &str = "今天天气不错";
 
-/// The Appendix A corpus: file name → document.
-pub const APPENDIX_A: &[(&str, &str)] = &[
+/// The traps of Chinese search, as a corpus (file name → document): words inside compounds and across word
+/// boundaries, a string that is not the word it looks like (和尚), traditional script, full-width Latin and
+/// digits, dates and Latin with digits, a character beyond the BMP.
+pub const TRAPS: &[(&str, &str)] = &[
     ("nongye.txt", NONGYE),
     ("heshang.txt", HESHANG),
     ("liping.txt", LIPING),

@@ -6,6 +6,9 @@
 //! `[start, end)`, highlights inside the snippet, sorted, disjoint, non-empty and made of query text), so
 //! every test that searches also tests highlighting. A hit of a JSON Lines archive (one with a `line`) is
 //! checked against its record's body instead of the whole file.
+//!
+//! At the end: what the test modules share beyond the harness (the traps corpus, assertions on what a search
+//! finds, waiting for a child that may hang).
 
 use std::cell::RefCell;
 use std::ffi::OsStr;
@@ -16,6 +19,8 @@ use std::process::{Command, Stdio};
 use serde::Deserialize;
 use serde_json::Value;
 use tempfile::TempDir;
+
+use crate::hay;
 
 /// The built binary.
 pub const SOU: &str = env!("CARGO_BIN_EXE_sou");
@@ -163,18 +168,6 @@ impl Found {
 }
 
 /// The characters `[s, e)` of `s` (clamped).
-/// SplitMix64 from `seed`: the same numbers on every run.
-pub fn splitmix64(seed: u64) -> impl FnMut() -> u64 {
-    let mut state = seed;
-    move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
-
 pub fn char_slice(text: &str, s: usize, e: usize) -> String {
     text.chars().skip(s).take(e.saturating_sub(s)).collect()
 }
@@ -715,4 +708,64 @@ pub fn parse_json(out: Output) -> Found {
         "exit status does not match the hits: {out:#?}"
     );
     Found { hits, summary, out }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Shared by the test modules: the traps corpus, assertions on what a search finds, a child that may hang.
+
+/// The traps of Chinese search ([`hay::TRAPS`]), indexed.
+pub fn traps() -> TestEnv {
+    TestEnv::indexed(hay::TRAPS)
+}
+
+/// The traps of Chinese search ([`hay::TRAPS`]) plus `extra` documents, indexed.
+pub fn traps_with(extra: &[(&str, &str)]) -> TestEnv {
+    let mut files = hay::TRAPS.to_vec();
+    files.extend_from_slice(extra);
+    TestEnv::indexed(&files)
+}
+
+/// Asserts that the search finds exactly `paths` (in any order).
+pub fn assert_finds_exactly(env: &TestEnv, args: &[&str], paths: &[&str]) -> Found {
+    let found = env.search_json(args);
+    let mut want = paths.to_vec();
+    want.sort_unstable();
+    assert_eq!(found.path_set(), want, "{args:?}: {:#?}", found.hits);
+    found
+}
+
+/// Asserts that the search finds nothing (exit status 1, an empty result).
+pub fn assert_no_hits(env: &TestEnv, args: &[&str]) {
+    let found = env.search_json(args);
+    assert!(found.hits.is_empty(), "{args:?}: {:#?}", found.hits);
+    assert_eq!(found.summary.total_hits, 0);
+    assert_eq!(found.out.code, Some(1));
+}
+
+/// The single line of `out.stdout` that starts with `prefix`.
+pub fn line_starting<'a>(out: &'a Output, prefix: &str) -> &'a str {
+    let lines: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with(prefix))
+        .collect();
+    assert_eq!(lines.len(), 1, "no single {prefix:?} line: {out:#?}");
+    lines[0]
+}
+
+/// Waits for a child at most a minute (then kills it and fails), and collects its output.
+pub fn wait_output(mut child: std::process::Child) -> Output {
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "sou hung for a minute; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Output::checked(child.wait_with_output().unwrap())
 }

@@ -1,0 +1,155 @@
+//! Command-line arguments: usage errors are one `sou: ` line with status 2, a mistyped long flag is an error
+//! rather than a query word, and a named index that does not exist is an error rather than built.
+
+use crate::hay;
+use crate::util::{Output, TestEnv, assert_finds_exactly, traps};
+
+// ---------------------------------------------------------------------------------------------------------
+// Usage errors and mistyped flags.
+
+#[test]
+fn bad_arguments_exit_2() {
+    let env = traps();
+    for args in [
+        vec!["search", "天气", "-n", "0"],
+        vec!["search", "天气", "--color", "sometimes"],
+        vec!["search"],
+        vec!["frobnicate"],
+    ] {
+        let out = env.run(&args);
+        assert_eq!(out.code, Some(2), "{args:?}: {out:#?}");
+        assert!(out.stdout.is_empty());
+        assert!(!out.stderr.is_empty());
+    }
+}
+
+/// Asserts a one-line `sou: ` error (status 2, nothing on stdout) that mentions every one of `needles`.
+fn assert_one_line_error(out: &Output, needles: &[&str]) {
+    let msg = out.assert_error(needles);
+    assert_eq!(msg.lines().count(), 1, "not one line: {out:#?}");
+    assert!(!msg.contains("Usage:"), "usage in the error: {out:#?}");
+}
+
+#[test]
+fn argument_errors_are_one_sou_line() {
+    let env = traps();
+    for (args, needles) in [
+        (
+            vec!["search", "天气", "-n", "0"],
+            vec!["invalid value '0'", "--limit"],
+        ),
+        (
+            vec!["search", "天气", "--color", "sometimes"],
+            vec!["'sometimes'", "--color", "auto, always, never"],
+        ),
+        (vec!["search", "天气", "--limit"], vec!["--limit", "value"]),
+        (vec!["search"], vec!["<QUERY>"]),
+        (vec!["frobnicate"], vec!["'frobnicate'"]),
+        // clap's suggestion is kept, in the same line.
+        (
+            vec!["index", "--rebuidl"],
+            vec!["'--rebuidl'", "did you mean '--rebuild'?"],
+        ),
+        (vec!["index", "--threads", "x"], vec!["'x'", "--threads"]),
+        (
+            vec!["search", "--queries", "q.txt", "天气"],
+            vec!["--queries", "cannot be used with"],
+        ),
+        (vec!["analyze"], vec!["<TEXT>"]),
+    ] {
+        assert_one_line_error(&env.run(&args), &needles);
+    }
+    // Help and version still go to stdout, with status 0.
+    for args in [
+        vec!["--help"],
+        vec!["search", "--help"],
+        vec!["search", "天气", "-h"],
+        vec!["help", "index"],
+        vec!["--version"],
+    ] {
+        let out = env.run(&args);
+        assert!(!out.assert_ok().is_empty(), "{args:?}: {out:#?}");
+        assert_eq!(out.stderr, "", "{args:?}");
+    }
+    assert!(env.run(["--version"]).stdout.starts_with("sou "));
+}
+
+#[test]
+fn mistyped_long_flags_are_errors_not_query_words() {
+    let env = traps();
+    // Wherever it stands, a word that looks like a long flag and is none is an error naming it, with the
+    // closest flag and the way to search for it all the same (`--` ends the flags).
+    for (args, needles) in [
+        (
+            vec!["天气", "--jsn"],
+            vec!["'--jsn'", "did you mean '--json'?"],
+        ),
+        (vec!["--jsn", "天气"], vec!["'--jsn'", "'--json'"]),
+        (
+            vec!["--limt", "5", "天气"],
+            vec!["'--limt'", "did you mean '--limit'?"],
+        ),
+        (vec!["--limt=5", "天气"], vec!["'--limt", "'--limit'"]),
+        (vec!["天气", "--frobnicate"], vec!["'--frobnicate'"]),
+        (vec!["--Json", "天气"], vec!["'--Json'"]),
+    ] {
+        let out = env.search(&args);
+        assert_one_line_error(&out, &needles);
+        assert!(out.stderr.contains("`--` ends the flags"), "{out:#?}");
+    }
+    // Single-dash words are exclusions, as before.
+    assert_finds_exactly(&env, &["银行", "-央行"], &["nongye.txt"]);
+    assert_finds_exactly(&env, &["-央行", "银行", "-n", "5"], &["nongye.txt"]);
+    // After `--`, anything is query text; so is `--` before something other than a letter.
+    let found = env.search_json(&["天气", "--", "--jsn"]);
+    assert_eq!(found.summary.query, "天气 --jsn");
+    assert_eq!(found.paths(), ["tianqi.txt"]);
+    let found = env.search_json(&["天气", "--5"]);
+    assert_eq!(found.summary.query, "天气 --5");
+    // Known flags still work anywhere, with `=` or without.
+    let found = env.search_json(&["银行", "--limit=1", "--per-article", "1"]);
+    assert_eq!(found.hits.len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A missing index.
+
+#[test]
+fn a_named_index_that_does_not_exist_is_an_error() {
+    // Run beside a `corpus/`, as in the repository: a mistyped --index must not build an index from it and
+    // answer from that.
+    let env = TestEnv::new(hay::TRAPS);
+    let typo = env.root().join("archiv-index").display().to_string();
+    let out = env.run(["search", "--index", &typo, "农业"]);
+    let cmd = format!("`sou index --corpus DIR --index {typo}`");
+    assert_one_line_error(&out, &["no index at", &typo, &cmd]);
+    assert!(!env.root().join("archiv-index").exists());
+    assert!(!env.index_dir().exists());
+    // Named explicitly, even the default is not built on first use; nor is an empty directory.
+    assert_one_line_error(
+        &env.run(["search", "--index", "index", "农业"]),
+        &["no index at index", "--index index`"],
+    );
+    assert!(!env.index_dir().exists());
+    std::fs::create_dir(env.root().join("empty")).unwrap();
+    assert_one_line_error(
+        &env.run(["search", "--index=empty", "农业"]),
+        &["no index at empty"],
+    );
+    assert_one_line_error(
+        &env.run(["search", "--queries", "-", "--index", "nowhere"]),
+        &["no index at nowhere"],
+    );
+    // With --corpus too, the index is built on first use.
+    let out = env.run(["search", "--index", "other", "--corpus", "corpus", "农业"]);
+    assert!(out.assert_ok().contains("nongye.txt#0"), "{out:#?}");
+    assert!(out.stderr.contains("building"), "{out:#?}");
+    // Then it exists, and --index alone uses it.
+    let out = env.run(["search", "--index", "other", "农业"]);
+    assert!(out.assert_ok().contains("nongye.txt#0"), "{out:#?}");
+    assert_eq!(out.stderr, "");
+    // With the defaults, as before: index/ is built from corpus/.
+    let out = env.run(["search", "农业"]);
+    assert!(out.assert_ok().contains("nongye.txt#0"), "{out:#?}");
+    assert!(out.stderr.contains("building"), "{out:#?}");
+}

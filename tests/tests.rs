@@ -1,0 +1,22 @@
+//! Integration tests, built as one test binary: they run the built `sou` binary on temporary corpora (see
+//! `util`) and on the bundled page, one module per theme.
+//!
+//! Every `search_json` call also checks the hits' offsets and highlights (see `util::TestEnv::check_hits`).
+
+mod hay;
+mod util;
+
+mod analyze;
+mod batch;
+mod bundled_page;
+mod cli_args;
+mod corpus_files;
+mod index_life;
+mod output;
+mod passages;
+mod query_syntax;
+mod ranking;
+mod readme;
+mod recall;
+mod snippets;
+mod user_dict;
