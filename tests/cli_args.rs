@@ -153,3 +153,32 @@ fn a_named_index_that_does_not_exist_is_an_error() {
     assert!(out.assert_ok().contains("nongye.txt#0"), "{out:#?}");
     assert!(out.stderr.contains("building"), "{out:#?}");
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Help texts say what the program does.
+
+#[test]
+fn index_help_names_every_kind_of_corpus_file() {
+    let env = traps();
+    let out = env.run(&["index", "--help"]);
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    for kind in [".txt", ".md", ".jsonl"] {
+        assert!(
+            out.stdout.contains(kind),
+            "--help does not name {kind}: {out:#?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Tests that need ../shared are ignored (and counted so) when it is missing, never passed.
+
+#[test]
+fn the_shared_data_cfg_matches_the_folder() {
+    // build.rs sets cfg(sou_shared_missing) when ../shared is not a directory; the tests that need it carry
+    // #[cfg_attr(sou_shared_missing, ignore = …)].
+    let present = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .is_dir();
+    assert_eq!(cfg!(sou_shared_missing), !present);
+}

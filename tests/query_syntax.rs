@@ -26,7 +26,7 @@ fn exclusion_or_and_required() {
 }
 
 // Regression: excluding a term of 3+ characters (a phrase query on the character view) used to panic in
-// debug builds (tantivy 0.27 debug assertion in PhraseScorer::seek_danger); see src/safe_query.rs.
+// debug builds (tantivy 0.27 debug assertion in PhraseScorer::seek_danger); see src/index/safe_query.rs.
 #[test]
 fn exclusion_of_long_terms_and_phrases() {
     let env = traps();

@@ -23,21 +23,6 @@ use tantivy::collector::DocSetCollector;
 use tantivy::query::AllQuery;
 use tantivy::schema::Value;
 
-/// SplitMix64: a tiny, well-known PRNG, so the sample is the same on every machine.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 type Key = (String, String, u32);
 
 fn main() -> ExitCode {
@@ -95,17 +80,18 @@ fn run(
     passages.sort();
     eprintln!("{} passages", passages.len());
 
-    let mut rng = Rng(seed);
+    // fastrand with a fixed seed: the same sample on every machine.
+    let mut rng = fastrand::Rng::with_seed(seed);
     let (mut tried, mut quoted_bad, mut plain_bad) = (0usize, 0usize, 0usize);
     let quotes = ['"', '“', '”', '「', '」', '『', '』', '＂'];
     while tried < samples {
-        let (_, text) = &passages[rng.below(passages.len())];
+        let (_, text) = &passages[rng.usize(..passages.len())];
         let chars: Vec<char> = text.chars().collect();
-        let len = 2 + rng.below(7);
+        let len = 2 + rng.usize(..7);
         if chars.len() < len {
             continue;
         }
-        let start = rng.below(chars.len() - len + 1);
+        let start = rng.usize(..chars.len() - len + 1);
         let sub: String = chars[start..start + len].iter().collect();
         if sub.contains(quotes) || !sub.chars().any(is_word_char) {
             continue;
