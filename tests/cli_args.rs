@@ -160,7 +160,7 @@ fn a_named_index_that_does_not_exist_is_an_error() {
 #[test]
 fn index_help_names_every_kind_of_corpus_file() {
     let env = traps();
-    let out = env.run(&["index", "--help"]);
+    let out = env.run(["index", "--help"]);
     assert_eq!(out.code, Some(0), "{out:#?}");
     for kind in [".txt", ".md", ".jsonl"] {
         assert!(
