@@ -25,7 +25,17 @@ python3 bench/eval.py --sou "$head" --work "$work/eval-head" --runs-out "$work/h
 if cmp -s "$work/base.runs" "$work/head.runs"; then
   echo "eval: the top 10 of all $(wc -l <"$work/head.runs") dev-set queries are identical"
 else
-  echo "eval: top 10 differ:"; diff <(head -c 100000 "$work/base.runs") <(head -c 100000 "$work/head.runs") | head -20
+  python3 - "$work/base.runs" "$work/head.runs" <<'PY'
+import json, sys
+base = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+head = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
+diff = [(b, h) for b, h in zip(base, head) if b != h]
+order = [(b, h) for b, h in diff if [t[:3] for t in b["top"]] != [t[:3] for t in h["top"]]]
+print(f"eval: {len(diff)} of {len(head)} queries differ ({len(order)} in their top-10 passages, the rest in scores only)")
+for b, h in (order or diff)[:3]:
+    print(" ", b["set"], b["qid"], "\n    base:", b["top"][:3], "\n    head:", h["top"][:3])
+PY
+  cp "$work/base.runs" "$work/head.runs" target/ 2>/dev/null && echo "(kept target/base.runs and target/head.runs)"
   status=1
 fi
 

@@ -31,8 +31,9 @@ pub enum Command {
     /// Query syntax: terms separated by spaces (a passage need not contain all of them; those that match
     /// more rank first); "exact phrase" (required, a literal substring); +term (required, literal);
     /// -term or -"phrase" (exclude); a OR b (alternatives). Flags may stand among the query words; a word
-    /// that starts with `--` and a letter is a flag, and `--` ends the flags (`sou search -- --foo`). Exit
-    /// status: 0 hits, 1 no hits, 2 error.
+    /// that starts with `--` and a letter is a flag, and `--` ends the flags; a query word that starts with `-`
+    /// is an exclusion unless --plain (`sou search --plain -- --foo` searches for --foo). Exit status: 0
+    /// hits, 1 no hits, 2 error.
     Search(SearchArgs),
     /// Show how a text is normalized and tokenized (to see why something matched or not).
     Analyze(AnalyzeArgs),
@@ -152,12 +153,45 @@ pub enum ColorArg {
 /// [`error_line`]); help and version are left for clap to print.
 pub fn parse(args: Vec<std::ffi::OsString>) -> Result<Cli, ParseError> {
     let search = search_at(&args).is_some();
+    if let Some(line) = unknown_analyze_flag(&args) {
+        return Err(ParseError::Line(line));
+    }
     Cli::try_parse_from(reorder_search_args(args)).map_err(|err| match err.kind() {
-        ErrorKind::DisplayHelp
-        | ErrorKind::DisplayVersion
-        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => ParseError::Print(err),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ParseError::Print(err),
+        // A bare `sou`: one line, like every usage error.
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => ParseError::Line(
+            "no command given: `sou search`, `sou index` or `sou analyze` (see `sou --help`)"
+                .into(),
+        ),
         _ => ParseError::Line(error_line(&err, search)),
     })
+}
+
+/// `sou analyze` reads every word as text, dashes included (`sou analyze -肇庆`); a word that looks like a
+/// long flag and is not one (`--dic`) is a typo, reported as clap reports an unknown flag of a command that
+/// takes no dash words, with the way to analyze it as text.
+fn unknown_analyze_flag(args: &[std::ffi::OsString]) -> Option<String> {
+    use clap::CommandFactory;
+    let at = args.iter().position(|a| a == "analyze")?;
+    if !args[1..at]
+        .iter()
+        .all(|a| a.to_string_lossy().starts_with('-'))
+    {
+        return None;
+    }
+    let words = args[at + 1..].iter().take_while(|a| *a != "--");
+    let typo = words.map(|a| a.to_string_lossy()).find(|a| {
+        let name = a.split('=').next().unwrap_or_default();
+        looks_like_long_flag(a) && !["--dict", "--help"].contains(&name)
+    })?;
+    let strict = Cli::command().mut_subcommand("analyze", |c| {
+        c.mut_arg("text", |a| a.allow_hyphen_values(false))
+    });
+    let err = strict.try_get_matches_from(args).err()?;
+    Some(format!(
+        "{}; `--` ends the flags: to analyze '{typo}', write `sou analyze -- {typo}`",
+        error_line(&err, false)
+    ))
 }
 
 /// Why [`parse`] did not return flags.
@@ -211,9 +245,10 @@ pub fn error_line(err: &clap::Error, search: bool) -> String {
         _ => None,
     };
     match unknown_flag {
-        // (Instead of clap's tip, when it gives one: "to pass '--jsn' as a value, use '-- --jsn'".)
+        // (Instead of clap's tip, when it gives one: "to pass '--jsn' as a value, use '-- --jsn'": after `--`
+        // a word starting with `-` would still be an exclusion, so the query is read --plain.)
         Some(flag) if search => line.push_str(&format!(
-            "; `--` ends the flags: to search for '{flag}', write `sou search -- {flag}`"
+            "; `--` ends the flags: to search for '{flag}', write `sou search --plain -- {flag}`"
         )),
         _ => {
             if let Some(ContextValue::StyledStrs(tips)) = err.get(ContextKind::Suggested) {
@@ -277,12 +312,15 @@ pub fn reorder_search_args(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStr
             break;
         }
         let name = a.split('=').next().unwrap_or_default();
-        // `-n5`: a short flag with its (numeric) value attached. (`get`: the text may not be ASCII.)
+        // `-n5` or `-n=5`: a short flag with its (numeric) value attached. (`get`: the text may not be
+        // ASCII.)
         let short_with_value = !a.starts_with("--")
             && a.get(..2)
                 .is_some_and(|f| value_flags.iter().any(|v| v == f))
-            && a.get(2..)
-                .is_some_and(|v| !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit()));
+            && a.get(2..).is_some_and(|v| {
+                let v = v.strip_prefix('=').unwrap_or(v);
+                !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit())
+            });
         if switches.contains(&a) {
             out.push(args[i].clone());
         } else if value_flags.contains(&a) {
@@ -308,10 +346,13 @@ pub fn reorder_search_args(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStr
     out
 }
 
-/// `--` followed by an ASCII letter: a long flag, known or not (`--5` or `--中文` is query text).
+/// `--` (or more dashes) followed by an ASCII letter: a long flag, known or not (`---json` is a typo too;
+/// `--5` or `--中文` is query text).
 fn looks_like_long_flag(arg: &str) -> bool {
-    arg.strip_prefix("--")
-        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_alphabetic()))
+    arg.strip_prefix("--").is_some_and(|rest| {
+        rest.trim_start_matches('-')
+            .starts_with(|c: char| c.is_ascii_alphabetic())
+    })
 }
 
 #[cfg(test)]
@@ -401,7 +442,7 @@ mod tests {
             line.contains("'--jsn'") && line.contains("'--json'"),
             "{line}"
         );
-        assert!(line.contains("`sou search -- --jsn`"), "{line}");
+        assert!(line.contains("`sou search --plain -- --jsn`"), "{line}");
         assert!(!line.contains('\n'), "{line}");
     }
 }

@@ -2,7 +2,7 @@
 //! rather than a query word, and a named index that does not exist is an error rather than built.
 
 use crate::hay;
-use crate::util::{Output, TestEnv, assert_finds_exactly, traps};
+use crate::util::{Output, TestEnv, assert_finds_exactly, traps, traps_with};
 
 // ---------------------------------------------------------------------------------------------------------
 // Usage errors and mistyped flags.
@@ -154,6 +154,42 @@ fn a_named_index_that_does_not_exist_is_an_error() {
     assert!(out.stderr.contains("building"), "{out:#?}");
 }
 
+#[test]
+fn more_mistyped_flags_and_how_to_search_for_dashes() {
+    let env = traps_with(&[("verbose.txt", "命令行参数 --verbose 可以打开详细输出")]);
+    // A bare `sou`, a typo in `sou analyze`, three dashes: one line each, with the closest flag.
+    assert_one_line_error(
+        &env.run(Vec::<&str>::new()),
+        &["no command given", "sou --help"],
+    );
+    assert_one_line_error(
+        &env.run(["analyze", "--dic", "x", "工研院"]),
+        &["'--dic'", "'--dict'", "`sou analyze -- --dic`"],
+    );
+    assert_one_line_error(
+        &env.search(&["银行", "---json"]),
+        &["'---json'", "'--json'"],
+    );
+    // `-n=1` is the flag with its value, not an exclusion of `n=1`.
+    assert_eq!(env.search_json(&["银行", "-n=1"]).hits.len(), 1);
+    // The advice the error gives for a query word with dashes works: --plain after `--`.
+    let out = env.search(&["--verbose"]);
+    assert_one_line_error(&out, &["`sou search --plain -- --verbose`"]);
+    // (Checked on the text output: the JSON checker's idea of query text doesn't know --plain.)
+    let out = env.search(&["--plain", "--", "--verbose"]);
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    assert!(out.stdout.contains("verbose.txt#0"), "{out:#?}");
+    assert!(
+        out.stdout.contains("\n1 of 1 matching passages"),
+        "{out:#?}"
+    );
+    // `sou analyze` still reads dash words as text.
+    let out = env.run(["analyze", "-肇庆"]);
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    let out = env.run(["analyze", "--", "--dic"]);
+    assert!(out.stdout.contains("dic@2"), "{out:#?}");
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Help texts say what the program does.
 
@@ -180,5 +216,9 @@ fn the_shared_data_cfg_matches_the_folder() {
     let present = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared")
         .is_dir();
-    assert_eq!(cfg!(sou_shared_missing), !present);
+    assert_eq!(
+        cfg!(sou_shared_missing),
+        !present,
+        "build.rs decided on ../shared when it last ran; `touch build.rs` after adding or removing it"
+    );
 }
