@@ -59,6 +59,16 @@ pub enum Error {
         /// Where the index was expected.
         path: PathBuf,
     },
+    /// A search named a corpus (`--corpus`) that is not the one the index was built from.
+    #[error("the index at {} was built from {}, not from {}: search without --corpus, or index it with `sou index --corpus {} --index DIR`", index.display(), built_from.display(), named.display(), named.display())]
+    OtherCorpus {
+        /// The index directory.
+        index: PathBuf,
+        /// The corpus it was built from (absolute).
+        built_from: PathBuf,
+        /// The corpus the search named.
+        named: PathBuf,
+    },
     /// The index was written by another version of sou, or is damaged.
     #[error("index at {} cannot be used: {reason}; re-run `sou index --rebuild`", path.display())]
     IndexIncompatible {

@@ -190,6 +190,23 @@ fn more_mistyped_flags_and_how_to_search_for_dashes() {
     assert!(out.stdout.contains("dic@2"), "{out:#?}");
 }
 
+#[test]
+fn a_named_corpus_must_be_the_one_the_index_holds() {
+    // The same kind of trap as a mistyped --index: answers from an index of another folder.
+    let env = traps();
+    let other = env.root().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("a.txt"), "今天天气不错").unwrap();
+    let other = other.display().to_string();
+    let out = env.search(&["--corpus", &other, "天气"]);
+    assert_one_line_error(&out, &["was built from", &other, "sou index --corpus"]);
+    let missing = env.root().join("nowhere").display().to_string();
+    assert_one_line_error(&env.search(&["--corpus", &missing, "天气"]), &["nowhere"]);
+    // The corpus it holds, named, is fine.
+    let corpus = env.corpus().display().to_string();
+    assert_finds_exactly(&env, &["--corpus", &corpus, "天气"], &["tianqi.txt"]);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Help texts say what the program does.
 

@@ -67,17 +67,21 @@ pub struct Ready {
 /// Opens the index of `target` for searching, building it first if it is missing and may be built, or if
 /// an older sou wrote it. Errors: [`crate::Error::IndexMissing`] for a missing index that may not be built,
 /// [`crate::Error::IndexIncompatible`] for a damaged index or one of another sou, [`crate::Error::Build`]
-/// when a build fails.
+/// when a build fails, [`crate::Error::Io`] for a named corpus that can't be read, and
+/// [`crate::Error::OtherCorpus`] when the index was built from another corpus than the one named.
 pub fn open_for_search(
     target: &SearchTarget,
     notice: &mut dyn FnMut(Notice),
 ) -> crate::Result<Ready> {
     let dir = &target.index;
+    // A first build hands its manifest on, so that it is not read back from disk.
+    let mut built = None;
     if target.build_if_missing && !exists(dir) {
-        build_for_search(dir, target.corpus.as_deref(), None, notice)?;
+        built = Some(build_for_search(dir, target.corpus.as_deref(), None, notice)?.1);
     }
     // The staleness check's walk and `stat`s need only the corpus root: they run while the index (and its
-    // manifest, megabytes for a big folder) is opened.
+    // manifest, megabytes for a big folder) is opened. The root is peeked from the manifest's first 64 KiB
+    // (it comes before the list of files); the manifest is then read once, in full.
     let early = target
         .corpus
         .clone()
@@ -86,7 +90,10 @@ pub fn open_for_search(
             let walked = root.clone();
             (root, std::thread::spawn(move || corpus_stats(&walked)))
         });
-    let manifest = read_manifest(dir)?;
+    let manifest = match built {
+        Some(m) => Some(m),
+        None => read_manifest(dir)?,
+    };
     let index = match manifest {
         Some(m) if m.format_version < FORMAT_VERSION => {
             let v = m.format_version;
@@ -96,6 +103,18 @@ pub fn open_for_search(
         }
         m => open_with(dir, m)?,
     };
+    // A corpus the user named must be the one the index holds: else the answers would come from another
+    // archive, with only a warning that every file of the named one is "new".
+    if let Some(named) = &target.corpus {
+        let found = std::fs::canonicalize(named).map_err(|e| crate::Error::io(named, e))?;
+        if found != index.manifest.corpus_root {
+            return Err(crate::Error::OtherCorpus {
+                index: dir.clone(),
+                built_from: index.manifest.corpus_root.clone(),
+                named: named.clone(),
+            });
+        }
+    }
     let corpus = target
         .corpus
         .clone()
