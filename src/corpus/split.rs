@@ -3,7 +3,7 @@
 
 use super::stream::WINDOW_CHARS;
 use super::titles::{heading_title, is_body, markdown_heading_line, trim_range};
-use crate::text::sentence::{CLOSERS, end_mark};
+use crate::text::sentence::{CLAUSE_MARKS, CLOSERS, end_mark};
 
 /// Settings for splitting articles into passages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -349,6 +349,3 @@ pub(super) fn cut_long_sentence(
         pieces.push((start, end));
     }
 }
-
-/// Clause punctuation where an over-long sentence may be cut.
-pub(super) const CLAUSE_MARKS: &[char] = &['，', '、', ',', '：', ':'];

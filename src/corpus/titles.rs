@@ -1,7 +1,7 @@
 //! Headings: which paragraphs are heading lines (plain text and Markdown), and which are body text.
 //! A passage's title is the nearest heading at or before it (the rules are in the [module docs](super)).
 
-use crate::text::sentence::CLOSERS;
+use crate::text::sentence::{CLAUSE_MARKS, CLOSERS, SENTENCE_ENDS};
 
 /// `start..end` with surrounding whitespace removed (possibly empty).
 pub(super) fn trim_range(chars: &[char], mut start: usize, mut end: usize) -> (usize, usize) {
@@ -13,11 +13,6 @@ pub(super) fn trim_range(chars: &[char], mut start: usize, mut end: usize) -> (u
     }
     (start, end)
 }
-
-/// Punctuation that a heading line may not end with.
-pub(super) const HEADING_END_PUNCT: &[char] = &[
-    '。', '！', '？', '；', '，', '、', '：', '!', '?', ';', ',', ':', '…',
-];
 
 /// The longest heading line, in characters.
 pub(super) const MAX_HEADING_CHARS: usize = 30;
@@ -74,7 +69,7 @@ pub(super) fn plain_heading(line: &[char]) -> Option<String> {
         .map_or(&line[..0], |last| &line[..=last]);
     if without_closers
         .last()
-        .is_some_and(|c| HEADING_END_PUNCT.contains(c))
+        .is_some_and(|c| SENTENCE_ENDS.contains(c) || CLAUSE_MARKS.contains(c))
     {
         return None;
     }

@@ -41,6 +41,14 @@ pub struct FileEntry {
     pub passages: u32,
 }
 
+impl FileEntry {
+    /// Does a file of `size` bytes modified at `mtime_ns` look unchanged since it was indexed? The rule that
+    /// both a build (before it hashes) and the staleness check apply: same size and same modification time.
+    pub fn same_stat(&self, size: u64, mtime_ns: u64) -> bool {
+        self.size == size && self.mtime_ns == mtime_ns
+    }
+}
+
 /// What sou writes beside tantivy's files.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {

@@ -32,3 +32,28 @@ pub use stale::{FileStat, Staleness, corpus_stats, staleness_of};
 
 /// Version of the on-disk format. Bump it whenever the schema or the analysis changes.
 pub const FORMAT_VERSION: u32 = 6;
+
+/// For unit tests: an index built (one thread, no warnings allowed) from a corpus of `files` (name, text),
+/// in a temporary directory that lives as long as the returned guard.
+#[cfg(test)]
+pub(crate) fn test_index(files: &[(&str, &str)]) -> (tempfile::TempDir, SearchIndex) {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    for (name, text) in files {
+        std::fs::write(corpus.join(name), text).unwrap();
+    }
+    let index = dir.path().join("index");
+    let opts = BuildOptions {
+        corpus,
+        index: index.clone(),
+        rebuild: false,
+        threads: Some(1),
+        progress: false,
+        json_fields: Default::default(),
+        dict: DictChoice::Keep,
+    };
+    build(&opts, &mut |w| panic!("{w}")).unwrap();
+    let idx = open(&index).unwrap();
+    (dir, idx)
+}

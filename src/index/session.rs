@@ -170,3 +170,66 @@ pub fn update(opts: &BuildOptions, notice: &mut dyn FnMut(Notice)) -> crate::Res
     let (stats, _) = build_from(opts, None, &mut |w| notice(Notice::Warning(w)))?;
     Ok(stats)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Notice, SearchTarget, open_for_search};
+    use crate::index::manifest::{MANIFEST_FILE, read_manifest};
+
+    fn target(root: &std::path::Path, corpus: bool, build: bool) -> SearchTarget {
+        SearchTarget {
+            index: root.join("index"),
+            corpus: corpus.then(|| root.join("corpus")),
+            build_if_missing: build,
+        }
+    }
+
+    #[test]
+    fn open_for_search_builds_only_where_allowed_and_rebuilds_an_older_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("corpus")).unwrap();
+        std::fs::write(root.join("corpus/a.txt"), "今天天气不错").unwrap();
+        // Missing, and not to be built: an error, and nothing is created.
+        let err = open_for_search(&target(root, false, false), &mut |n| panic!("{n:?}"))
+            .err()
+            .unwrap();
+        assert!(matches!(err, crate::Error::IndexMissing { .. }), "{err}");
+        assert!(!root.join("index").exists());
+        // Missing and allowed: built, with a notice before and after.
+        let mut notices = Vec::new();
+        let ready = open_for_search(&target(root, true, true), &mut |n| notices.push(n)).unwrap();
+        assert!(matches!(
+            notices.as_slice(),
+            [
+                Notice::Building {
+                    older_format: None,
+                    ..
+                },
+                Notice::Built(_)
+            ]
+        ));
+        assert_eq!(ready.index.manifest.passages(), 1);
+        assert!(ready.stale.is_none() && ready.dict_changed.is_none());
+        // A changed corpus is reported, not rebuilt.
+        std::fs::write(root.join("corpus/b.txt"), "明天下雨").unwrap();
+        let ready = open_for_search(&target(root, false, false), &mut |n| panic!("{n:?}")).unwrap();
+        assert_eq!(ready.stale.unwrap().staleness.added, 1);
+        // An index an older sou wrote is rebuilt, from the corpus it records.
+        let path = root.join("index").join(MANIFEST_FILE);
+        let mut m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        m["format_version"] = serde_json::json!(crate::index::FORMAT_VERSION - 1);
+        std::fs::write(&path, m.to_string()).unwrap();
+        let mut notices = Vec::new();
+        let ready = open_for_search(&target(root, false, false), &mut |n| notices.push(n)).unwrap();
+        let older = crate::index::FORMAT_VERSION - 1;
+        assert!(matches!(
+            notices.first(),
+            Some(Notice::Building { older_format: Some(v), .. }) if *v == older
+        ));
+        assert_eq!(ready.index.manifest.passages(), 2);
+        let on_disk = read_manifest(&root.join("index")).unwrap().unwrap();
+        assert_eq!(on_disk.format_version, crate::index::FORMAT_VERSION);
+    }
+}

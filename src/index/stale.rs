@@ -101,7 +101,7 @@ pub fn staleness_of(manifest: &Manifest, stats: &[FileStat]) -> Staleness {
             Some(e) => {
                 known += 1;
                 if f.stat
-                    .is_some_and(|(size, mtime)| size != e.size || mtime != e.mtime_ns)
+                    .is_some_and(|(size, mtime)| !e.same_stat(size, mtime))
                 {
                     s.changed += 1;
                 }

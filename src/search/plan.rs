@@ -435,34 +435,16 @@ pub(super) fn plan(
 #[cfg(test)]
 mod tests {
     use super::plan;
-    use crate::index::{BuildOptions, DictChoice, SearchIndex};
+    use crate::index::SearchIndex;
     use crate::search::query;
 
     /// A small index of three text files.
     fn index() -> (tempfile::TempDir, SearchIndex) {
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = dir.path().join("corpus");
-        std::fs::create_dir(&corpus).unwrap();
-        for (name, text) in [
+        crate::index::test_index(&[
             ("a.txt", "中国农业发展银行今天发布公告"),
             ("b.txt", "宁德时代储能电池产能达25GWh。"),
             ("c.txt", "人民至上、生命至上"),
-        ] {
-            std::fs::write(corpus.join(name), text).unwrap();
-        }
-        let index = dir.path().join("index");
-        let opts = BuildOptions {
-            corpus,
-            index: index.clone(),
-            rebuild: false,
-            threads: Some(1),
-            progress: false,
-            json_fields: Default::default(),
-            dict: DictChoice::Keep,
-        };
-        crate::index::build(&opts, &mut |w| panic!("{w}")).unwrap();
-        let idx = crate::index::open(&index).unwrap();
-        (dir, idx)
+        ])
     }
 
     fn chars(p: &super::Pattern) -> String {

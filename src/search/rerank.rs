@@ -287,7 +287,6 @@ pub(super) fn cmp_candidates(a: &Candidate, b: &Candidate) -> std::cmp::Ordering
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::{BuildOptions, DictChoice};
     use crate::search::plan::plan;
     use crate::search::query;
 
@@ -330,9 +329,6 @@ mod tests {
     fn early_stop_keeps_the_best_of_the_pool() {
         // Articles whose lead (of varying length) and short second paragraph both mention 工研院: tantivy
         // ranks many second paragraphs first, the lead factor lifts leads past them.
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = dir.path().join("corpus");
-        std::fs::create_dir(&corpus).unwrap();
         let mut lines = String::new();
         for i in 0..20 {
             let body = format!(
@@ -345,19 +341,7 @@ mod tests {
             lines.push_str(&rec.to_string());
             lines.push('\n');
         }
-        std::fs::write(corpus.join("news.jsonl"), lines).unwrap();
-        let index_dir = dir.path().join("index");
-        let opts = BuildOptions {
-            corpus: corpus.clone(),
-            index: index_dir.clone(),
-            rebuild: false,
-            threads: Some(1),
-            progress: false,
-            json_fields: Default::default(),
-            dict: DictChoice::Keep,
-        };
-        crate::index::build(&opts, &mut |w| panic!("{w}")).unwrap();
-        let idx = crate::index::open(&index_dir).unwrap();
+        let (_dir, idx) = crate::index::test_index(&[("news.jsonl", &lines)]);
         let searcher = idx.reader.searcher();
         let mut skipped = 0;
         for q in ["工研院", "工研院 技术转移", "产业报告", "高新区 产业链"] {

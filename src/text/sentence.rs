@@ -6,6 +6,10 @@ pub const SENTENCE_ENDS: &[char] = &['。', '！', '？', '；', '!', '?', ';', 
 /// Closing quotes and brackets that stay with the sentence or clause they follow.
 pub const CLOSERS: &[char] = &['”', '’', '」', '』', '）', ')', '】', '》', '"', '\''];
 
+/// Clause punctuation: where an over-long sentence may be cut, and (with [`SENTENCE_ENDS`]) what a heading
+/// line does not end with.
+pub const CLAUSE_MARKS: &[char] = &['，', '、', ',', '：', ':'];
+
 /// If a sentence end mark starts at `chars[i]`, the index just past it: a run of [`SENTENCE_ENDS`] (so `……`
 /// or `？！` is one end), or a run of ASCII `.` followed by whitespace or by `limit` (so `1900.6` and
 /// `example.com` are not ends), each with the [`CLOSERS`] right after it. Only `chars[..limit]` is read.

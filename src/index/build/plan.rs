@@ -51,7 +51,7 @@ pub(super) fn classify(
     match previous {
         None => Change::New,
         Some(_) if reread => Change::Reread,
-        Some(p) if p.size == size && p.mtime_ns == mtime_ns => Change::Same,
+        Some(p) if p.same_stat(size, mtime_ns) => Change::Same,
         Some(_) => Change::Touched,
     }
 }
@@ -155,9 +155,7 @@ pub(super) fn plan(
             let (size, mtime) = (meta.len(), mtime_ns(&meta));
             let change = classify(previous.as_ref(), size, mtime, reread(&rel));
             PlannedFile {
-                stat_same: previous
-                    .as_ref()
-                    .is_some_and(|p| p.size == size && p.mtime_ns == mtime),
+                stat_same: previous.as_ref().is_some_and(|p| p.same_stat(size, mtime)),
                 rel,
                 abs,
                 size,
