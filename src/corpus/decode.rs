@@ -49,7 +49,7 @@ const BINARY_MAGIC: &[(&[u8], &str)] = &[
 /// Decodes a file's bytes. A BOM decides (UTF-8, UTF-16LE, UTF-16BE); otherwise valid UTF-8 is UTF-8, and
 /// anything else is given to a detector (chardetng, Firefox's) that picks among legacy encodings (GBK/GB18030,
 /// Big5, …) and must then decode without errors. Binary files (known magic numbers, or NUL bytes) are
-/// reported as [`DecodeError::Binary`]. The rule is [`detect`]'s, which reading a file as a stream uses too.
+/// reported as [`DecodeError::Binary`]. The rule is `detect`'s, which reading a file as a stream uses too.
 pub fn decode(bytes: &[u8]) -> std::result::Result<Decoded, DecodeError> {
     // One read shows the end of the bytes.
     let whole = bytes.len() + 1;

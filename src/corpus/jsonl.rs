@@ -118,7 +118,7 @@ pub fn is_jsonl(path: &str) -> bool {
         && path.contains('.')
 }
 
-/// Splits the body of a JSON Lines record into passages, as [`split_article`] does for a file. The record's
+/// Splits the body of a JSON Lines record into passages, as [`split_article`](super::split_article) does for a file. The record's
 /// title, if it has a non-empty one, is the title of every passage; otherwise headings in the body are used,
 /// and then the record's id. `start`/`end` are offsets into the body.
 pub fn split_record(path: &str, record: &JsonRecord, cfg: &SplitConfig) -> Vec<Passage> {

@@ -105,7 +105,9 @@ impl Manifest {
     }
 }
 
-/// Reads the manifest of the index in `dir`, if there is one.
+/// Reads the manifest of the index in `dir`: `Ok(None)` if there is none. Errors:
+/// [`crate::Error::IndexIncompatible`] if it is not a manifest (damaged), [`crate::Error::Io`] if it can't be
+/// read.
 pub fn read_manifest(dir: &Path) -> crate::Result<Option<Manifest>> {
     let path = dir.join(MANIFEST_FILE);
     match fs::read(&path) {

@@ -111,7 +111,11 @@ pub struct SearchIndex {
     pub analyzer: Analyzer,
 }
 
-/// Opens the index in `dir` for searching.
+/// Opens the index in `dir` for searching, after checking its manifest, its schema and every segment.
+/// Errors: [`crate::Error::IndexMissing`] (no manifest, no index), [`crate::Error::IndexIncompatible`]
+/// (another format or analyzer settings, a damaged manifest or segment, a tantivy index without a sou
+/// manifest), [`crate::Error::Io`] (the manifest can't be read). A front end calls
+/// [`open_for_search`](super::open_for_search), which also builds and checks staleness.
 pub fn open(dir: &Path) -> crate::Result<SearchIndex> {
     open_with(dir, read_manifest(dir)?)
 }

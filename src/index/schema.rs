@@ -72,7 +72,8 @@ const DOCSTORE_LEVEL: i32 = 3;
 /// Bytes of stored documents compressed together.
 const DOCSTORE_BLOCK: usize = 8_192;
 
-/// Builds the schema.
+/// The schema every sou index has (its fields: [`Fields`]); an index whose schema differs is refused as one
+/// of another sou.
 pub fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let indexed = |tokenizer: &str, record: IndexRecordOption| {

@@ -64,9 +64,10 @@ pub struct Hit {
     /// Line of the record in its JSON Lines file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
-    /// First character of the passage in the file.
+    /// First character of the passage in its file: a character (not byte) offset into the decoded text, BOM
+    /// excluded; for a JSON Lines record, into the record's body.
     pub start: usize,
-    /// One past the last character of the passage in the file.
+    /// One past the last character of the passage (so `[start, end)` is half-open, in characters).
     pub end: usize,
     /// The whole passage, original characters.
     pub text: String,
@@ -89,7 +90,11 @@ pub struct SearchResults {
     pub elapsed: Duration,
 }
 
-/// Runs a search.
+/// Runs a search: parses `req.query` ([`query::parse`], or [`query::parse_plain`] with `req.plain`), finds
+/// the matching passages, re-ranks the best, and returns at most `req.limit` hits (a limit of zero counts
+/// as one) with snippets of `req.snippet_chars` characters. Errors: [`crate::Error::Query`] for a query that
+/// can't be run (nothing to search for, only exclusions, too long), [`crate::Error::Tantivy`] if reading
+/// the index fails.
 pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchResults> {
     let started = Instant::now();
     let parsed = if req.plain {

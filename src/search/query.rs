@@ -156,7 +156,8 @@ fn check_length(q: &str) -> crate::Result<()> {
     Ok(())
 }
 
-/// Parses a query string.
+/// Parses a query string in sou's query language (module docs). Errors ([`crate::Error::Query`]): more
+/// than [`MAX_QUERY_CHARS`] characters, nothing to search for (only punctuation), or only exclusions.
 pub fn parse(q: &str) -> crate::Result<Query> {
     check_length(q)?;
     let pieces = lex(q);

@@ -68,8 +68,16 @@ pub(super) fn open(
     // The manifest is read once: what a rebuild keeps (the user dictionary) and what an update starts from.
     let previous = match previous.unwrap_or_else(|| read_manifest(&dir)) {
         Ok(m) => m,
+        // (Its own message advises `--rebuild`, which is what this run does: say only what it does.)
+        Err(crate::Error::IndexIncompatible { reason, .. }) => {
+            warn(format!(
+                "the index at {}: {reason}; rebuilding it",
+                dir.display()
+            ));
+            None
+        }
         Err(e) => {
-            warn(format!("{e}; rebuilding it"));
+            warn(format!("{e}; rebuilding the index"));
             None
         }
     };
