@@ -299,3 +299,25 @@ fn query_path_survives_hostile_input() {
         "too few queries ran: {answered} of {cases}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// A minus before a number: a negative number or an exclusion? The error says how to write either.
+
+#[test]
+fn a_minus_before_a_number_asks_how_it_was_meant() {
+    let env = TestEnv::indexed(&[
+        ("cold.txt", "今天最低气温-38℃，创下新纪录。"),
+        ("warm.txt", "今天最高气温38℃，十分炎热。"),
+    ]);
+    for args in [vec!["--", "-38℃"], vec!["气温", "-38℃"]] {
+        let out = env.search(&args);
+        let msg = out.assert_error(&["-38℃", "\"-38℃\"", "--plain", "-\"38℃\""]);
+        assert_eq!(msg.lines().count(), 1, "{out:#?}");
+    }
+    // Both ways the message offers work.
+    assert_finds_exactly(&env, &["\"-38℃\""], &["cold.txt"]);
+    assert_finds_exactly(&env, &["气温", "-\"38℃\""], &[]);
+    let out = env.search(&["--plain", "--", "-38℃"]);
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    assert!(out.stdout.contains("cold.txt#0"), "{out:#?}");
+}

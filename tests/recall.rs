@@ -214,3 +214,35 @@ fn non_bmp_characters() {
     let found = assert_finds_exactly(&env, &["\"王𨨏在\""], &["mixed.txt"]);
     assert_eq!(found.top().highlighted(), ["王𨨏在"]);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Invisible characters inside words (pasted from web pages and PDFs) don't split them.
+
+#[test]
+fn invisible_characters_inside_words_do_not_split_them() {
+    let env = TestEnv::indexed(&[
+        ("zwsp.txt", "报告称人工\u{200B}智能产业规模继续扩大"),
+        ("shy.txt", "区块\u{00AD}链技术应用于供应链金融"),
+        ("joiner.txt", "数字\u{2060}经济\u{FEFF}发展迅速"),
+    ]);
+    for (query, path, highlight) in [
+        ("\"人工智能\"", "zwsp.txt", "人工\u{200B}智能"),
+        ("人工智能", "zwsp.txt", "人工\u{200B}智能"),
+        ("\"区块链\"", "shy.txt", "区块\u{00AD}链"),
+        ("区块链", "shy.txt", "区块\u{00AD}链"),
+        (
+            "\"数字经济发展\"",
+            "joiner.txt",
+            "数字\u{2060}经济\u{FEFF}发展",
+        ),
+    ] {
+        let found = env.search_json(&[query]);
+        assert_eq!(found.paths(), [path], "{query}: {:#?}", found.hits);
+        // The whole word is highlighted, the invisible character inside it included.
+        assert!(
+            found.top().highlighted().iter().any(|h| h == highlight),
+            "{query}: {:#?}",
+            found.top()
+        );
+    }
+}

@@ -219,11 +219,23 @@ pub fn made_of_query_text(hl: &str, query: &str) -> bool {
         })
         .filter(|w| !w.is_empty())
         .collect();
+    // The query's words with their punctuation (only the quotes around a phrase removed): a phrase like
+    // `"-38℃"` or a --plain `--verbose` is highlighted whole, its punctuation included.
+    let quotes: &[char] = &['"', '“', '”', '「', '」', '『', '』'];
+    let raw: Vec<String> = sou::text::normalize::normalize(query)
+        .text
+        .split_whitespace()
+        .map(|w| w.trim_matches(quotes).to_string())
+        .filter(|w| w.chars().any(sou::text::normalize::is_word_char))
+        .collect();
     let h: Vec<char> = hl.chars().collect();
     let ok_piece = |p: &str| {
         words
             .iter()
             .any(|w| w.contains(p) && (nchars(p) >= 2 || w.as_str() == p))
+            || (nchars(p) >= 2
+                && p.chars().any(sou::text::normalize::is_word_char)
+                && raw.iter().any(|w| w.contains(p)))
     };
     // reach[i]: the first i chars can be cut into good pieces.
     let mut reach = vec![false; h.len() + 1];

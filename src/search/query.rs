@@ -5,7 +5,9 @@
 //! - `"…"` (or `“…”`) is an exact phrase: a literal substring of the normalized passage, whatever the word
 //!   segmentation. A phrase is required. An unclosed quote runs to the end of the query.
 //! - `+term` makes a term required: it must occur literally (after normalization).
-//! - `-term` and `-"phrase"` exclude passages in which the term or phrase occurs literally.
+//! - `-term` and `-"phrase"` exclude passages in which the term or phrase occurs literally. A `-` before a
+//!   number (`-38℃`) is an error that says how to search for the negative number (`"-38℃"`, `--plain`) or
+//!   exclude it (`-"38℃"`), since the two readings are equally likely.
 //! - `a OR b` (upper-case `OR` between two items) makes one group of alternatives: the group is satisfied by
 //!   either. A group is required if any of its items is a phrase or has `+`.
 //!
@@ -186,6 +188,19 @@ pub fn parse(q: &str) -> crate::Result<Query> {
                 }
                 // A stray OR is read literally, as the word "or".
                 (Item::Term("or".to_string()), None)
+            }
+            // `-38℃`, `-3.5%`: a minus before a number reads as an exclusion, but is far more often a
+            // negative number. Rather than silently exclude it (or silently search for it), ask.
+            Piece::Word {
+                text,
+                sign: Some('-'),
+            } if normalize(text)
+                .text
+                .starts_with(|c: char| c.is_ascii_digit()) =>
+            {
+                return Err(crate::Error::Query(format!(
+                    "-{text} would exclude {text}: to search for the negative number, quote it (\"-{text}\") or use --plain; to exclude it, write -\"{text}\""
+                )));
             }
             Piece::Word { text, sign } => (Item::Term(normalize(text).text), *sign),
             Piece::Quoted { text, sign } => (Item::Phrase(normalize(text).text), *sign),

@@ -6,12 +6,18 @@
 //! 2. lower-casing (`ＡＰＰＬＥ` → `apple`);
 //! 3. traditional → simplified Chinese (`銀行` → `银行`), with the `fast2s` tables;
 //! 4. hard line breaks between two Han characters are removed (`高新\n技术` → `高新技术`), because Chinese
-//!    has no spaces between words and a wrapped line would otherwise split a word.
+//!    has no spaces between words and a wrapped line would otherwise split a word;
+//! 5. default-ignorable code points are removed (Unicode's `Default_Ignorable_Code_Point` property, from
+//!    ICU4X's tables: zero-width spaces and joiners, the soft hyphen, word joiners, variation selectors, a
+//!    BOM inside the text…): text pasted from web pages and PDFs carries them inside words (`人工\u{200B}智能`),
+//!    where they are invisible to the reader and must be to the search.
 //!
 //! Every normalized character remembers the range of original characters it came from, so any range in the
 //! normalized text maps back to the original text: what the user sees is always the original.
 //! Offsets here are in characters, never bytes.
 
+use icu_properties::CodePointSetData;
+use icu_properties::props::DefaultIgnorableCodePoint;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::canonical_combining_class;
 
@@ -81,6 +87,11 @@ pub fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || is_han(c) || is_other_cjk(c) || c.is_alphanumeric()
 }
 
+/// Is `c` a default-ignorable code point (invisible in rendering; removed by [`normalize`])?
+pub fn is_ignorable(c: char) -> bool {
+    !c.is_ascii() && CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
+}
+
 /// Normalizes `original` (see the module docs).
 pub fn normalize(original: &str) -> Normalized {
     let mut text = String::with_capacity(original.len());
@@ -96,7 +107,10 @@ pub fn normalize(original: &str) -> Normalized {
             j += 1;
         }
         let span = (i as u32, j as u32);
-        if j == i + 1 && c.is_ascii() {
+        if is_ignorable(c) {
+            // Dropped with any marks it carries: the next character's range starts after it, so a match
+            // across it maps back to an original range that includes it.
+        } else if j == i + 1 && c.is_ascii() {
             let l = c.to_ascii_lowercase();
             text.push(l);
             origin.push(span);
@@ -107,7 +121,7 @@ pub fn normalize(original: &str) -> Normalized {
         } else {
             unit.clear();
             unit.extend(&chars[i..j]);
-            for n in unit.nfkc() {
+            for n in unit.nfkc().filter(|n| !is_ignorable(*n)) {
                 for l in n.to_lowercase() {
                     text.push(l);
                     origin.push(span);
@@ -250,5 +264,17 @@ mod tests {
             !is_word_char('，') && !is_word_char('。') && !is_word_char(' ') && !is_word_char('-')
         );
         assert!(is_other_cjk('한') && !is_han('한'));
+    }
+
+    #[test]
+    fn default_ignorables_are_removed_and_mapped_back() {
+        let n = normalize("人工\u{200B}智能，区块\u{00AD}链\u{FE0F}");
+        assert_eq!(n.text, "人工智能,区块链");
+        // 人工智能 (normalized 0..4) is original 0..5, the zero-width space included.
+        assert_eq!(n.to_original(0, 4), (0, 5));
+        // A variation selector goes with the character it follows.
+        assert_eq!(n.to_original(5, 8), (6, 10));
+        assert!(is_ignorable('\u{200D}') && is_ignorable('\u{2060}') && is_ignorable('\u{FEFF}'));
+        assert!(!is_ignorable(' ') && !is_ignorable('\u{3000}') && !is_ignorable('中'));
     }
 }
