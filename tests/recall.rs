@@ -246,3 +246,27 @@ fn invisible_characters_inside_words_do_not_split_them() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Letter-spaced text (OCR output) is searched like unspaced text.
+
+#[test]
+fn letter_spaced_han_text_is_found_like_unspaced_text() {
+    let env = TestEnv::indexed(&[(
+        "ocr.txt",
+        "林 晓 看 完 资 料 后 ， 理 清 了 思 路 ， 写 好 了 大 纲 。",
+    )]);
+    for (query, highlight) in [
+        ("思路", "思 路"),
+        ("\"大纲\"", "大 纲"),
+        ("\"资料后\"", "资 料 后"),
+    ] {
+        let found = env.search_json(&[query]);
+        assert_eq!(found.paths(), ["ocr.txt"], "{query}");
+        assert!(
+            found.top().highlighted().iter().any(|h| h == highlight),
+            "{query}: {:#?}",
+            found.top()
+        );
+    }
+}

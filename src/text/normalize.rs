@@ -10,7 +10,9 @@
 //! 5. default-ignorable code points are removed (Unicode's `Default_Ignorable_Code_Point` property, from
 //!    ICU4X's tables: zero-width spaces and joiners, the soft hyphen, word joiners, variation selectors, a
 //!    BOM inside the text…): text pasted from web pages and PDFs carries them inside words (`人工\u{200B}智能`),
-//!    where they are invisible to the reader and must be to the search.
+//!    where they are invisible to the reader and must be to the search;
+//! 6. letter-spaced Han text (`林 晓 看 完`, OCR output) loses its spaces: three or more single Han characters
+//!    separated by spaces or tabs are joined (words of two or more characters keep the spaces between them).
 //!
 //! Every normalized character remembers the range of original characters it came from, so any range in the
 //! normalized text maps back to the original text: what the user sees is always the original.
@@ -136,11 +138,69 @@ pub fn normalize(original: &str) -> Normalized {
         text = simplified;
     }
     let (text, origin) = join_wrapped_lines(text, origin);
+    let (text, origin) = join_spaced_han(text, origin);
     Normalized {
         text,
         origin,
         original_len: chars.len(),
     }
+}
+
+/// Removes the spaces of letter-spaced Han text (OCR output: `林 晓 看 完 资 料`): in a run of three or more
+/// single Han characters, each separated from the next by spaces or tabs, the spaces go. Spaces between
+/// words of two or more characters (`新华社 北京`) stay.
+fn join_spaced_han(text: String, origin: Vec<(u32, u32)>) -> (String, Vec<(u32, u32)>) {
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    let is_gap = |c: char| c == ' ' || c == '\t' || c == '\u{3000}';
+    // A single Han character at `i`: Han, with no Han character right before or after it.
+    let single = |i: usize| {
+        is_han(chars[i])
+            && (i == 0 || !is_han(chars[i - 1]))
+            && (i + 1 == n || !is_han(chars[i + 1]))
+    };
+    let mut drop = vec![false; n];
+    let mut any = false;
+    let mut i = 0;
+    while i < n {
+        if !single(i) {
+            i += 1;
+            continue;
+        }
+        // Extend the run: gap, single Han character, gap, …
+        let mut last = i;
+        let mut count = 1;
+        loop {
+            let mut k = last + 1;
+            while k < n && is_gap(chars[k]) {
+                k += 1;
+            }
+            if k == last + 1 || k >= n || !single(k) {
+                break;
+            }
+            last = k;
+            count += 1;
+        }
+        if count >= 3 {
+            for (d, c) in drop[i..last].iter_mut().zip(&chars[i..last]) {
+                *d = is_gap(*c);
+            }
+            any = true;
+        }
+        i = last + 1;
+    }
+    if !any {
+        return (text, origin);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut out_origin = Vec::with_capacity(origin.len());
+    for (k, c) in chars.into_iter().enumerate() {
+        if !drop[k] {
+            out.push(c);
+            out_origin.push(origin[k]);
+        }
+    }
+    (out, out_origin)
 }
 
 /// Removes whitespace runs that contain a line break and sit between two Han characters.
@@ -276,5 +336,17 @@ mod tests {
         assert_eq!(n.to_original(5, 8), (6, 10));
         assert!(is_ignorable('\u{200D}') && is_ignorable('\u{2060}') && is_ignorable('\u{FEFF}'));
         assert!(!is_ignorable(' ') && !is_ignorable('\u{3000}') && !is_ignorable('中'));
+    }
+
+    #[test]
+    fn letter_spaced_han_is_joined_and_words_keep_their_spaces() {
+        let n = normalize("林 晓 看 完 资 料 后 ， 理 清 了 思 路");
+        assert_eq!(n.text, "林晓看完资料后 , 理清了思路");
+        // 思路 (normalized 13..15) maps back to `思 路`.
+        assert_eq!(n.to_original(13, 15), (22, 25));
+        assert_eq!(normalize("新华社 北京 电").text, "新华社 北京 电");
+        assert_eq!(normalize("王 伟").text, "王 伟");
+        assert_eq!(normalize("甲 乙 丙").text, "甲乙丙");
+        assert_eq!(normalize("a 甲 乙 丙 b").text, "a 甲乙丙 b");
     }
 }
