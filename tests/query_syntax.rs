@@ -321,3 +321,33 @@ fn a_minus_before_a_number_asks_how_it_was_meant() {
     assert_eq!(out.code, Some(0), "{out:#?}");
     assert!(out.stdout.contains("cold.txt#0"), "{out:#?}");
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// A quoted phrase's punctuation matches any punctuation mark at that place.
+
+#[test]
+fn punctuation_inside_a_phrase_matches_any_mark() {
+    let env = TestEnv::indexed(&[
+        ("dun.txt", "始终坚持人民至上、生命至上的理念"),
+        ("comma.txt", "必须做到人民至上，生命至上。"),
+        ("space.txt", "人民至上 生命至上"),
+        ("other.txt", "人民至上生命至上"),
+    ]);
+    for query in [
+        "\"人民至上、生命至上\"",
+        "\"人民至上，生命至上\"",
+        "\"人民至上,生命至上\"",
+    ] {
+        let found = assert_finds_exactly(&env, &[query], &["comma.txt", "dun.txt"]);
+        for hit in &found.hits {
+            assert!(hit.score > 0.0, "{query}: {hit:#?}");
+            assert_eq!(hit.highlighted().len(), 1, "{query}: {hit:#?}");
+        }
+    }
+    // Excluded the same way.
+    assert_finds_exactly(
+        &env,
+        &["生命至上", "-\"人民至上，生命至上\""],
+        &["other.txt", "space.txt"],
+    );
+}

@@ -209,6 +209,20 @@ pub fn decoded(bytes: &[u8]) -> String {
 /// Whether `hl` (normalized, squeezed) can be cut into pieces that each occur in one query word (a
 /// whitespace-separated piece of the normalized query), each piece of at least two characters unless it is
 /// a whole query word: highlights are the query's terms or words, possibly merged when adjacent.
+/// Does `hay` contain `pat`, a punctuation mark of `pat` matching any punctuation mark (as a quoted phrase
+/// matches)?
+fn contains_any_punct(hay: &str, pat: &str) -> bool {
+    let punct = |c: char| !sou::text::normalize::is_word_char(c) && !c.is_whitespace();
+    let (h, p): (Vec<char>, Vec<char>) = (hay.chars().collect(), pat.chars().collect());
+    p.len() <= h.len()
+        && (0..=h.len() - p.len()).any(|s| {
+            h[s..s + p.len()]
+                .iter()
+                .zip(&p)
+                .all(|(a, b)| a == b || (punct(*a) && punct(*b)))
+        })
+}
+
 pub fn made_of_query_text(hl: &str, query: &str) -> bool {
     let words: Vec<String> = sou::text::normalize::normalize(query)
         .text
@@ -235,7 +249,7 @@ pub fn made_of_query_text(hl: &str, query: &str) -> bool {
             .any(|w| w.contains(p) && (nchars(p) >= 2 || w.as_str() == p))
             || (nchars(p) >= 2
                 && p.chars().any(sou::text::normalize::is_word_char)
-                && raw.iter().any(|w| w.contains(p)))
+                && raw.iter().any(|w| contains_any_punct(w, p)))
     };
     // reach[i]: the first i chars can be cut into good pieces.
     let mut reach = vec![false; h.len() + 1];

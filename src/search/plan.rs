@@ -22,6 +22,9 @@ pub(super) struct Pattern {
     pub chars: Vec<char>,
     /// Must the match not continue a Latin word or number (`app` must not match in `apple`)?
     pub word_bounds: bool,
+    /// Does a punctuation mark of the pattern match any punctuation mark of the text (a quoted phrase:
+    /// outlets quote the same words with different marks, `人民至上、生命至上` and `人民至上，生命至上`)?
+    pub any_punct: bool,
 }
 
 /// What one query item needs at re-ranking time.
@@ -44,8 +47,8 @@ pub(super) struct ItemPlan {
 pub(super) struct Plan {
     pub query: Box<dyn TQuery>,
     /// Normalized strings whose presence tantivy cannot check exactly (they contain punctuation or spaces):
-    /// (string, must the passage contain it?).
-    pub verify: Vec<(String, bool)>,
+    /// (pattern, must the passage contain it?).
+    pub verify: Vec<(Pattern, bool)>,
     /// Positive groups, each a list of alternatives.
     pub groups: Vec<Vec<ItemPlan>>,
 }
@@ -77,13 +80,15 @@ fn has_cjk(s: &str) -> bool {
 fn match_query(
     idx: &SearchIndex,
     item: &Item,
-    verify: &mut Vec<(String, bool)>,
+    verify: &mut Vec<(Pattern, bool)>,
     must: bool,
 ) -> Option<Box<dyn TQuery>> {
     let text = item.text();
     let (q, gaps) = char_phrase(idx.fields.chars, idx.fields.unigrams, text)?;
     if gaps {
-        verify.push((text.to_string(), must));
+        let mut p = pattern(text, false);
+        p.any_punct = matches!(item, Item::Phrase(_));
+        verify.push((p, must));
         if !must {
             // Excluding by the gap-less approximation would exclude too much: exclude after verifying.
             return None;
@@ -115,8 +120,10 @@ fn phrase_query(f: Fields, text: &str) -> (Option<Box<dyn TQuery>>, ItemPlan) {
     if let Some((q, _)) = char_phrase(f.title_chars, f.title_unigrams, text) {
         clauses.push((Occur::Should, boost(q, r.phrase * r.title)));
     }
+    let mut whole = pattern(text, false);
+    whole.any_punct = true;
     let plan = ItemPlan {
-        whole: pattern(text, false),
+        whole,
         parts: Vec::new(),
         cover_only: Vec::new(),
         units: Vec::new(),
@@ -129,6 +136,7 @@ fn pattern(t: &str, word_bounds: bool) -> Pattern {
     Pattern {
         chars: t.chars().collect(),
         word_bounds,
+        any_punct: false,
     }
 }
 
@@ -419,11 +427,13 @@ pub(super) fn plan(
     }
     // A group that needs verification with more than one alternative can't be verified per item: if any
     // required group has alternatives and gaps, fall back to verifying only single-item groups.
-    verify.retain(|(s, must)| {
+    verify.retain(|(p, must)| {
         !*must
-            || q.groups
-                .iter()
-                .any(|g| g.required && g.items.len() == 1 && g.items[0].text() == s)
+            || q.groups.iter().any(|g| {
+                g.required
+                    && g.items.len() == 1
+                    && g.items[0].text().chars().eq(p.chars.iter().copied())
+            })
     });
     Ok(Plan {
         query: boxed(BooleanQuery::new(clauses)),
@@ -490,7 +500,13 @@ mod tests {
             &query::parse("\"人民至上、生命至上\"").unwrap(),
         )
         .unwrap();
-        assert_eq!(p.verify, vec![("人民至上、生命至上".to_string(), true)]);
+        let verify = |p: &super::Plan| -> Vec<(String, bool, bool)> {
+            p.verify
+                .iter()
+                .map(|(v, must)| (chars(v), *must, v.any_punct))
+                .collect()
+        };
+        assert_eq!(verify(&p), [("人民至上、生命至上".to_string(), true, true)]);
         // An excluded one too, but then it is not in the tantivy query at all (that would exclude too much).
         let p = plan(
             &idx,
@@ -498,6 +514,6 @@ mod tests {
             &query::parse("银行 -\"人民至上、生命\"").unwrap(),
         )
         .unwrap();
-        assert_eq!(p.verify, vec![("人民至上、生命".to_string(), false)]);
+        assert_eq!(verify(&p), [("人民至上、生命".to_string(), false, true)]);
     }
 }

@@ -11,7 +11,7 @@ use tantivy::{DocAddress, Score, TantivyDocument};
 use super::plan::{ItemPlan, Pattern, Plan};
 use super::weights::RANKING;
 use crate::index::SearchIndex;
-use crate::text::normalize::{is_latin, normalize};
+use crate::text::normalize::{is_latin, is_word_char, normalize};
 
 /// Start offsets of `pat` in `hay`.
 pub(super) fn find_all(hay: &[char], pat: &Pattern) -> Vec<usize> {
@@ -21,9 +21,21 @@ pub(super) fn find_all(hay: &[char], pat: &Pattern) -> Vec<usize> {
     }
     let continues =
         |a: char, b: char| is_latin(a) && is_latin(b) && a.is_numeric() == b.is_numeric();
+    let punct = |c: char| !is_word_char(c) && !c.is_whitespace();
+    let same = |a: char, b: char| a == b || (pat.any_punct && punct(a) && punct(b));
     // The first char alone rules out most offsets, without a call to compare slices.
     (0..=hay.len() - p.len())
-        .filter(|&s| hay[s] == p[0] && hay[s + 1..s + p.len()] == p[1..])
+        .filter(|&s| {
+            same(hay[s], p[0])
+                && if pat.any_punct {
+                    hay[s + 1..s + p.len()]
+                        .iter()
+                        .zip(&p[1..])
+                        .all(|(a, b)| same(*a, *b))
+                } else {
+                    hay[s + 1..s + p.len()] == p[1..]
+                }
+        })
         .filter(|&s| {
             let e = s + p.len();
             let starts_inside = s > 0 && continues(hay[s - 1], hay[s]);
@@ -42,8 +54,8 @@ fn find_loose(hay: &[char], pat: &Pattern) -> (Vec<usize>, bool) {
         return (found, false);
     }
     let loose = Pattern {
-        chars: pat.chars.clone(),
         word_bounds: false,
+        ..pat.clone()
     };
     let found = find_all(hay, &loose);
     let is_loose = !found.is_empty();
@@ -204,17 +216,17 @@ pub(super) fn candidates(
         let doc: TantivyDocument = searcher.doc(addr)?;
         let text = get_str(&doc, f.text);
         let norm = normalize(&text);
+        let hay: Vec<char> = norm.text.chars().collect();
         if verifying {
             let ok = plan
                 .verify
                 .iter()
-                .all(|(s, must)| norm.text.contains(s.as_str()) == *must);
+                .all(|(p, must)| find_all(&hay, p).is_empty() != *must);
             if !ok {
                 total -= 1;
                 continue;
             }
         }
-        let hay: Vec<char> = norm.text.chars().collect();
         let title: Vec<char> = normalize(&get_str(&doc, f.title)).text.chars().collect();
         let mut spans = Vec::new();
         let mut title_spans = Vec::new();
