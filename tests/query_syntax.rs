@@ -351,3 +351,37 @@ fn punctuation_inside_a_phrase_matches_any_mark() {
         &["other.txt", "space.txt"],
     );
 }
+
+#[test]
+fn a_name_found_whatever_middle_dot_it_is_written_with() {
+    // The marks that PDF copies and old encodings put in place of U+00B7 in transliterated names.
+    let dots = ['·', '•', '・', '‧', '．'];
+    let files: Vec<(String, String)> = dots
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            (
+                format!("dot{i}.txt"),
+                format!("艾琳{d}德{d}蒙特出席了开幕式"),
+            )
+        })
+        .collect();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let env = TestEnv::indexed(&files);
+    let all: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+    for d in dots {
+        let query = format!("\"艾琳{d}德{d}蒙特\"");
+        assert_finds_exactly(&env, &[&query], &all);
+    }
+    // ・ is punctuation, not a word.
+    let out = env.run(["analyze", "艾琳・德"]);
+    let words = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("words:"))
+        .unwrap();
+    assert!(!words.contains('・'), "{out:#?}");
+}

@@ -72,10 +72,14 @@ pub fn is_han(c: char) -> bool {
         | 0x30000..=0x323AF)
 }
 
-/// Is `c` a kana or hangul character? These are indexed as characters, never sent to jieba.
+/// Is `c` a kana or hangul letter? These are indexed as characters, never sent to jieba. The punctuation
+/// and symbols of those blocks (`・` KATAKANA MIDDLE DOT, `゠`, the sound marks `゛゜`) are not: Unicode's
+/// Alphabetic property (`char::is_alphanumeric`) decides, so that `艾琳・德・蒙特` has the same words as
+/// `艾琳·德·蒙特`.
 pub fn is_other_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3040..=0x30FF | 0x31F0..=0x31FF | 0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF)
+        && c.is_alphanumeric()
 }
 
 /// Is `c` a Latin-run character (a letter or digit that is not CJK)?
