@@ -154,9 +154,14 @@ pub fn normalize(original: &str) -> Normalized {
 /// single Han characters, each separated from the next by spaces or tabs, the spaces go. Spaces between
 /// words of two or more characters (`新华社 北京`) stay.
 fn join_spaced_han(text: String, origin: Vec<(u32, u32)>) -> (String, Vec<(u32, u32)>) {
+    // Most passages have no such run: don't copy them into a Vec of chars to find out. (NFKC has turned
+    // U+3000 into a space already.)
+    if !text.contains([' ', '\t']) {
+        return (text, origin);
+    }
     let chars: Vec<char> = text.chars().collect();
     let n = chars.len();
-    let is_gap = |c: char| c == ' ' || c == '\t' || c == '\u{3000}';
+    let is_gap = |c: char| c == ' ' || c == '\t';
     // A single Han character at `i`: Han, with no Han character right before or after it.
     let single = |i: usize| {
         is_han(chars[i])
