@@ -28,12 +28,14 @@ pub enum Command {
     Index(IndexArgs),
     /// Search the index and print ranked passages with highlighted snippets.
     ///
-    /// Query syntax: terms separated by spaces (a passage need not contain all of them; those that match
-    /// more rank first); "exact phrase" (required, a literal substring); +term (required, literal);
-    /// -term or -"phrase" (exclude); a OR b (alternatives). Flags may stand among the query words; a word
-    /// that starts with `--` and a letter is a flag, and `--` ends the flags; a query word that starts with `-`
-    /// is an exclusion unless --plain (`sou search --plain -- --foo` searches for --foo). Exit status: 0
-    /// hits, 1 no hits, 2 error.
+    /// Query syntax: terms separated by spaces (a hit contains every term, literally after normalization;
+    /// when no passage does, the best partial matches are shown, marked); "exact phrase" (its punctuation
+    /// matches any mark); -term or -"phrase" (exclude); a OR b (alternatives). A question (ending in ？, or
+    /// with a question word such as 什么 or 多少) and a --plain query are ranked by how much of them a
+    /// passage covers instead. Flags may stand among the query words; a word that starts with `--` and a
+    /// letter is a flag, and `--` ends the flags; a query word that starts with `-` is an exclusion unless
+    /// --plain (`sou search --plain -- --foo` searches for --foo). Exit status: 0 hits (for a keyword query:
+    /// full matches), 1 none, 2 error.
     Search(SearchArgs),
     /// Show how a text is normalized and tokenized (to see why something matched or not).
     Analyze(AnalyzeArgs),
@@ -92,9 +94,14 @@ pub struct SearchArgs {
     /// is then 2.
     #[arg(long, value_name = "FILE", conflicts_with = "query")]
     pub queries: Option<PathBuf>,
-    /// Read the query as plain text: quotes, +, - and OR are ordinary characters (for pasted headlines).
+    /// Read the query as plain text: quotes, +, - and OR are ordinary characters, and passages are ranked
+    /// by how much of the query they cover, like a question (for pasted headlines).
     #[arg(long)]
     pub plain: bool,
+    /// Print only the number of passages that contain the whole query and of their articles
+    /// (tab-separated; with --json one object), without ranking them.
+    #[arg(long, short = 'c')]
+    pub count: bool,
     /// Keep at most N passages per article in the ranking.
     #[arg(value_parser = positive, long, value_name = "N")]
     pub per_article: Option<NonZeroUsize>,

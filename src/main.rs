@@ -14,7 +14,7 @@ use cli::{AnalyzeArgs, ColorArg, Command, IndexArgs, ParseError, SearchArgs};
 use sou::corpus::JsonFieldNames;
 use sou::index::{self, BuildOptions, DictChoice, Notice, SearchTarget};
 use sou::output::{self, ColorWhen};
-use sou::search::{self, SearchRequest, batch};
+use sou::search::{self, MatchRule, SearchRequest, batch};
 
 fn main() -> ExitCode {
     let cli = match cli::parse(std::env::args_os().collect()) {
@@ -89,7 +89,8 @@ fn index_command(args: IndexArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// `sou search`: exit status 0 with hits, 1 without, 2 if a query (of a batch) was bad.
+/// `sou search`: exit status 0 with hits (for a keyword query: full matches; in a batch: for any query), 1
+/// without, 2 if a query (of a batch) was bad.
 fn search_command(args: SearchArgs) -> anyhow::Result<ExitCode> {
     let target = SearchTarget {
         // Built on first use only where the user named no index (the default index/ from corpus/) or named
@@ -140,9 +141,17 @@ fn search_command(args: SearchArgs) -> anyhow::Result<ExitCode> {
                 per_article: args.per_article.map(|n| n.get()),
                 plain: args.plain,
             };
-            search::search(&ready.index, &req).map_err(|e| e.to_string())
+            if args.count {
+                search::count(&ready.index, &req)
+                    .map(Found::Counts)
+                    .map_err(|e| e.to_string())
+            } else {
+                search::search(&ready.index, &req)
+                    .map(Found::Hits)
+                    .map_err(|e| e.to_string())
+            }
         });
-        let results = match outcome {
+        let found = match outcome {
             Ok(r) => r,
             Err(e) if batch => {
                 eprintln!("sou: query {qid}: {e}");
@@ -154,8 +163,20 @@ fn search_command(args: SearchArgs) -> anyhow::Result<ExitCode> {
             }
             Err(e) => return Err(anyhow::anyhow!(e)),
         };
-        any_hits |= !results.hits.is_empty();
         let qid = batch.then_some(qid.as_str());
+        let results = match found {
+            Found::Counts(counts) => {
+                any_hits |= counts.passages > 0;
+                output::print_counts(&mut out, &counts, qid, args.json)?;
+                continue;
+            }
+            Found::Hits(results) => results,
+        };
+        // A keyword query succeeds with full matches only; a question or --plain query with any hit.
+        any_hits |= match results.rule {
+            MatchRule::AllTerms => results.total > 0,
+            MatchRule::Coverage => !results.hits.is_empty(),
+        };
         if args.json {
             output::print_json(&mut out, &results, qid)?;
         } else {
@@ -173,6 +194,12 @@ fn search_command(args: SearchArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// What a query found: hits, or with `--count` only counts.
+enum Found {
+    Hits(search::SearchResults),
+    Counts(search::Counts),
 }
 
 /// The lines of a batch file (`-`: stdin).

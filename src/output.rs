@@ -4,8 +4,13 @@
 //! # JSON Lines schema
 //! One object per line. For each hit, in rank order:
 //! `{"type":"hit","data":{"rank":1,"score":3.2,"path":"a.txt","passage":4,"title":"…","id":"a.txt",`
-//! `"start":120,"end":260,"text":"…","snippet":"…","highlights":[[3,7]]}}`, then always one
-//! `{"type":"summary","data":{"query":"…","total_hits":12,"returned":10,"elapsed_ms":1.8}}`.
+//! `"start":120,"end":260,"text":"…","snippet":"…","highlights":[[3,7]],"match":"full"}}`, then always one
+//! `{"type":"summary","data":{"query":"…","match_rule":"all_terms","total_hits":12,"returned":10,`
+//! `"elapsed_ms":1.8}}`. `match` is `full` when the passage contains the whole query, `partial` when not,
+//! and then `"missing":["特斯拉"]` names the terms it lacks. `match_rule` is `all_terms` for a keyword query
+//! (hits contain every term; partial hits only when no passage does) and `coverage` for a question or a
+//! `--plain` query (hits ranked by how much of the query they cover); `total_hits` counts the passages that
+//! contain the whole query (full matches) under either rule.
 //! Hits of JSON Lines records also have `date` (if the record has one) and `line`; in batch mode
 //! (`--queries`) every hit and summary starts with the query's `qid`, and a query that can't be run (a
 //! malformed line, a query with nothing to search for) gets, in its place instead of hits and summary, one
@@ -20,7 +25,7 @@ use serde::Serialize;
 use termcolor::{Color, ColorSpec, WriteColor};
 
 use crate::index::{IndexStats, Notice, Stale};
-use crate::search::{Hit, SearchResults};
+use crate::search::{Counts, Hit, MatchKind, MatchRule, SearchResults};
 
 /// When to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +81,7 @@ struct Summary<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     qid: Option<&'a str>,
     query: &'a str,
+    match_rule: MatchRule,
     total_hits: usize,
     returned: usize,
     elapsed_ms: f64,
@@ -94,6 +100,7 @@ pub fn print_json<W: Write>(
     let summary = Summary {
         qid,
         query: &results.query,
+        match_rule: results.rule,
         total_hits: results.total,
         returned: results.hits.len(),
         elapsed_ms: results.elapsed.as_secs_f64() * 1000.0,
@@ -108,8 +115,42 @@ pub fn print_json_error<W: Write>(out: &mut W, qid: &str, message: &str) -> io::
     out.write_all(b"\n")
 }
 
-/// Writes results for a person: per hit a header line (rank, `path#passage`, title, score) and the snippet
-/// with its matches highlighted, then one line with the totals.
+/// A score for people: two decimals, or as many as it takes to show its first two significant digits (a
+/// hit's score is never shown as 0.00).
+pub fn format_score(score: f32) -> String {
+    let decimals = if score > 0.0 && score < 0.1 {
+        (1 - score.log10().floor() as i32).max(2) as usize
+    } else {
+        2
+    };
+    format!("{score:.decimals$}")
+}
+
+/// The last line of the human output: how many hits are shown and what the total counts.
+pub fn summary_line(results: &SearchResults) -> String {
+    let ms = results.elapsed.as_secs_f64() * 1000.0;
+    let shown = results.hits.len();
+    match results.rule {
+        MatchRule::AllTerms if results.total == 0 && shown > 0 => {
+            format!("0 matching passages; {shown} partial matches shown ({ms:.1} ms)")
+        }
+        MatchRule::AllTerms if results.total == 0 => format!("0 matching passages ({ms:.1} ms)"),
+        MatchRule::AllTerms => {
+            format!(
+                "{shown} of {} matching passages ({ms:.1} ms)",
+                results.total
+            )
+        }
+        MatchRule::Coverage => format!(
+            "{shown} passages ranked by how much of the query they cover; {} contain all of it ({ms:.1} ms)",
+            results.total
+        ),
+    }
+}
+
+/// Writes results for a person: per hit a header line (rank, `path#passage`, title, score, and for a
+/// partial match of a keyword query the terms it lacks) and the snippet with its matches highlighted, then one line with the
+/// totals ([`summary_line`]). When a keyword query's hits are all partial, a first line says so.
 pub fn print_human<W: WriteColor>(out: &mut W, results: &SearchResults) -> io::Result<()> {
     let mut path = ColorSpec::new();
     path.set_fg(Some(Color::Magenta)).set_bold(true);
@@ -119,6 +160,17 @@ pub fn print_human<W: WriteColor>(out: &mut W, results: &SearchResults) -> io::R
     title.set_bold(true);
     let mut matched = ColorSpec::new();
     matched.set_fg(Some(Color::Red)).set_bold(true);
+    let mut partial = ColorSpec::new();
+    partial.set_fg(Some(Color::Yellow));
+    if results.rule == MatchRule::AllTerms && results.total == 0 && !results.hits.is_empty() {
+        out.set_color(&partial)?;
+        write!(
+            out,
+            "no passage contains every term; the best partial matches:"
+        )?;
+        out.reset()?;
+        writeln!(out)?;
+    }
     for hit in &results.hits {
         write!(out, "{:>2}. ", hit.rank)?;
         out.set_color(&path)?;
@@ -136,20 +188,53 @@ pub fn print_human<W: WriteColor>(out: &mut W, results: &SearchResults) -> io::R
         }
         write!(out, "  ")?;
         out.set_color(&title)?;
-        write!(out, "{}", hit.title)?;
+        write_highlighted(out, &hit.title, &hit.title_highlights, &matched, &title)?;
         out.reset()?;
-        writeln!(out, "  ({:.2})", hit.score)?;
+        write!(out, "  ({})", format_score(hit.score))?;
+        // (Under the coverage rule, hits need not contain all of the query: the last line says so.)
+        if hit.matched == MatchKind::Partial && results.rule == MatchRule::AllTerms {
+            write!(out, "  ")?;
+            out.set_color(&partial)?;
+            write!(out, "partial, missing: {}", hit.missing.join(", "))?;
+            out.reset()?;
+        }
+        writeln!(out)?;
         write!(out, "    ")?;
-        write_highlighted(out, &hit.snippet, &hit.highlights, &matched)?;
+        write_highlighted(
+            out,
+            &hit.snippet,
+            &hit.highlights,
+            &matched,
+            &ColorSpec::new(),
+        )?;
         writeln!(out)?;
     }
-    writeln!(
-        out,
-        "{} of {} matching passages ({:.1} ms)",
-        results.hits.len(),
-        results.total,
-        results.elapsed.as_secs_f64() * 1000.0
-    )
+    writeln!(out, "{}", summary_line(results))
+}
+
+/// Writes the answer of `--count`: the number of passages and of articles, tab-separated on one line, or
+/// with `json` one object `{"passages":29,"articles":17}`. With a `qid` (a batch), the line starts with it.
+pub fn print_counts<W: Write>(
+    out: &mut W,
+    counts: &Counts,
+    qid: Option<&str>,
+    json: bool,
+) -> io::Result<()> {
+    if json {
+        #[derive(Serialize)]
+        struct CountsOut<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            qid: Option<&'a str>,
+            #[serde(flatten)]
+            counts: &'a Counts,
+        }
+        serde_json::to_writer(&mut *out, &CountsOut { qid, counts })?;
+        return out.write_all(b"\n");
+    }
+    if let Some(qid) = qid {
+        write!(out, "{qid}\t")?;
+    }
+    writeln!(out, "{}\t{}", counts.passages, counts.articles)
 }
 
 /// Writes `text` with the char ranges in `highlights` in the `matched` colour. Without colour, the text is
@@ -159,6 +244,7 @@ fn write_highlighted<W: WriteColor>(
     text: &str,
     highlights: &[[usize; 2]],
     matched: &ColorSpec,
+    base: &ColorSpec,
 ) -> io::Result<()> {
     let chars: Vec<char> = text.chars().collect();
     let mut at = 0;
@@ -170,7 +256,7 @@ fn write_highlighted<W: WriteColor>(
         write!(out, "{}", chars[at..s].iter().collect::<String>())?;
         out.set_color(matched)?;
         write!(out, "{}", chars[s..e].iter().collect::<String>())?;
-        out.reset()?;
+        out.set_color(base)?;
         at = e;
     }
     write!(out, "{}", chars[at..].iter().collect::<String>())
@@ -317,8 +403,12 @@ mod tests {
                 text: "青岛市工研院".into(),
                 snippet: "青岛市工研院".into(),
                 highlights: vec![[3, 6]],
+                title_highlights: Vec::new(),
+                matched: MatchKind::Full,
+                missing: Vec::new(),
             }],
             total: 1,
+            rule: MatchRule::AllTerms,
             elapsed: Duration::from_millis(2),
         }
     }
@@ -379,6 +469,42 @@ mod tests {
     }
 
     #[test]
+    fn partial_matches_say_what_they_lack_and_scores_are_never_zero() {
+        let mut r = results();
+        r.total = 0;
+        r.hits[0].matched = MatchKind::Partial;
+        r.hits[0].missing = vec!["特斯拉".into(), "\"销量\"".into()];
+        r.hits[0].score = 0.0042;
+        let mut plain = NoColor::new(Vec::new());
+        print_human(&mut plain, &r).unwrap();
+        let s = String::from_utf8(plain.into_inner()).unwrap();
+        assert!(
+            s.starts_with("no passage contains every term; the best partial matches:\n 1. a.txt#3  标题  (0.0042)  partial, missing: 特斯拉, \"销量\"\n"),
+            "{s}"
+        );
+        assert!(
+            s.contains("\n0 matching passages; 1 partial matches shown ("),
+            "{s}"
+        );
+        let mut out = Vec::new();
+        print_json(&mut out, &r, None).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert!(
+            s.contains(r#""match":"partial","missing":["特斯拉","\"销量\""]}}"#),
+            "{s}"
+        );
+        assert!(s.contains(r#""total_hits":0,"#), "{s}");
+        for (score, shown) in [
+            (2.5, "2.50"),
+            (0.25, "0.25"),
+            (0.042, "0.042"),
+            (0.00012, "0.00012"),
+        ] {
+            assert_eq!(format_score(score), shown);
+        }
+    }
+
+    #[test]
     fn json_lines() {
         let mut out = Vec::new();
         print_json(&mut out, &results(), None).unwrap();
@@ -387,9 +513,9 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(
             lines[0],
-            r#"{"type":"hit","data":{"rank":1,"score":2.5,"path":"a.txt","passage":3,"title":"标题","id":"a.txt","start":10,"end":16,"text":"青岛市工研院","snippet":"青岛市工研院","highlights":[[3,6]]}}"#
+            r#"{"type":"hit","data":{"rank":1,"score":2.5,"path":"a.txt","passage":3,"title":"标题","id":"a.txt","start":10,"end":16,"text":"青岛市工研院","snippet":"青岛市工研院","highlights":[[3,6]],"match":"full"}}"#
         );
-        assert!(lines[1].starts_with(r#"{"type":"summary","data":{"query":"工研院","total_hits":1,"returned":1,"elapsed_ms":"#));
+        assert!(lines[1].starts_with(r#"{"type":"summary","data":{"query":"工研院","match_rule":"all_terms","total_hits":1,"returned":1,"elapsed_ms":"#));
         let mut out = Vec::new();
         print_json(&mut out, &results(), Some("q7")).unwrap();
         let s = String::from_utf8(out).unwrap();

@@ -17,10 +17,17 @@ fn exclusion_or_and_required() {
     assert_finds_exactly(&env, &["银行", "-记者"], &["nongye.txt"]);
     // OR.
     assert_finds_exactly(&env, &["农业", "OR", "天气"], &["nongye.txt", "tianqi.txt"]);
-    // Required: without + both documents with 简单 or 配置 match, with +简单 only the one with 简单.
-    assert_finds_exactly(&env, &["简单", "配置"], &["jiandan.txt", "peizhi.txt"]);
-    let found = assert_finds_exactly(&env, &["+简单", "配置"], &["jiandan.txt"]);
-    assert_eq!(found.top().highlighted(), ["简单", "配置"]);
+    // Every term is required: only the document with both 简单 and 配置 (+ changes nothing); OR makes
+    // alternatives.
+    for q in [&["简单", "配置"][..], &["+简单", "配置"]] {
+        let found = assert_finds_exactly(&env, q, &["jiandan.txt"]);
+        assert_eq!(found.top().highlighted(), ["简单", "配置"]);
+    }
+    assert_finds_exactly(
+        &env,
+        &["简单", "OR", "配置"],
+        &["jiandan.txt", "peizhi.txt"],
+    );
     // A required phrase among plain terms.
     assert_finds_exactly(&env, &["天气", "\"农业发展\""], &["nongye.txt"]);
 }

@@ -28,11 +28,23 @@ fn passages_matching_more_terms_rank_first() {
         ("fruit-both.txt", hay::FRUIT_BOTH),
         ("fruit-one.txt", hay::FRUIT_ONE),
     ]);
-    let found = env.search_json(&["苹果", "香蕉"]);
+    // A keyword query: only the passage with both is a hit.
+    let found = assert_finds_exactly(&env, &["苹果", "香蕉"], &["fruit-both.txt"]);
+    assert_eq!(found.top().matched, "full");
+    // --plain ranks by coverage: both, more of the query first.
+    let found = env.search_json(&["--plain", "苹果", "香蕉"]);
     assert_eq!(found.paths(), ["fruit-both.txt", "fruit-one.txt"]);
     assert!(found.hits[0].score > found.hits[1].score);
-    // The same as a question-like run of text.
-    let found = env.search_json(&["苹果和香蕉的价格"]);
+    assert_eq!(
+        (
+            found.hits[0].matched.as_str(),
+            found.hits[1].matched.as_str()
+        ),
+        ("full", "partial")
+    );
+    assert_eq!(found.hits[1].missing, ["香蕉"]);
+    // The same as a run of text that occurs nowhere whole: partial matches, more of it first.
+    let found = util::assert_no_full_match(&env, &["苹果和香蕉的价格"]);
     assert_eq!(found.top().path, "fruit-both.txt");
 }
 
@@ -48,7 +60,7 @@ fn ties_break_by_path_and_output_is_deterministic() {
     assert_eq!(found.hits[0].score, found.hits[1].score);
 
     let env = TestEnv::bundled();
-    let query = ["青岛", "工研院", "高新技术企业", "-n", "20"];
+    let query = ["--plain", "青岛", "工研院", "高新技术企业", "-n", "20"];
     let first = env.search_json(&query);
     let second = env.search_json(&query);
     assert!(first.hits.len() >= 10);

@@ -53,7 +53,10 @@ fn a_whole_query_word_jieba_made_up_matches_by_its_bigrams() {
         ("other.txt", "考古资料表明,西周初年分封了许多诸侯国。"),
         ("tianqi.txt", hay::TIANQI),
     ]);
-    let found = assert_finds_exactly(&env, &["虢国考"], &["guo.txt"]);
+    // The title occurs nowhere: a partial match (and under --plain, the best match).
+    let found = crate::util::assert_no_full_match(&env, &["虢国考"]);
+    assert_eq!(found.paths(), ["guo.txt"]);
+    let found = assert_finds_exactly(&env, &["--plain", "虢国考"], &["guo.txt"]);
     assert!(
         found.top().highlighted().iter().any(|h| h == "虢国"),
         "{:#?}",
@@ -170,32 +173,30 @@ fn latin_runs_match_whole_or_by_parts() {
         assert_eq!(found.top().highlighted(), ["GWh"], "{query}");
     }
     assert_finds_exactly(&env, &["25gwh"], &["gwh.txt"]);
-    // Inside a longer word: found as a literal string (like any string of the text), but a passage with the
-    // whole word ranks first.
+    // A word matches whole words (or the letters of a run of letters and digits): `app` is not in `apple`.
     let env = traps_with(&[("app.txt", "下载这个APP就能用。")]);
-    let found = assert_finds_exactly(&env, &["app"], &["app.txt", "apple.txt"]);
-    assert_eq!(found.hits[0].path, "app.txt");
+    let found = assert_finds_exactly(&env, &["app"], &["app.txt"]);
     assert_eq!(found.hits[0].highlighted(), ["APP"]);
+    // Only inside a longer word: no full match; --plain (coverage) still shows it, below a whole word.
+    crate::util::assert_no_full_match(&env, &["pple"]);
+    let found = env.search_json(&["--plain", "app"]);
+    assert_eq!(found.paths(), ["app.txt", "apple.txt"]);
     assert_eq!(found.hits[1].highlighted(), ["ＡＰＰ"]);
-    let found = assert_finds_exactly(&env, &["pple"], &["apple.txt"]);
-    assert_eq!(found.top().highlighted(), ["ＰＰＬＥ"]);
     assert_no_hits(&env, &["applesauce"]);
 }
 
 #[test]
-fn digits_inside_a_longer_number_are_found_below_the_number_itself() {
+fn a_number_matches_whole_numbers_only() {
     let env = TestEnv::indexed(&[
         ("year.txt", "预计到2031年完成建设。"),
         ("n31.txt", "全市共有31家企业入选。"),
         ("tianqi.txt", hay::TIANQI),
     ]);
-    let found = env.search_json(&["31"]);
-    assert_eq!(found.paths(), ["n31.txt", "year.txt"], "{:#?}", found.hits);
-    assert!(found.hits[0].score > found.hits[1].score);
+    let found = assert_finds_exactly(&env, &["31"], &["n31.txt"]);
     assert_eq!(found.hits[0].highlighted(), ["31"]);
-    assert_eq!(found.hits[1].highlighted(), ["31"]);
-    assert_eq!(found.hits[1].highlights, [[5, 7]]);
-    // The whole number finds only its passage.
+    // Not even by coverage: digits inside another number are no evidence.
+    let found = env.search_json(&["--plain", "31"]);
+    assert_eq!(found.paths(), ["n31.txt"]);
     assert_finds_exactly(&env, &["2031"], &["year.txt"]);
     assert_no_hits(&env, &["20310"]);
 }

@@ -11,6 +11,7 @@ mod batch;
 mod bundled_page;
 mod cli_args;
 mod corpus_files;
+mod honest;
 mod index_life;
 mod output;
 mod passages;

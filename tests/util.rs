@@ -114,6 +114,15 @@ pub struct Hit {
     pub text: String,
     pub snippet: String,
     pub highlights: Vec<[usize; 2]>,
+    /// Highlights in the title (a lead passage's).
+    #[serde(default)]
+    pub title_highlights: Vec<[usize; 2]>,
+    /// `full` or `partial`.
+    #[serde(rename = "match")]
+    pub matched: String,
+    /// The terms a partial match lacks.
+    #[serde(default)]
+    pub missing: Vec<String>,
 }
 
 impl Hit {
@@ -132,6 +141,8 @@ pub struct Summary {
     /// Batch mode (`--queries`) only: the query's id.
     pub qid: Option<String>,
     pub query: String,
+    /// `all_terms` or `coverage`.
+    pub match_rule: String,
     pub total_hits: usize,
     pub returned: usize,
     pub elapsed_ms: f64,
@@ -713,7 +724,34 @@ pub fn parse_json(out: Output) -> Found {
         serde_json::from_value(v["data"].clone()).unwrap_or_else(|e| panic!("{e}: {last}"));
     for (i, h) in hits.iter().enumerate() {
         assert_eq!(h.rank, i + 1, "ranks are not 1, 2, …: {out:#?}");
-        assert!(h.score.is_finite(), "score not finite: {h:#?}");
+        assert!(
+            h.score.is_finite() && h.score > 0.0,
+            "score not finite and positive: {h:#?}"
+        );
+        // Every hit shows what made it a hit (unless snippets are off), and says whether it is full.
+        assert!(
+            !h.highlights.is_empty() || !h.title_highlights.is_empty() || h.snippet.is_empty(),
+            "a hit without a highlight: {h:#?}"
+        );
+        match h.matched.as_str() {
+            "full" => assert!(
+                h.missing.is_empty(),
+                "full match with missing terms: {h:#?}"
+            ),
+            "partial" => assert!(
+                !h.missing.is_empty(),
+                "partial match missing nothing: {h:#?}"
+            ),
+            other => panic!("match is {other:?}: {h:#?}"),
+        }
+    }
+    let full = hits.iter().filter(|h| h.matched == "full").count();
+    match summary.match_rule.as_str() {
+        // A keyword query's hits are all full matches, or (when there is none) all partial.
+        "all_terms" if summary.total_hits > 0 => assert_eq!(full, hits.len(), "{out:#?}"),
+        "all_terms" => assert_eq!(full, 0, "{out:#?}"),
+        "coverage" => {}
+        other => panic!("match_rule is {other:?}: {out:#?}"),
     }
     for w in hits.windows(2) {
         assert!(
@@ -723,14 +761,17 @@ pub fn parse_json(out: Output) -> Found {
         );
     }
     assert_eq!(summary.returned, hits.len(), "summary.returned: {out:#?}");
-    assert!(
-        summary.total_hits >= hits.len(),
-        "summary.total_hits: {out:#?}"
-    );
+    assert!(summary.total_hits >= full, "summary.total_hits: {out:#?}");
     assert!(summary.elapsed_ms >= 0.0);
+    // Success: a keyword query's full matches, a question's (or --plain query's) hits.
+    let success = if summary.match_rule == "all_terms" {
+        summary.total_hits > 0
+    } else {
+        !hits.is_empty()
+    };
     assert_eq!(
         out.code,
-        Some(if hits.is_empty() { 1 } else { 0 }),
+        Some(if success { 0 } else { 1 }),
         "exit status does not match the hits: {out:#?}"
     );
     Found { hits, summary, out }
@@ -766,6 +807,20 @@ pub fn assert_no_hits(env: &TestEnv, args: &[&str]) {
     assert!(found.hits.is_empty(), "{args:?}: {:#?}", found.hits);
     assert_eq!(found.summary.total_hits, 0);
     assert_eq!(found.out.code, Some(1));
+}
+
+/// Asserts that no passage contains the whole query: exit status 1, `total_hits` 0, and every hit shown (if
+/// any) is partial. Returns what was found.
+pub fn assert_no_full_match(env: &TestEnv, args: &[&str]) -> Found {
+    let found = env.search_json(args);
+    assert_eq!(found.summary.total_hits, 0, "{args:?}: {:#?}", found.hits);
+    assert_eq!(found.out.code, Some(1), "{args:?}: {:#?}", found.out);
+    assert!(
+        found.hits.iter().all(|h| h.matched == "partial"),
+        "{args:?}: {:#?}",
+        found.hits
+    );
+    found
 }
 
 /// The single line of `out.stdout` that starts with `prefix`.

@@ -26,12 +26,12 @@ pub use manifest::{
     DICT_FILE, DictInfo, FileEntry, MANIFEST_FILE, Manifest, read_manifest, recorded_corpus_root,
 };
 pub use open::{SearchIndex, dict_changed, open};
-pub use schema::{Fields, LEAD_FIELD, schema};
+pub use schema::{ARTICLE_FIELD, Fields, LEAD_FIELD, article_key, schema};
 pub use session::{Notice, Ready, SearchTarget, Stale, open_for_search, update};
 pub use stale::{FileStat, Staleness, corpus_stats, staleness_of};
 
 /// Version of the on-disk format. Bump it whenever the schema or the analysis changes.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 
 /// For unit tests: an index built (one thread, no warnings allowed) from a corpus of `files` (name, text),
 /// in a temporary directory that lives as long as the returned guard.

@@ -14,6 +14,18 @@ use crate::text::normalize::{is_word_char, normalize};
 
 /// Name of the field that marks lead passages (read as a fast field by the re-ranker).
 pub const LEAD_FIELD: &str = "lead";
+/// Name of the field that names a passage's article ([`article_key`]; a fast field, for counting articles).
+pub const ARTICLE_FIELD: &str = "article";
+
+/// The key of an article, the same for all its passages: its path, and for a record of a JSON Lines archive
+/// also its id (`news.jsonl`, NUL, `a17`).
+pub fn article_key(path: &str, id: &str) -> String {
+    if path == id {
+        path.to_string()
+    } else {
+        format!("{path}\u{0}{id}")
+    }
+}
 /// The schema's fields.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
@@ -50,6 +62,8 @@ pub struct Fields {
     pub title_chars: Field,
     /// Character view of the normalized title: unigrams.
     pub title_unigrams: Field,
+    /// The passage's article ([`article_key`]; raw, a fast field).
+    pub article: Field,
 }
 
 /// How tantivy stores the passages: zstd in blocks of [`DOCSTORE_BLOCK`] bytes. Chinese text in UTF-8 takes 3
@@ -103,6 +117,7 @@ pub fn schema() -> (Schema, Fields) {
         title_words: b.add_text_field("title_words", indexed(WORDS_TOKENIZER, freqs)),
         title_chars: b.add_text_field("title_chars", indexed(BIGRAMS_TOKENIZER, positions)),
         title_unigrams: b.add_text_field("title_unigrams", indexed(UNIGRAMS_TOKENIZER, freqs)),
+        article: b.add_text_field(ARTICLE_FIELD, STRING | FAST),
     };
     (b.build(), fields)
 }
@@ -125,6 +140,7 @@ pub(crate) fn passage_doc(fields: &Fields, p: &Passage) -> TantivyDocument {
         doc.add_u64(fields.line, line);
     }
     doc.add_u64(fields.lead, u64::from(p.lead));
+    doc.add_text(fields.article, article_key(&p.path, &p.id));
     doc.add_text(fields.words, &norm.text);
     doc.add_text(fields.chars, &norm.text);
     doc.add_text(fields.unigrams, &norm.text);

@@ -1,12 +1,14 @@
 //! From a parsed query to ranked hits with snippets. No I/O besides the index, no colours: the printer
 //! in [`crate::output`] turns [`SearchResults`] into text.
 //!
+//! Matching follows the query's [`MatchRule`]: a keyword query's hits contain every term (its character
+//! phrase is required, and what tantivy cannot decide is checked on the text), a question's need not.
+//!
 //! Ranking, in two stages:
 //! 1. tantivy scores every matching passage with a sum of BM25 scores: the query's jieba words on the word
 //!    view, the same words as exact character phrases on the character view (evidence that survives a
 //!    different segmentation), and the whole term as one character phrase (a bonus for an exact, adjacent
-//!    match). The character phrase of the whole term also guarantees recall: any Han string that occurs
-//!    literally in a passage finds it.
+//!    match).
 //! 2. The best candidates are re-scored by *coverage*, the share of the query that occurs in the passage
 //!    (for a term that is not present whole, the share of its characters covered by its words), so that a
 //!    passage matching more of a multi-word query or question ranks first. Ties break by path and ordinal.
@@ -27,6 +29,29 @@ use crate::index::SearchIndex;
 use rerank::{Candidate, candidates, cmp_candidates, get_str, get_u64, per_article_cap};
 use snippet::{Match, make_snippet};
 pub use weights::Ranking;
+
+/// How a query's terms decide which passages are hits (the README's "Query syntax" states it for users).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchRule {
+    /// A keyword query: a hit contains every term (or one of a group's alternatives) literally, after
+    /// normalization ([`query`]'s rules). When no passage does, the best partial matches are returned,
+    /// marked [`MatchKind::Partial`].
+    AllTerms,
+    /// A natural question ([`query::is_question`]) or a `--plain` query (a pasted headline): passages are
+    /// ranked by how much of the query they cover and need not contain all of it.
+    Coverage,
+}
+
+/// Whether a hit contains the whole query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// Every term (one alternative of every group) occurs in the passage.
+    Full,
+    /// Some terms do not occur in the passage: [`Hit::missing`] names them.
+    Partial,
+}
 
 /// What to search for.
 #[derive(Debug, Clone)]
@@ -75,6 +100,17 @@ pub struct Hit {
     pub snippet: String,
     /// Highlighted ranges in `snippet`: half-open character offsets.
     pub highlights: Vec<[usize; 2]>,
+    /// Highlighted ranges in `title`, half-open character offsets: for the lead passage of an article,
+    /// whose title counts as part of it (omitted from JSON when empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub title_highlights: Vec<[usize; 2]>,
+    /// Whether the passage contains the whole query.
+    #[serde(rename = "match")]
+    pub matched: MatchKind,
+    /// The terms (a group of alternatives as `a OR b`, a phrase in quotes) that a partial match lacks, in
+    /// query order; empty for a full match.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 /// The answer to a [`SearchRequest`].
@@ -84,46 +120,143 @@ pub struct SearchResults {
     pub query: String,
     /// The hits, best first.
     pub hits: Vec<Hit>,
-    /// How many passages matched in all.
+    /// How many passages contain the whole query (full matches), in the whole index.
     pub total: usize,
+    /// The rule the query was read under.
+    pub rule: MatchRule,
     /// Time spent searching.
     pub elapsed: Duration,
 }
 
-/// Runs a search: parses `req.query` ([`query::parse`], or [`query::parse_plain`] with `req.plain`), finds
-/// the matching passages, re-ranks the best, and returns at most `req.limit` hits (a limit of zero counts
-/// as one) with snippets of `req.snippet_chars` characters. Errors: [`crate::Error::Query`] for a query that
-/// can't be run (nothing to search for, only exclusions, too long), [`crate::Error::Tantivy`] if reading
-/// the index fails.
-pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchResults> {
-    let started = Instant::now();
-    let parsed = if req.plain {
-        query::parse_plain(&req.query)?
+/// Reads the query under its rule: a question or `--plain` query as plain text, any other in the query
+/// language.
+fn parse(req: &SearchRequest) -> crate::Result<(MatchRule, query::Query)> {
+    if req.plain || query::is_question(&req.query) {
+        Ok((MatchRule::Coverage, query::parse_plain(&req.query)?))
     } else {
-        query::parse(&req.query)?
-    };
-    let searcher = idx.reader.searcher();
-    let plan = plan::plan(idx, &searcher, &parsed)?;
-    let f = idx.fields;
+        Ok((MatchRule::AllTerms, query::parse(&req.query)?))
+    }
+}
 
+/// How a group is named to the user: its items in query order, a phrase in quotes, alternatives joined by
+/// ` OR `.
+fn group_text(g: &query::Group) -> String {
+    g.items
+        .iter()
+        .map(|i| match i {
+            query::Item::Term(t) => t.clone(),
+            query::Item::Phrase(t) => format!("\"{t}\""),
+        })
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
+
+/// The best `limit` candidates of `plan` (at most `per_article` per article), best first, and the number of
+/// passages the plan matches.
+fn rank(
+    idx: &SearchIndex,
+    searcher: &tantivy::Searcher,
+    plan: &plan::Plan,
+    req: &SearchRequest,
+) -> crate::Result<(Vec<Candidate>, usize)> {
     let limit = req.limit.max(1);
     let docs = (searcher.num_docs() as usize).max(1);
     let mut pool = limit.saturating_mul(3).max(50).min(docs);
-    let (ranked, total) = loop {
+    loop {
         let (mut cands, total) =
-            candidates(idx, &searcher, &plan, pool, limit, req.per_article, true)?;
+            candidates(idx, searcher, plan, pool, limit, req.per_article, true)?;
         cands.sort_by(cmp_candidates);
         let Some(n) = req.per_article else {
             cands.truncate(limit);
-            break (cands, total);
+            return Ok((cands, total));
         };
         // At most n passages per article; if that leaves too few, look further down the ranking.
         let mut keep = per_article_cap(Some(n));
         let kept: Vec<Candidate> = cands.into_iter().filter(|c| keep(c)).take(limit).collect();
         if kept.len() >= limit || pool >= total {
-            break (kept, total);
+            return Ok((kept, total));
         }
         pool *= 4;
+    }
+}
+
+/// Counts of [`count`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Passages that contain the whole query.
+    pub passages: usize,
+    /// Articles with at least one such passage.
+    pub articles: usize,
+}
+
+/// Counts the passages that contain the whole query (every term, whatever the query's [`MatchRule`]) and
+/// their articles, without ranking or reading passages (except where a match must be checked on the text:
+/// punctuation inside a phrase, a number's bounds). `limit`, `snippet_chars` and `per_article` of `req` are
+/// ignored. Errors: as [`search`].
+pub fn count(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<Counts> {
+    let (_, parsed) = parse(req)?;
+    let searcher = idx.reader.searcher();
+    let plan = plan::plan(idx, &searcher, &parsed, true)?;
+    let docs = rerank::matching_docs(idx, &searcher, &plan)?;
+    let mut articles: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut by_segment: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
+    for d in &docs {
+        by_segment.entry(d.segment_ord).or_default().push(d.doc_id);
+    }
+    for (seg, ids) in by_segment {
+        let reader = searcher.segment_reader(seg);
+        let Some(column) = reader.fast_fields().str(crate::index::ARTICLE_FIELD)? else {
+            continue;
+        };
+        let ords: std::collections::HashSet<u64> = ids
+            .iter()
+            .flat_map(|&d| column.term_ords(d).collect::<Vec<_>>())
+            .collect();
+        let mut key = String::new();
+        for ord in ords {
+            let found = column
+                .ord_to_str(ord, &mut key)
+                .map_err(|e| crate::Error::io(&idx.dir, e))?;
+            if found {
+                articles.insert(std::mem::take(&mut key));
+            }
+        }
+    }
+    Ok(Counts {
+        passages: docs.len(),
+        articles: articles.len(),
+    })
+}
+
+/// Runs a search: reads `req.query` under its [`MatchRule`] (a question or `req.plain`:
+/// [`query::parse_plain`] and [`MatchRule::Coverage`]; otherwise [`query::parse`] and
+/// [`MatchRule::AllTerms`]), finds the matching passages, re-ranks the best, and returns at most `req.limit`
+/// hits (a limit of zero counts as one) with snippets of `req.snippet_chars` characters. Under
+/// [`MatchRule::AllTerms`], when no passage contains the whole query, the hits are the best partial matches.
+/// Every hit has at least one match in its text. Errors: [`crate::Error::Query`] for a query that can't be
+/// run (nothing to search for, only exclusions, too long), [`crate::Error::Tantivy`] if reading the index
+/// fails.
+pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchResults> {
+    let started = Instant::now();
+    let (rule, parsed) = parse(req)?;
+    let searcher = idx.reader.searcher();
+    let f = idx.fields;
+    let full = plan::plan(idx, &searcher, &parsed, true)?;
+    let (ranked, total) = match rule {
+        MatchRule::AllTerms => match rank(idx, &searcher, &full, req)? {
+            (ranked, total) if total > 0 => (ranked, total),
+            // No passage has it all: the best of those that have some of it.
+            _ => {
+                let mut some = plan::plan(idx, &searcher, &parsed, false)?;
+                some.require_unit = true;
+                (rank(idx, &searcher, &some, req)?.0, 0)
+            }
+        },
+        MatchRule::Coverage => {
+            let some = plan::plan(idx, &searcher, &parsed, false)?;
+            let total = rerank::count_matches(idx, &searcher, &full)?;
+            (rank(idx, &searcher, &some, req)?.0, total)
+        }
     };
 
     let hits = ranked
@@ -169,6 +302,25 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
                 text,
                 snippet: snip.text,
                 highlights: snip.highlights.into_iter().map(|(a, b)| [a, b]).collect(),
+                title_highlights: {
+                    let mut r: Vec<(usize, usize)> = c
+                        .title_spans
+                        .iter()
+                        .map(|&(s, e, _)| c.title_norm.to_original(s, e))
+                        .collect();
+                    snippet::merge_ranges(&mut r);
+                    r.into_iter().map(|(a, b)| [a, b]).collect()
+                },
+                matched: if c.missing.is_empty() {
+                    MatchKind::Full
+                } else {
+                    MatchKind::Partial
+                },
+                missing: c
+                    .missing
+                    .iter()
+                    .map(|&g| group_text(&parsed.groups[g]))
+                    .collect(),
             }
         })
         .collect();
@@ -176,6 +328,7 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
         query: req.query.clone(),
         hits,
         total,
+        rule,
         elapsed: started.elapsed(),
     })
 }

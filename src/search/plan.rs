@@ -3,17 +3,20 @@
 
 use std::collections::{HashMap, HashSet};
 
+use std::ops::Bound;
 use tantivy::Term;
+
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query as TQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query as TQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::query::{self, Item};
+use super::rerank::find_all;
 use super::weights::{RANKING, Ranking, is_stop};
 use crate::index::SearchIndex;
 use crate::index::schema::{Fields, char_phrase};
-use crate::text::analyzer::{Analyzer, Tok, TokenKind, in_default_dictionary};
+use crate::text::analyzer::{Analyzer, MAX_LATIN_TOKEN, Tok, TokenKind, in_default_dictionary};
 use crate::text::normalize::{is_han, is_latin, is_other_cjk, is_word_char};
 
 /// A string to look for in a passage's normalized text, for coverage and highlighting.
@@ -41,16 +44,51 @@ pub(super) struct ItemPlan {
     pub units: Vec<(usize, Pattern, f32)>,
     /// Phrases count only when present whole.
     pub exact_only: bool,
+    /// For a term that is one word jieba made up (not in its dictionary: 虢国考): its bigrams, the evidence
+    /// that a passage is about it ([`Plan::require_unit`]).
+    pub evidence: Vec<Pattern>,
 }
 
-/// A query turned into what the index and the re-ranker need.
+/// A condition on a passage's normalized text that tantivy cannot check exactly.
+#[derive(Debug, Clone)]
+pub(super) struct Check {
+    /// The passage must contain one of these (`must`: in its text, or if it is a lead in its article's
+    /// title too), or contain none of them in its text.
+    pub any_of: Vec<Pattern>,
+    pub must: bool,
+}
+
+impl Check {
+    /// Does the passage whose normalized text is `hay` pass? `lead_title`: for a lead passage, its
+    /// article's normalized title.
+    pub fn passes(&self, hay: &[char], lead_title: Option<&[char]>) -> bool {
+        let found = |h: &[char]| self.any_of.iter().any(|p| !find_all(h, p).is_empty());
+        if self.must {
+            found(hay) || lead_title.is_some_and(found)
+        } else {
+            !found(hay)
+        }
+    }
+}
+
+/// A query turned into what the index and the re-ranker need. A passage contains an item when its text
+/// contains it literally ([`literal`]), or, if the passage is the lead of its article, when the article's
+/// title does: a word of a headline finds its article once, at its lead, with the title highlighted.
 pub(super) struct Plan {
+    /// Finds and scores the passages: those that contain every required group (and none of the
+    /// exclusions), up to the `checks`.
     pub query: Box<dyn TQuery>,
-    /// Normalized strings whose presence tantivy cannot check exactly (they contain punctuation or spaces):
-    /// (pattern, must the passage contain it?).
-    pub verify: Vec<(Pattern, bool)>,
+    /// What the query finds that must still be checked on the text (see [`match_query`]).
+    pub checks: Vec<Check>,
     /// Positive groups, each a list of alternatives.
     pub groups: Vec<Vec<ItemPlan>>,
+    /// The literal form of each group's alternatives ([`literal`]): a passage contains the group when it
+    /// contains one of them.
+    pub literals: Vec<Vec<Pattern>>,
+    /// Must a candidate contain at least one whole item or one whole word of the query (a unit of
+    /// coverage, [`ItemPlan::units`])? For partial matches: `达沃斯拉开帷幕` has 斯拉, a piece of the word
+    /// 特斯拉 and nothing the query asked for.
+    pub require_unit: bool,
 }
 
 fn boxed(q: impl TQuery) -> Box<dyn TQuery> {
@@ -76,25 +114,70 @@ fn has_cjk(s: &str) -> bool {
     s.chars().any(|c| is_han(c) || is_other_cjk(c))
 }
 
-/// The query that decides whether a passage contains an item literally (for `+`, `-` and phrases).
-fn match_query(
-    idx: &SearchIndex,
-    item: &Item,
-    verify: &mut Vec<(Pattern, bool)>,
-    must: bool,
-) -> Option<Box<dyn TQuery>> {
+/// Does `text` begin or end with a letter or digit (then a match must not continue a word or number there)?
+fn has_latin_edge(text: &str) -> bool {
+    text.chars().next().is_some_and(is_latin) || text.chars().last().is_some_and(is_latin)
+}
+
+/// The literal form of an item, as the text must contain it for the item to be present: its normalized
+/// text; letters and digits at its edges at word and number bounds ([`Pattern::word_bounds`]); a phrase's
+/// punctuation matching any punctuation mark.
+pub(super) fn literal(item: &Item) -> Pattern {
     let text = item.text();
-    let (q, gaps) = char_phrase(idx.fields.chars, idx.fields.unigrams, text)?;
-    if gaps {
-        let mut p = pattern(text, false);
-        p.any_punct = matches!(item, Item::Phrase(_));
-        verify.push((p, must));
-        if !must {
-            // Excluding by the gap-less approximation would exclude too much: exclude after verifying.
-            return None;
-        }
+    let mut p = pattern(text, has_latin_edge(text));
+    p.any_punct = matches!(item, Item::Phrase(_));
+    p
+}
+
+/// The query that finds the passages whose text (in the views `words`, `chars`, `unigrams`) contains
+/// `item` literally ([`literal`]), and whether the passages it finds must still be checked on their text.
+/// tantivy checks a Han string exactly (a phrase of its bigrams); it can't check the punctuation and spaces
+/// between pieces, nor where a word or number ends. A run of letters alone (`ai`) is exact on the word view,
+/// which has every run of letters as a word (whole or as a part of `25gwh`, `covid-19`); a run of digits
+/// there is a necessary condition (the word view also has `12` of `12.3`), still checked. None if the item
+/// has nothing indexable.
+fn literal_query(
+    (words, chars, unigrams): (Field, Field, Field),
+    item: &Item,
+) -> Option<(Box<dyn TQuery>, bool)> {
+    let text = item.text();
+    let letters = text.chars().all(|c| is_latin(c) && !c.is_numeric());
+    let digits = text.chars().all(|c| c.is_ascii_digit());
+    if !text.is_empty() && (letters || digits) && text.chars().count() <= MAX_LATIN_TOKEN {
+        return Some((term_query(words, text), digits));
     }
-    Some(q)
+    let (q, gaps) = char_phrase(chars, unigrams, text)?;
+    Some((q, gaps || has_latin_edge(text)))
+}
+
+/// The query that finds the passages that contain `item` ([`Plan`]: in their text, or for a lead in its
+/// article's title), and whether they must still be checked ([`literal_query`]).
+fn match_query(idx: &SearchIndex, item: &Item) -> Option<(Box<dyn TQuery>, bool)> {
+    let f = idx.fields;
+    let (text, check) = literal_query((f.words, f.chars, f.unigrams), item)?;
+    let Some((title, title_check)) =
+        literal_query((f.title_words, f.title_chars, f.title_unigrams), item)
+    else {
+        return Some((text, check));
+    };
+    let lead = Term::from_field_u64(f.lead, 1);
+    let lead = boxed(RangeQuery::new(
+        Bound::Included(lead.clone()),
+        Bound::Included(lead),
+    ));
+    let title_of_lead = boxed(BooleanQuery::new(vec![
+        (Occur::Must, title),
+        (Occur::Must, lead),
+    ]));
+    let q = BooleanQuery::new(vec![(Occur::Should, text), (Occur::Should, title_of_lead)]);
+    Some((boxed(q), check || title_check))
+}
+
+/// The query that finds the passages whose text contains `item` (for an exclusion: a title does not
+/// exclude), and whether they must still be checked.
+fn text_query(idx: &SearchIndex, item: &Item) -> Option<(Box<dyn TQuery>, bool)> {
+    let f = idx.fields;
+    literal_query((f.words, f.chars, f.unigrams), item)
 }
 
 /// The scoring query of a positive item, and what re-ranking needs to know about it.
@@ -120,14 +203,13 @@ fn phrase_query(f: Fields, text: &str) -> (Option<Box<dyn TQuery>>, ItemPlan) {
     if let Some((q, _)) = char_phrase(f.title_chars, f.title_unigrams, text) {
         clauses.push((Occur::Should, boost(q, r.phrase * r.title)));
     }
-    let mut whole = pattern(text, false);
-    whole.any_punct = true;
     let plan = ItemPlan {
-        whole,
+        whole: literal(&Item::Phrase(text.to_string())),
         parts: Vec::new(),
         cover_only: Vec::new(),
         units: Vec::new(),
         exact_only: true,
+        evidence: Vec::new(),
     };
     (bool_or_none(clauses), plan)
 }
@@ -158,6 +240,7 @@ struct TermClauses<'a> {
     /// Core clauses that are one bigram of the character view, with their weight: the bigram evidence adds
     /// its weight to them instead of scoring the same postings a second time.
     core_bigrams: HashMap<String, (usize, f32)>,
+    evidence: Vec<Pattern>,
 }
 
 impl<'a> TermClauses<'a> {
@@ -174,6 +257,7 @@ impl<'a> TermClauses<'a> {
             units: Vec::new(),
             cover_only: Vec::new(),
             core_bigrams: HashMap::new(),
+            evidence: Vec::new(),
         }
     }
 
@@ -235,6 +319,7 @@ impl<'a> TermClauses<'a> {
             cover_only: self.cover_only,
             units: self.units,
             exact_only: false,
+            evidence: self.evidence,
         };
         let mut score_only = self.score_only;
         let query = bool_or_none(self.clauses).map(|core| {
@@ -309,6 +394,7 @@ impl<'a> TermClauses<'a> {
                     ));
                 }
                 self.parts.push((t.pos + k, pattern(&b, false)));
+                self.evidence.push(pattern(&b, false));
             }
         }
         // (The whole term gets its own character phrase in `build`.)
@@ -346,12 +432,14 @@ impl<'a> TermClauses<'a> {
         self.units.push((t.pos, pattern(&t.text, true), base));
     }
 
-    /// Every bigram of the term: soft proximity evidence that survives any segmentation (score only).
+    /// Every bigram of Han (or other CJK) characters of the term: soft proximity evidence that survives any
+    /// segmentation (score only). Pairs of letters or digits are not evidence: `23` of `12.3` would lift
+    /// passages that mention `1223`.
     fn bigram_evidence(&mut self, chars: &[char]) {
         let (r, f) = (self.r, self.f);
         let mut seen = HashSet::new();
         for w in chars.windows(2) {
-            if w.iter().all(|c| is_word_char(*c)) {
+            if w.iter().all(|c| is_han(*c) || is_other_cjk(*c)) {
                 let b: String = w.iter().collect();
                 if !seen.insert(b.clone()) {
                     continue;
@@ -380,65 +468,75 @@ fn bool_or_none(mut clauses: Vec<(Occur, Box<dyn TQuery>)>) -> Option<Box<dyn TQ
     }
 }
 
+/// Plans a parsed query. With `all_terms`, every group is required: a passage matches when it contains
+/// (literally, [`literal`]) one item of every group; otherwise only the groups the query marks required
+/// (phrases, `+term`) are, and the others only score.
 pub(super) fn plan(
     idx: &SearchIndex,
     searcher: &tantivy::Searcher,
     q: &query::Query,
+    all_terms: bool,
 ) -> crate::Result<Plan> {
     let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-    let mut verify = Vec::new();
+    let mut checks = Vec::new();
     let mut groups = Vec::new();
+    let mut literals = Vec::new();
     for g in &q.groups {
+        let required = g.required || all_terms;
         let mut scoring = Vec::new();
         let mut matching = Vec::new();
         let mut plans = Vec::new();
+        let mut check = false;
         for item in &g.items {
             let (sq, p) = item_query(idx, searcher, item);
             if let Some(sq) = sq {
                 scoring.push((Occur::Should, sq));
             }
             plans.push(p);
-            if g.required {
-                match match_query(idx, item, &mut verify, true) {
-                    Some(m) => matching.push((Occur::Should, m)),
-                    None => {
-                        return Err(crate::Error::Query(format!(
-                            "{:?} has nothing to search for",
-                            item.text()
-                        )));
-                    }
-                }
+            if required {
+                let Some((m, verify)) = match_query(idx, item) else {
+                    return Err(crate::Error::Query(format!(
+                        "{:?} has nothing to search for",
+                        item.text()
+                    )));
+                };
+                matching.push((Occur::Should, m));
+                check |= verify;
             }
+        }
+        let lits: Vec<Pattern> = g.items.iter().map(literal).collect();
+        if check {
+            checks.push(Check {
+                any_of: lits.clone(),
+                must: true,
+            });
         }
         if let Some(s) = bool_or_none(scoring) {
             clauses.push((Occur::Should, s));
         }
-        if g.required
-            && let Some(m) = bool_or_none(matching)
-        {
+        if required && let Some(m) = bool_or_none(matching) {
             clauses.push((Occur::Must, boxed(ConstScoreQuery::new(m, 0.0))));
         }
         groups.push(plans);
+        literals.push(lits);
     }
     for item in &q.excluded {
-        if let Some(m) = match_query(idx, item, &mut verify, false) {
-            clauses.push((Occur::MustNot, m));
+        match text_query(idx, item) {
+            Some((m, false)) => clauses.push((Occur::MustNot, m)),
+            // Excluding by an approximation would exclude too much: exclude after checking the text.
+            Some((_, true)) => checks.push(Check {
+                any_of: vec![literal(item)],
+                must: false,
+            }),
+            None => {}
         }
     }
-    // A group that needs verification with more than one alternative can't be verified per item: if any
-    // required group has alternatives and gaps, fall back to verifying only single-item groups.
-    verify.retain(|(p, must)| {
-        !*must
-            || q.groups.iter().any(|g| {
-                g.required
-                    && g.items.len() == 1
-                    && g.items[0].text().chars().eq(p.chars.iter().copied())
-            })
-    });
     Ok(Plan {
         query: boxed(BooleanQuery::new(clauses)),
-        verify,
+        checks,
         groups,
+        literals,
+        require_unit: false,
     })
 }
 
@@ -469,6 +567,7 @@ mod tests {
             &idx,
             &searcher,
             &query::parse("农业发展银行 \"今天\"").unwrap(),
+            false,
         )
         .unwrap();
         assert_eq!(p.groups.len(), 2);
@@ -484,36 +583,50 @@ mod tests {
         let phrase = &p.groups[1][0];
         assert_eq!(chars(&phrase.whole), "今天");
         assert!(phrase.exact_only && phrase.parts.is_empty() && phrase.units.is_empty());
-        assert!(p.verify.is_empty());
+        assert!(p.checks.is_empty());
+    }
+
+    fn checks(p: &super::Plan) -> Vec<(Vec<String>, bool, bool)> {
+        p.checks
+            .iter()
+            .map(|c| {
+                let any_of = c.any_of.iter().map(chars).collect();
+                (any_of, c.must, c.any_of[0].any_punct)
+            })
+            .collect()
+    }
+
+    fn planned(idx: &SearchIndex, q: &str, all_terms: bool) -> super::Plan {
+        let searcher = idx.reader.searcher();
+        plan(idx, &searcher, &query::parse(q).unwrap(), all_terms).unwrap()
     }
 
     #[test]
     fn latin_words_keep_word_bounds_and_gapped_phrases_are_verified_on_the_text() {
         let (_dir, idx) = index();
-        let searcher = idx.reader.searcher();
-        let p = plan(&idx, &searcher, &query::parse("gwh").unwrap()).unwrap();
+        let p = planned(&idx, "gwh", false);
         assert!(p.groups[0][0].whole.word_bounds);
         // A required phrase with punctuation inside: tantivy can't check the gap, the text is checked.
-        let p = plan(
-            &idx,
-            &searcher,
-            &query::parse("\"人民至上、生命至上\"").unwrap(),
-        )
-        .unwrap();
-        let verify = |p: &super::Plan| -> Vec<(String, bool, bool)> {
-            p.verify
-                .iter()
-                .map(|(v, must)| (chars(v), *must, v.any_punct))
-                .collect()
-        };
-        assert_eq!(verify(&p), [("人民至上、生命至上".to_string(), true, true)]);
+        let p = planned(&idx, "\"人民至上、生命至上\"", false);
+        let want = |s: &str, must| (vec![s.to_string()], must, true);
+        assert_eq!(checks(&p), [want("人民至上、生命至上", true)]);
         // An excluded one too, but then it is not in the tantivy query at all (that would exclude too much).
-        let p = plan(
-            &idx,
-            &searcher,
-            &query::parse("银行 -\"人民至上、生命\"").unwrap(),
-        )
-        .unwrap();
-        assert_eq!(verify(&p), [("人民至上、生命".to_string(), false, true)]);
+        let p = planned(&idx, "银行 -\"人民至上、生命\"", false);
+        assert_eq!(checks(&p), [want("人民至上、生命", false)]);
+    }
+
+    #[test]
+    fn with_all_terms_every_group_is_required_and_checked_where_tantivy_cannot_tell() {
+        let (_dir, idx) = index();
+        // Han terms and a run of letters: tantivy is exact, nothing to check.
+        assert!(planned(&idx, "银行 公告 gwh", true).checks.is_empty());
+        // A number (the word view has 12 of 12.3 too) and a term with a letter at its edge are checked,
+        // a group of alternatives as one.
+        let p = planned(&idx, "25 银行 OR 储能gwh", true);
+        let got: Vec<Vec<String>> = checks(&p).into_iter().map(|c| c.0).collect();
+        assert_eq!(got, [vec!["25"], vec!["银行", "储能gwh"]]);
+        assert_eq!(p.literals.len(), 2);
+        // Without all_terms, a plain term is not required: nothing to check.
+        assert!(planned(&idx, "25 银行", false).checks.is_empty());
     }
 }

@@ -1,10 +1,12 @@
 //! sou's query language, parsed by sou itself (user strings never reach tantivy's `QueryParser`).
 //!
-//! - Terms are separated by spaces (ASCII or ideographic). A term matches a passage that contains it or any of
-//!   its words; passages that match more of the query rank first, but need not match all of it.
+//! - Terms are separated by spaces (ASCII or ideographic). What a term requires of a passage depends on the
+//!   search's match rule (`crate::search::MatchRule`): a keyword query's hits contain every term; a question
+//!   or `--plain` query ([`parse_plain`], [`is_question`]) is ranked by coverage.
 //! - `"…"` (or `“…”`) is an exact phrase: a literal substring of the normalized passage, whatever the word
 //!   segmentation. A phrase is required. An unclosed quote runs to the end of the query.
-//! - `+term` makes a term required: it must occur literally (after normalization).
+//! - `+term` marks a term required (it must occur literally, after normalization), which every term of a
+//!   keyword query is anyway.
 //! - `-term` and `-"phrase"` exclude passages in which the term or phrase occurs literally. A `-` before a
 //!   number (`-38℃`) is an error that says how to search for the negative number (`"-38℃"`, `--plain`) or
 //!   exclude it (`-"38℃"`), since the two readings are equally likely.
@@ -124,6 +126,36 @@ fn lex(q: &str) -> Vec<Piece> {
         i = j;
     }
     out
+}
+
+/// Question words: a long one-piece query that contains one is read as a question ([`is_question`]).
+/// Interrogative pronouns and adverbs of Modern Standard Chinese (after the normalizer, so simplified).
+pub const QUESTION_WORDS: [&str; 10] = [
+    "什么", "为何", "哪", "谁", "多少", "怎么", "怎样", "如何", "几时", "是否",
+];
+
+/// Shortest query, in characters, that a question word alone makes a question (`什么` and `为什么` are
+/// searched as words).
+pub const MIN_QUESTION_CHARS: usize = 6;
+
+/// Is `q` a natural question, to be ranked by how much of it a passage covers rather than required word by
+/// word? Yes when, after normalization, it ends with a question mark (`?` or `？`, possibly followed by other
+/// punctuation or spaces) or with `吗`/`呢`, or when it is one piece (no spaces, no quotes, no leading `+`/`-`)
+/// of at least [`MIN_QUESTION_CHARS`] characters that contains one of [`QUESTION_WORDS`]
+/// (`青岛市工研院培育了多少家高新技术企业`).
+pub fn is_question(q: &str) -> bool {
+    let norm = normalize(q).text;
+    let trimmed = norm.trim_end_matches(|c: char| !is_word_char(c));
+    let tail = &norm[trimmed.len()..];
+    if tail.contains('?') || trimmed.ends_with('吗') || trimmed.ends_with('呢') {
+        return true;
+    }
+    let one_piece = !norm.contains(is_space)
+        && !norm.starts_with(['+', '-'])
+        && !norm.contains(|c: char| is_open_quote(c) || c == '”');
+    one_piece
+        && norm.chars().count() >= MIN_QUESTION_CHARS
+        && QUESTION_WORDS.iter().any(|w| norm.contains(w))
 }
 
 /// Reads a query as plain text, without operators: every space-separated piece is a term, and quotes, `+`,
@@ -347,6 +379,33 @@ mod tests {
         assert!(q.excluded.is_empty());
         assert!(parse_plain("\" - ，").is_err());
         assert!(parse_plain(&"中".repeat(1001)).is_err());
+    }
+
+    #[test]
+    fn questions_are_recognized() {
+        for q in [
+            "霓虹雀鲷的俗名叫什么？",
+            "小孤岛大医生又名什么？、",
+            "Who wrote it?",
+            "青岛市工研院培育了多少家高新技术企业",
+            "吕凯被任命成了哪个地方的太守",
+            "这是真的吗",
+        ] {
+            assert!(is_question(q), "{q}");
+        }
+        for q in [
+            "什么",
+            "为什么",
+            "多少钱",
+            "工研院 培育",
+            "\"工研院培育了多少\"",
+            "+工研院培育了多少家",
+            "谁 是 第一",
+            "几内亚共和国总统",
+            "中国农业发展银行",
+        ] {
+            assert!(!is_question(q), "{q}");
+        }
     }
 
     #[test]

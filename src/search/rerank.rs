@@ -13,14 +13,21 @@ use super::weights::RANKING;
 use crate::index::SearchIndex;
 use crate::text::normalize::{is_latin, is_word_char, normalize};
 
-/// Start offsets of `pat` in `hay`.
+/// Start offsets of `pat` in `hay` (both normalized text). With [`Pattern::word_bounds`], a match may not
+/// begin or end inside a run of letters or a number: `ai` is not in `said`, `31` is not in `2031`, and a
+/// decimal point between digits continues a number (`12` is not in `12.3`, nor `3`); a run of letters and a
+/// run of digits are separate (`gwh` and `25` are in `25gwh`).
 pub(super) fn find_all(hay: &[char], pat: &Pattern) -> Vec<usize> {
     let p = &pat.chars;
     if p.is_empty() || p.len() > hay.len() {
         return Vec::new();
     }
+    let digit = |i: usize| hay.get(i).is_some_and(char::is_ascii_digit);
     let continues =
         |a: char, b: char| is_latin(a) && is_latin(b) && a.is_numeric() == b.is_numeric();
+    // A match starting at s continues a number to its left (`3` in `12.3`), ending at e to its right.
+    let decimal_before = |s: usize| s >= 2 && digit(s) && hay[s - 1] == '.' && digit(s - 2);
+    let decimal_after = |e: usize| digit(e - 1) && hay.get(e) == Some(&'.') && digit(e + 1);
     let punct = |c: char| !is_word_char(c) && !c.is_whitespace();
     let same = |a: char, b: char| a == b || (pat.any_punct && punct(a) && punct(b));
     // The first char alone rules out most offsets, without a call to compare slices.
@@ -38,19 +45,18 @@ pub(super) fn find_all(hay: &[char], pat: &Pattern) -> Vec<usize> {
         })
         .filter(|&s| {
             let e = s + p.len();
-            let starts_inside = s > 0 && continues(hay[s - 1], hay[s]);
-            let ends_inside = e < hay.len() && continues(hay[e - 1], hay[e]);
+            let starts_inside = s > 0 && (continues(hay[s - 1], hay[s]) || decimal_before(s));
+            let ends_inside = e < hay.len() && (continues(hay[e - 1], hay[e]) || decimal_after(e));
             !pat.word_bounds || !(starts_inside || ends_inside)
         })
         .collect()
 }
 
-/// How much of an item occurs in the passage (0..=1), and where its pieces occur (normalized char ranges).
-/// Occurrences of `pat`; for a Latin pattern that occurs only inside longer words (`app` in `apple`), those
-/// occurrences, flagged as loose.
+/// Occurrences of `pat`; for a pattern of letters that occurs only inside longer words (`app` in `apple`),
+/// those occurrences, flagged as loose. A number is never found loose: `31` is not in `2031`.
 fn find_loose(hay: &[char], pat: &Pattern) -> (Vec<usize>, bool) {
     let found = find_all(hay, pat);
-    if !found.is_empty() || !pat.word_bounds {
+    if !found.is_empty() || !pat.word_bounds || pat.chars.iter().any(|c| c.is_numeric()) {
         return (found, false);
     }
     let loose = Pattern {
@@ -62,8 +68,8 @@ fn find_loose(hay: &[char], pat: &Pattern) -> (Vec<usize>, bool) {
     (found, is_loose)
 }
 
-/// How much of an item occurs in the passage (0..=1), and where its pieces occur (normalized char ranges).
-/// A Latin word found only inside a longer word counts half.
+/// How much of an item occurs in the passage (0..=1), and where its pieces occur (normalized char ranges,
+/// pushed to `spans` with a weight). A word of letters found only inside a longer word counts half.
 pub(super) fn item_presence(
     hay: &[char],
     item: &ItemPlan,
@@ -122,6 +128,15 @@ pub(super) fn item_presence(
     share.max(whole_share)
 }
 
+/// Does `hay` contain the whole item, one whole word of it that counts as a unit of coverage, or (for a
+/// word jieba made up) one of its bigrams?
+fn has_unit(hay: &[char], item: &ItemPlan) -> bool {
+    let found = |p: &Pattern| !find_all(hay, p).is_empty();
+    found(&item.whole)
+        || item.units.iter().any(|(_, p, _)| found(p))
+        || item.evidence.iter().any(found)
+}
+
 pub(super) struct Candidate {
     pub score: Score,
     pub path: String,
@@ -131,6 +146,12 @@ pub(super) struct Candidate {
     pub doc: TantivyDocument,
     pub spans: Vec<(usize, usize, f32)>,
     pub norm: crate::text::normalize::Normalized,
+    /// Matches in the title (normalized char ranges): for a lead passage only.
+    pub title_spans: Vec<(usize, usize, f32)>,
+    pub title_norm: crate::text::normalize::Normalized,
+    /// The query's groups that the passage does not contain (indexes into [`Plan::groups`]): empty for a
+    /// full match.
+    pub missing: Vec<usize>,
 }
 
 pub(super) fn get_str(doc: &TantivyDocument, f: Field) -> String {
@@ -147,8 +168,10 @@ pub(super) fn get_u64(doc: &TantivyDocument, f: Field) -> u64 {
 }
 
 /// The best `pool` candidates by tantivy score, re-scored by coverage (not sorted), and the exact number of
-/// matching passages. Candidates that can't reach the best `limit` (at most `per_article` passages per
-/// article) whatever their coverage may be left out: the best `limit` are those of the whole pool.
+/// matching passages (those the query finds that pass the plan's checks). Candidates that can't reach the
+/// best `limit` (at most `per_article` passages per article) whatever their coverage may be left out: the
+/// best `limit` are those of the whole pool. A passage in which nothing of the query can be shown (no
+/// highlight: a single character of a word, or a match only in its title) is never a candidate.
 pub(super) fn candidates(
     idx: &SearchIndex,
     searcher: &tantivy::Searcher,
@@ -159,7 +182,7 @@ pub(super) fn candidates(
     early_stop: bool,
 ) -> crate::Result<(Vec<Candidate>, usize)> {
     let f = idx.fields;
-    let (mut found, mut total): (Vec<(Score, DocAddress)>, usize) = if plan.verify.is_empty() {
+    let (mut found, mut total): (Vec<(Score, DocAddress)>, usize) = if plan.checks.is_empty() {
         searcher.search(
             &plan.query,
             &(TopDocs::with_limit(pool).order_by_score(), Count),
@@ -175,7 +198,7 @@ pub(super) fn candidates(
 
     let r = *RANKING;
     let mut loaded: Vec<Candidate> = Vec::with_capacity(found.len().min(pool));
-    let verifying = !plan.verify.is_empty();
+    let verifying = !plan.checks.is_empty();
     // The most that coverage can multiply a tantivy score by (all of the query found, in the title too).
     let max_coverage = (1.0 - r.coverage).max(1.0 - r.coverage + r.coverage * r.title.max(1.0));
     let can_stop = early_stop
@@ -188,14 +211,11 @@ pub(super) fn candidates(
     for seg in searcher.segment_readers() {
         leads.push(seg.fast_fields().u64(crate::index::LEAD_FIELD)?);
     }
-    let mut bounded: Vec<(Score, Score, f32, DocAddress)> = Vec::with_capacity(found.len());
+    let mut bounded: Vec<(Score, Score, bool, DocAddress)> = Vec::with_capacity(found.len());
     for (score, addr) in found.drain(..) {
-        let lead = if leads[addr.segment_ord as usize].first(addr.doc_id) == Some(1) {
-            r.lead
-        } else {
-            1.0
-        };
-        bounded.push((score * max_coverage * lead, score, lead, addr));
+        let is_lead = leads[addr.segment_ord as usize].first(addr.doc_id) == Some(1);
+        let lead = if is_lead { r.lead } else { 1.0 };
+        bounded.push((score * max_coverage * lead, score, is_lead, addr));
     }
     bounded.sort_by(|a, b| b.0.total_cmp(&a.0));
     // The `limit`-th best re-scored candidate so far. It only rises as candidates are added, so a value computed
@@ -203,7 +223,8 @@ pub(super) fn candidates(
     // candidate for a long result list.
     let mut floor: Option<Score> = None;
     let mut next_check = limit;
-    for (bound, score, lead, addr) in bounded {
+    for (bound, score, is_lead, addr) in bounded {
+        let lead = if is_lead { r.lead } else { 1.0 };
         // Documents are read in descending bound: once this one can't beat the `limit`-th best re-scored
         // candidate, none of the rest can.
         if can_stop && loaded.len() >= next_check {
@@ -217,17 +238,13 @@ pub(super) fn candidates(
         let text = get_str(&doc, f.text);
         let norm = normalize(&text);
         let hay: Vec<char> = norm.text.chars().collect();
-        if verifying {
-            let ok = plan
-                .verify
-                .iter()
-                .all(|(p, must)| find_all(&hay, p).is_empty() != *must);
-            if !ok {
-                total -= 1;
-                continue;
-            }
+        let title_norm = normalize(&get_str(&doc, f.title));
+        let title: Vec<char> = title_norm.text.chars().collect();
+        let lead_title = is_lead.then_some(title.as_slice());
+        if verifying && !plan.checks.iter().all(|c| c.passes(&hay, lead_title)) {
+            total -= 1;
+            continue;
         }
-        let title: Vec<char> = normalize(&get_str(&doc, f.title)).text.chars().collect();
         let mut spans = Vec::new();
         let mut title_spans = Vec::new();
         let mut coverage = 0.0;
@@ -239,6 +256,34 @@ pub(super) fn candidates(
             }
             coverage += best;
         }
+        // What the hit shows: matches in its text, and in its title if it is a lead (the title is part of
+        // the lead; for other passages it only ranks).
+        if !is_lead {
+            title_spans.clear();
+        }
+        if spans.is_empty() && title_spans.is_empty() {
+            continue;
+        }
+        if plan.require_unit
+            && !plan
+                .groups
+                .iter()
+                .flatten()
+                .any(|item| has_unit(&hay, item) || lead_title.is_some_and(|t| has_unit(t, item)))
+        {
+            continue;
+        }
+        let absent =
+            |h: &[char], any_of: &[Pattern]| any_of.iter().all(|p| find_all(h, p).is_empty());
+        let missing = plan
+            .literals
+            .iter()
+            .enumerate()
+            .filter(|(_, any_of)| {
+                absent(&hay, any_of) && lead_title.is_none_or(|t| absent(t, any_of))
+            })
+            .map(|(g, _)| g)
+            .collect();
         let coverage = coverage / plan.groups.len().max(1) as f32;
         let final_score = score * (1.0 - r.coverage + r.coverage * coverage) * lead;
         loaded.push(Candidate {
@@ -250,6 +295,9 @@ pub(super) fn candidates(
             doc,
             spans,
             norm,
+            title_spans,
+            title_norm,
+            missing,
         });
         if verifying && loaded.len() >= 2 * pool {
             // Keep verifying for the total, but stop keeping documents.
@@ -258,6 +306,49 @@ pub(super) fn candidates(
         }
     }
     Ok((loaded, total))
+}
+
+/// Does the passage at `addr` pass the plan's checks?
+fn passes_checks(
+    searcher: &tantivy::Searcher,
+    f: crate::index::Fields,
+    plan: &Plan,
+    addr: DocAddress,
+) -> crate::Result<bool> {
+    let doc: TantivyDocument = searcher.doc(addr)?;
+    let hay: Vec<char> = normalize(&get_str(&doc, f.text)).text.chars().collect();
+    let title: Option<Vec<char>> = (get_u64(&doc, f.lead) == 1)
+        .then(|| normalize(&get_str(&doc, f.title)).text.chars().collect());
+    Ok(plan.checks.iter().all(|c| c.passes(&hay, title.as_deref())))
+}
+
+/// Every passage that the plan matches and that passes its checks, in no particular order.
+pub(super) fn matching_docs(
+    idx: &SearchIndex,
+    searcher: &tantivy::Searcher,
+    plan: &Plan,
+) -> crate::Result<Vec<DocAddress>> {
+    let mut docs = Vec::new();
+    for addr in searcher.search(&plan.query, &DocSetCollector)? {
+        if plan.checks.is_empty() || passes_checks(searcher, idx.fields, plan, addr)? {
+            docs.push(addr);
+        }
+    }
+    Ok(docs)
+}
+
+/// How many passages the plan matches and pass its checks (the index alone counts them when there is
+/// nothing to check).
+pub(super) fn count_matches(
+    idx: &SearchIndex,
+    searcher: &tantivy::Searcher,
+    plan: &Plan,
+) -> crate::Result<usize> {
+    if plan.checks.is_empty() {
+        Ok(searcher.search(&plan.query, &Count)?)
+    } else {
+        Ok(matching_docs(idx, searcher, plan)?.len())
+    }
 }
 
 /// A filter for candidates taken best first: false for the passages of an article beyond its first
@@ -329,6 +420,9 @@ mod tests {
             doc: TantivyDocument::default(),
             spans: Vec::new(),
             norm: normalize(""),
+            title_spans: Vec::new(),
+            title_norm: normalize(""),
+            missing: Vec::new(),
         };
         let cands = [cand("a", 0, 10.0), cand("a", 1, 9.0), cand("b", 0, 8.0)];
         assert_eq!(threshold(&cands, 2, None), Some(9.0));
@@ -357,7 +451,7 @@ mod tests {
         let searcher = idx.reader.searcher();
         let mut skipped = 0;
         for q in ["工研院", "工研院 技术转移", "产业报告", "高新区 产业链"] {
-            let plan = plan(&idx, &searcher, &query::parse(q).unwrap()).unwrap();
+            let plan = plan(&idx, &searcher, &query::parse(q).unwrap(), false).unwrap();
             for (limit, per_article) in [(1, None), (5, None), (10, None), (5, Some(1))] {
                 let pool = 50;
                 let (all, total) =

@@ -36,10 +36,10 @@ pub const BIGRAMS_TOKENIZER: &str = "sou_bigrams";
 /// Name under which the character view's unigram tokenizer is registered in the index.
 pub const UNIGRAMS_TOKENIZER: &str = "sou_unigrams";
 /// A description of the analysis, stored in the manifest: an index built with other settings is refused.
-pub const ANALYZER_SETTINGS: &str = "nfkc+lower+fast2s-t2s+join-wrapped-han+drop-default-ignorable+join-letter-spaced-han; kana-punctuation-not-a-word; words=jieba-rs-0.11 search-mode hmm + latin whole/parts (max 40 chars); chars=bigrams of word chars with positions + unigrams without";
+pub const ANALYZER_SETTINGS: &str = "nfkc+lower+fast2s-t2s-per-char+join-wrapped-han+drop-default-ignorable+join-letter-spaced-han; kana-punctuation-not-a-word; words=jieba-rs-0.11 search-mode hmm + latin whole/parts (max 40 chars); chars=bigrams of word chars with positions + unigrams without";
 
 /// Latin/digit tokens longer than this (in chars) are not indexed (URLs, hashes, base64).
-const MAX_LATIN_TOKEN: usize = 40;
+pub const MAX_LATIN_TOKEN: usize = 40;
 
 /// tantivy-jieba's tokenizer: search mode, HMM on, positions in chars. It shares one global jieba (default
 /// dictionary, loaded once per process), so it is cheap to clone.

@@ -4,7 +4,8 @@
 //! 1. Unicode NFKC (full-width → half-width, compatibility ideographs → unified, `①` → `1`), applied to each
 //!    base character together with the combining marks that follow it;
 //! 2. lower-casing (`ＡＰＰＬＥ` → `apple`);
-//! 3. traditional → simplified Chinese (`銀行` → `银行`), with the `fast2s` tables;
+//! 3. traditional → simplified Chinese (`銀行` → `银行`), character by character with `fast2s`'s tables, the
+//!    same wherever the character stands ([`simplified`]);
 //! 4. hard line breaks between two Han characters are removed (`高新\n技术` → `高新技术`), because Chinese
 //!    has no spaces between words and a wrapped line would otherwise split a word;
 //! 5. default-ignorable code points are removed (Unicode's `Default_Ignorable_Code_Point` property, from
@@ -98,6 +99,22 @@ pub fn is_ignorable(c: char) -> bool {
     !c.is_ascii() && CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
 }
 
+include!(concat!(env!("OUT_DIR"), "/t2s.rs"));
+
+/// The simplified form of `c`: fast2s's conversion of `c` standing alone (build.rs tabulates it), the same
+/// wherever `c` stands. (fast2s itself keeps 乾 in 乾隆 and turns it into 干 alone; a normalizer that
+/// depends on neighbours makes a substring of a text normalize to something that is not a substring of the
+/// normalized text, and `"建于乾"` would miss `始建于乾隆`.)
+pub fn simplified(c: char) -> char {
+    if (c as u32) < 0x800 {
+        return c;
+    }
+    match T2S.binary_search_by_key(&c, |&(t, _)| t) {
+        Ok(i) => T2S[i].1,
+        Err(_) => c,
+    }
+}
+
 /// Normalizes `original` (see the module docs).
 pub fn normalize(original: &str) -> Normalized {
     let mut text = String::with_capacity(original.len());
@@ -136,10 +153,9 @@ pub fn normalize(original: &str) -> Normalized {
         }
         i = j;
     }
-    // Traditional → simplified. fast2s maps one char to one char, so `origin` stays valid.
-    let simplified = fast2s::convert(&text);
-    if simplified.chars().count() == origin.len() {
-        text = simplified;
+    // Traditional → simplified, one char for one (so `origin` stays valid), whatever its neighbours.
+    if text.chars().any(|c| simplified(c) != c) {
+        text = text.chars().map(simplified).collect();
     }
     let (text, origin) = join_wrapped_lines(text, origin);
     let (text, origin) = join_spaced_han(text, origin);
@@ -265,6 +281,30 @@ mod tests {
         // Already-normalized simplified text is unchanged.
         let s = "青岛市工研院累计培育科技型中小企业超过100家";
         assert_eq!(norm(s), s);
+    }
+
+    #[test]
+    fn a_character_folds_the_same_wherever_it_stands() {
+        // fast2s alone keeps 乾 in 乾隆 and folds it to 干 elsewhere; the normalizer folds it alike.
+        let text = "这座园林始建于乾隆年间";
+        let n = norm(text);
+        let chars: Vec<char> = text.chars().collect();
+        // Every substring normalizes to a substring of the normalized text.
+        for a in 0..chars.len() {
+            for b in a + 1..=chars.len() {
+                let sub: String = chars[a..b].iter().collect();
+                assert!(
+                    n.contains(&norm(&sub)),
+                    "{sub:?} -> {:?} not in {n:?}",
+                    norm(&sub)
+                );
+            }
+        }
+        assert_eq!(norm("乾"), norm("乾隆").chars().next().unwrap().to_string());
+        // Variants of one character that PDF copies and old encodings put in place of the usual one: a
+        // Kangxi radical (U+2F08 ⼈) and a CJK compatibility ideograph (U+F900) fold by NFKC.
+        assert_eq!(norm("\u{2F08}民"), "人民");
+        assert_eq!(norm("\u{F900}"), norm("\u{8C48}"));
     }
 
     #[test]
