@@ -3,7 +3,10 @@
 
 For each set: build the body-only corpus as a JSON Lines archive (titles removed: they are the queries),
 index it with `sou index`, run the 1,000-query sample in one `sou search --queries` batch (top 100 passages),
-(read with --plain, as the peers escaped their query syntax), and score at the article level: MRR@10, Recall@10, P@1 and 'found' (article anywhere in the 100 passages).
+(read with --plain, as the peers escaped their query syntax; --keyword runs them as keyword queries instead),
+and score at the article level: MRR@10, Recall@10, P@1 and 'found' (article anywhere in the 100 passages), with
+MRR@10 also for each half of the sample (the first half is the one ranking weights may be tuned on, the second
+is held out).
 Also prints indexing time and per-query latency (from the batch's own per-query timings).
 
 With --runs-out FILE it also writes each query's top 10 passages (`{"set", "qid", "top": [[id, path, passage,
@@ -89,6 +92,9 @@ def main():
     ap.add_argument("--sou", metavar="BINARY", help="evaluate this sou binary (implies --no-build)")
     ap.add_argument("--json", action="store_true", help="also print one JSON object per set")
     ap.add_argument("--runs-out", metavar="FILE", help="write every query's top 10 passages to FILE")
+    ap.add_argument("--keyword", action="store_true",
+                    help="run the queries as keyword queries (without --plain: every term required) instead of as "
+                         "pasted text; for information, the peers were run as disjunctions")
     ap.add_argument("--reuse-index", action="store_true",
                     help="don't rebuild an index that exists (ranking experiments that don't change the index); "
                          "the index may have been built by older code, so report figures from a run without it")
@@ -129,7 +135,8 @@ def main():
             for q in queries:
                 f.write(json.dumps({"qid": q["qid"], "query": q["query"]}, ensure_ascii=False) + "\n")
         t0 = time.perf_counter()
-        r = subprocess.run([sou, "search", "--plain", "--index", idir, "--queries", qfile, "--json", "-n", "100",
+        mode = [] if args.keyword else ["--plain"]
+        r = subprocess.run([sou, "search", *mode, "--index", idir, "--queries", qfile, "--json", "-n", "100",
                             "--snippet-chars", "100"], capture_output=True, text=True)
         wall = time.perf_counter() - t0
         if r.returncode == 2:
@@ -151,7 +158,11 @@ def main():
                 runs_out.write(json.dumps({"set": s, "qid": q["qid"], "top": top10.get(q["qid"], [])},
                                           ensure_ascii=False) + "\n")
         mrr = r10 = p1 = found = 0.0
-        for q in queries:
+        # The sample's two halves (its first and second 500 queries): weights are tuned on the first only,
+        # and the second, held out, says whether a change holds beyond the queries it was tuned on.
+        half = len(queries) // 2
+        halves = [0.0, 0.0]
+        for i, q in enumerate(queries):
             articles = []
             for a in ranked.get(q["qid"], []):
                 if a not in articles:
@@ -161,6 +172,7 @@ def main():
                 found += 1
                 if rank <= 10:
                     mrr += 1 / rank
+                    halves[i >= half] += 1 / rank
                     r10 += 1
                 if rank == 1:
                     p1 += 1
@@ -168,6 +180,7 @@ def main():
         latency.sort()
         row = {
             "set": s, "queries": n, "mrr10": mrr / n, "recall10": r10 / n, "p1": p1 / n, "found": found / n,
+            "mrr10_tune": halves[0] / max(half, 1), "mrr10_held_out": halves[1] / max(n - half, 1),
             "peer_best": PEER_BEST[s][1], "peer": PEER_BEST[s][0],
             "index_s": indexed[cname][0], "passages": indexed[cname][1]["passages_total"],
             "latency_p50_ms": statistics.median(latency) if latency else None,
@@ -181,10 +194,11 @@ def main():
     if runs_out:
         runs_out.close()
     print()
-    print("| set | MRR@10 | R@10 | P@1 | found | best peer MRR@10 | Δ | index s | p50 ms | p99 ms |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| set | MRR@10 | tune half | held-out half | R@10 | P@1 | found | best peer MRR@10 | Δ | index s | p50 ms | p99 ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows_out:
-        print(f"| {r['set']} | {r['mrr10']:.3f} | {r['recall10']:.3f} | {r['p1']:.3f} | {r['found']:.3f} | "
+        print(f"| {r['set']} | {r['mrr10']:.3f} | {r['mrr10_tune']:.3f} | {r['mrr10_held_out']:.3f} | "
+              f"{r['recall10']:.3f} | {r['p1']:.3f} | {r['found']:.3f} | "
               f"{r['peer_best']:.3f} ({r['peer']}) | {r['mrr10'] - r['peer_best']:+.3f} | {r['index_s']:.1f} | "
               f"{r['latency_p50_ms']:.2f} | {r['latency_p99_ms']:.2f} |")
 

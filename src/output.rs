@@ -10,7 +10,8 @@
 //! and then `"missing":["特斯拉"]` names the terms it lacks. `match_rule` is `all_terms` for a keyword query
 //! (hits contain every term; partial hits only when no passage does) and `coverage` for a question or a
 //! `--plain` query (hits ranked by how much of the query they cover); `total_hits` counts the passages that
-//! contain the whole query (full matches) under either rule.
+//! contain the whole query (full matches) under either rule. A lead passage whose article title matches also
+//! has `"title_highlights":[[0,4]]`, character offsets into `title`.
 //! Hits of JSON Lines records also have `date` (if the record has one) and `line`; in batch mode
 //! (`--queries`) every hit and summary starts with the query's `qid`, and a query that can't be run (a
 //! malformed line, a query with nothing to search for) gets, in its place instead of hits and summary, one

@@ -55,12 +55,14 @@
 
 mod decode;
 mod jsonl;
+pub mod page;
 mod split;
 mod stream;
 mod titles;
 mod walk;
 
 pub use decode::{DecodeError, Decoded, decode};
+pub use page::{Block, BlockKind, Page, PageArticle, layout};
 pub use jsonl::{JsonFieldNames, JsonFields, JsonRecord, is_jsonl, parse_record, split_record};
 pub use split::{Passage, SplitConfig, split_article};
 pub use stream::{
