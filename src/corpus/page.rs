@@ -29,6 +29,7 @@ pub enum BlockKind {
 /// a column end continues in another piece).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Block {
+    /// What the paragraph is.
     pub kind: BlockKind,
     /// The pieces, as character ranges of the page text, in reading order; never empty, each piece trimmed.
     pub pieces: Vec<Range<usize>>,
@@ -95,6 +96,6 @@ fn paragraph(chars: &[char], s: usize, mut e: usize) -> Block {
     }
     Block {
         kind: BlockKind::Body,
-        pieces: vec![s..e],
+        pieces: std::iter::once(s..e).collect(),
     }
 }
