@@ -87,6 +87,14 @@ pub enum Error {
         /// What is wrong with it.
         problem: String,
     },
+    /// The corpus's settings file (`sou.toml`) is not valid.
+    #[error("{}: {message}", path.display())]
+    Settings {
+        /// The settings file.
+        path: PathBuf,
+        /// What is wrong, one line.
+        message: String,
+    },
     /// Building or updating an index failed; `cause` says why.
     // (`cause` is not a `#[source]`: it is in the message already.)
     #[error("cannot index {} into {}: {cause}", corpus.display(), index.display())]

@@ -3,7 +3,7 @@
 //!
 //! # JSON Lines schema
 //! One object per line. For each hit, in rank order:
-//! `{"type":"hit","data":{"rank":1,"score":3.2,"path":"a.txt","passage":4,"title":"…","id":"a.txt",`
+//! `{"type":"hit","data":{"rank":1,"score":3.2,"path":"a.txt","passage":4,"title":"…","id":"a.txt","article":"a.txt",`
 //! `"start":120,"end":260,"text":"…","snippet":"…","highlights":[[3,7]],"match":"full"}}`, then always one
 //! `{"type":"summary","data":{"query":"…","match_rule":"all_terms","total_hits":12,"returned":10,`
 //! `"elapsed_ms":1.8}}`. `match` is `full` when the passage contains the whole query, `partial` when not,
@@ -186,11 +186,21 @@ pub fn print_human<W: WriteColor>(out: &mut W, results: &SearchResults) -> io::R
         out.reset()?;
         if hit.line.is_some() {
             write!(out, " [{}]", hit.id)?;
+        } else if let Some(article) = hit.id.strip_prefix(&format!("{}#", hit.path)) {
+            // An article of a newspaper page.
+            write!(out, " [{article}]")?;
         }
         write!(out, "  ")?;
         out.set_color(&title)?;
         write_highlighted(out, &hit.title, &hit.title_highlights, &matched, &title)?;
         out.reset()?;
+        let about: Vec<&str> = [hit.source.as_deref(), hit.date.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        if !about.is_empty() {
+            write!(out, "  {}", about.join(" "))?;
+        }
         write!(out, "  ({})", format_score(hit.score))?;
         // (Under the coverage rule, hits need not contain all of the query: the last line says so.)
         if hit.matched == MatchKind::Partial && results.rule == MatchRule::AllTerms {
@@ -397,6 +407,11 @@ mod tests {
                 passage: 3,
                 title: "标题".into(),
                 id: "a.txt".into(),
+                article: "a.txt".into(),
+                kicker: None,
+                byline: None,
+                source: None,
+                pieces: Vec::new(),
                 date: None,
                 line: None,
                 start: 10,
@@ -405,6 +420,7 @@ mod tests {
                 snippet: "青岛市工研院".into(),
                 highlights: vec![[3, 6]],
                 title_highlights: Vec::new(),
+                kicker_highlights: Vec::new(),
                 matched: MatchKind::Full,
                 missing: Vec::new(),
             }],
@@ -514,7 +530,7 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(
             lines[0],
-            r#"{"type":"hit","data":{"rank":1,"score":2.5,"path":"a.txt","passage":3,"title":"标题","id":"a.txt","start":10,"end":16,"text":"青岛市工研院","snippet":"青岛市工研院","highlights":[[3,6]],"match":"full"}}"#
+            r#"{"type":"hit","data":{"rank":1,"score":2.5,"path":"a.txt","passage":3,"title":"标题","id":"a.txt","article":"a.txt","start":10,"end":16,"text":"青岛市工研院","snippet":"青岛市工研院","highlights":[[3,6]],"match":"full"}}"#
         );
         assert!(lines[1].starts_with(r#"{"type":"summary","data":{"query":"工研院","match_rule":"all_terms","total_hits":1,"returned":1,"elapsed_ms":"#));
         let mut out = Vec::new();

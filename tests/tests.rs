@@ -19,5 +19,6 @@ mod query_syntax;
 mod ranking;
 mod readme;
 mod recall;
+mod settings;
 mod snippets;
 mod user_dict;

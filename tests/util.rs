@@ -111,6 +111,11 @@ pub struct Hit {
     pub qid: Option<String>,
     pub start: usize,
     pub end: usize,
+    /// A re-joined passage's pieces.
+    #[serde(default)]
+    pub pieces: Vec<[usize; 2]>,
+    /// The article id again.
+    pub article: String,
     pub text: String,
     pub snippet: String,
     pub highlights: Vec<[usize; 2]>,
@@ -635,19 +640,36 @@ impl TestEnv {
                     .unwrap_or_else(|| panic!("archive hit without a line: {}", ctx()));
                 self.record_body(&hit.path, line)
             } else {
-                assert_eq!(
-                    hit.id,
-                    hit.path,
-                    "the id of a text file is its path: {}",
+                // A text file's article is the file, or for a newspaper page one of its articles.
+                assert!(
+                    hit.id == hit.path || hit.id.starts_with(&format!("{}#a", hit.path)),
+                    "the id of a text file is its path (or path#aN): {}",
                     ctx()
                 );
                 assert_eq!(hit.line, None, "line for a text file: {}", ctx());
-                assert_eq!(hit.date, None, "date for a text file: {}", ctx());
+                // (A newspaper page's articles have the page's date.)
+                if hit.id == hit.path {
+                    assert_eq!(hit.date, None, "date for a text file: {}", ctx());
+                }
                 self.read(&hit.path)
             };
             assert!(hit.start < hit.end, "empty passage: {}", ctx());
+            assert_eq!(hit.article, hit.id, "article is the id: {}", ctx());
+            // A re-joined passage is its pieces, in order, from start to end.
+            let pieces = if hit.pieces.is_empty() {
+                vec![[hit.start, hit.end]]
+            } else {
+                assert!(hit.pieces.len() > 1, "one piece listed: {}", ctx());
+                hit.pieces.clone()
+            };
+            assert_eq!(pieces[0][0], hit.start, "{}", ctx());
+            assert_eq!(pieces[pieces.len() - 1][1], hit.end, "{}", ctx());
+            let joined: String = pieces
+                .iter()
+                .map(|&[s, e]| char_slice(&source, s, e))
+                .collect();
             assert_eq!(
-                char_slice(&source, hit.start, hit.end),
+                joined,
                 hit.text,
                 "text is not the file's (record body's) chars [start, end): {}",
                 ctx()

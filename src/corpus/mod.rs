@@ -56,15 +56,17 @@
 mod decode;
 mod jsonl;
 pub mod page;
+pub mod settings;
 mod split;
 mod stream;
 mod titles;
 mod walk;
 
 pub use decode::{DecodeError, Decoded, decode};
-pub use page::{Block, BlockKind, Page, PageArticle, layout};
 pub use jsonl::{JsonFieldNames, JsonFields, JsonRecord, is_jsonl, parse_record, split_record};
-pub use split::{Passage, SplitConfig, split_article};
+pub use page::{Block, BlockKind, Page, PageArticle, layout};
+pub use settings::{FileSettings, Layout, SETTINGS_FILE, Settings};
+pub use split::{ArticleInfo, Passage, SplitConfig, split_article, split_page};
 pub use stream::{
     CHUNK_BYTES, ReadError, StreamConfig, StreamSplitter, WINDOW_CHARS, read_text_file,
 };

@@ -46,6 +46,26 @@ pub struct Passage {
     /// text file (a page may hold several articles), after a heading? Headings, bylines `◎…` and photo
     /// credits `…摄`/`…供图` are not body text. In news writing the lead summarises the story.
     pub lead: bool,
+    /// For a passage that re-joins pieces of the file (a sentence broken across a newspaper page's columns,
+    /// [`split_page`]): the half-open character ranges of its pieces, in order; `text` is their characters
+    /// concatenated, `start` the first's start and `end` the last's end. Empty for a passage that is the one
+    /// range `start..end`.
+    pub pieces: Vec<(usize, usize)>,
+    /// What the article says about itself, where known: its kicker (引题, the line above a headline), its
+    /// byline (reporters, with their roles), and its source (the agency or paper of its dateline, or the
+    /// paper a page comes from).
+    pub about: ArticleInfo,
+}
+
+/// What an article says about itself, beyond its title (see [`Passage::about`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct ArticleInfo {
+    /// The kicker (引题) above the headline.
+    pub kicker: Option<String>,
+    /// The byline: reporters and correspondents with their roles, lines joined by a space.
+    pub byline: Option<String>,
+    /// The source: a news agency or paper.
+    pub source: Option<String>,
 }
 
 /// Splits an article's decoded text into passages, following the rules in the module
@@ -125,10 +145,100 @@ pub(super) fn split_text(
                 date: None,
                 line: None,
                 lead: lead && k == 0,
+                pieces: Vec::new(),
+                about: ArticleInfo::default(),
             });
         }
     }
     passages
+}
+
+/// Splits a newspaper page into passages: the articles that [`super::page::layout`] rebuilds, each with its
+/// own id (`path#a1`, `path#a2`, … in the order of their heads), its headline as title, its kicker and byline,
+/// the page's `paper` as source and `date` (from `settings`); its blocks become passages as the paragraphs of
+/// an article do (a long one cut at sentence ends), a re-joined block's passages carrying their
+/// [`Passage::pieces`]. Credits are not passages. Ordinals count within each article.
+pub fn split_page(
+    path: &str,
+    text: &str,
+    settings: &super::FileSettings,
+    cfg: &SplitConfig,
+) -> Vec<Passage> {
+    let page = super::page::layout(text);
+    let chars: Vec<char> = text.chars().collect();
+    let slice = |r: &std::ops::Range<usize>| -> String {
+        chars[r.start.min(chars.len())..r.end.min(chars.len())]
+            .iter()
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (n, article) in page.articles.iter().enumerate() {
+        let id = format!("{path}#a{}", n + 1);
+        let kicker = article.kicker.as_ref().map(slice);
+        let title = article
+            .title
+            .as_ref()
+            .map(slice)
+            .or_else(|| kicker.clone())
+            .unwrap_or_else(|| file_stem(path).to_owned());
+        let byline = (!article.byline.is_empty()).then(|| {
+            article
+                .byline
+                .iter()
+                .map(slice)
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
+        // The article as read: its blocks' pieces concatenated, blocks separated by a blank line; `origin`
+        // maps each of its characters to the page's (None for the blank lines).
+        let mut virt: Vec<char> = Vec::new();
+        let mut origin: Vec<Option<usize>> = Vec::new();
+        for block in &article.blocks {
+            if !virt.is_empty() {
+                virt.extend(['\n', '\n']);
+                origin.extend([None, None]);
+            }
+            for piece in &block.pieces {
+                let (a, b) = (piece.start.min(chars.len()), piece.end.min(chars.len()));
+                virt.extend(&chars[a..b]);
+                origin.extend((a..b).map(Some));
+            }
+        }
+        let virt_text: String = virt.iter().collect();
+        let about = ArticleInfo {
+            kicker: kicker.clone(),
+            byline: byline.clone(),
+            source: settings.paper.clone(),
+        };
+        for mut p in split_text(
+            path,
+            &id,
+            Some(&title),
+            &virt_text,
+            cfg,
+            false,
+            true,
+            WINDOW_CHARS,
+        ) {
+            let mut ranges: Vec<(usize, usize)> = Vec::new();
+            for o in origin[p.start..p.end].iter().flatten() {
+                match ranges.last_mut() {
+                    Some(r) if r.1 == *o => r.1 += 1,
+                    _ => ranges.push((*o, o + 1)),
+                }
+            }
+            let (Some(first), Some(last)) = (ranges.first(), ranges.last()) else {
+                continue;
+            };
+            p.start = first.0;
+            p.end = last.1;
+            p.pieces = if ranges.len() > 1 { ranges } else { Vec::new() };
+            p.date.clone_from(&settings.date);
+            p.about = about.clone();
+            out.push(p);
+        }
+    }
+    out
 }
 
 /// A trimmed, non-empty paragraph: chars `start..end`, and its title if it is a heading.

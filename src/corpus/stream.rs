@@ -406,6 +406,8 @@ impl StreamSplitter {
             date: None,
             line: None,
             lead,
+            pieces: Vec::new(),
+            about: Default::default(),
         };
         self.ordinal = self.ordinal.saturating_add(1);
         if self.title.is_some() {

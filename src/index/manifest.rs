@@ -39,6 +39,9 @@ pub struct FileEntry {
     pub hash: String,
     /// Number of passages indexed from it.
     pub passages: u32,
+    /// The settings it was read with ([`crate::corpus::FileSettings::fingerprint`]; empty: none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub settings: String,
 }
 
 impl FileEntry {
@@ -175,6 +178,7 @@ mod tests {
                 mtime_ns: i,
                 hash: "0".repeat(64),
                 passages: 1,
+                settings: String::new(),
             };
             m.files.insert(format!("f{i}.txt"), entry);
         }

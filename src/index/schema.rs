@@ -64,6 +64,14 @@ pub struct Fields {
     pub title_unigrams: Field,
     /// The passage's article ([`article_key`]; raw, a fast field).
     pub article: Field,
+    /// The article's kicker (stored; also indexed in the title views, after the title).
+    pub kicker: Field,
+    /// The article's byline (stored).
+    pub byline: Field,
+    /// The article's source (stored).
+    pub source: Field,
+    /// For a re-joined passage, its pieces' character ranges: start, end, start, end… (stored).
+    pub pieces: Field,
 }
 
 /// How tantivy stores the passages: zstd in blocks of [`DOCSTORE_BLOCK`] bytes. Chinese text in UTF-8 takes 3
@@ -118,6 +126,10 @@ pub fn schema() -> (Schema, Fields) {
         title_chars: b.add_text_field("title_chars", indexed(BIGRAMS_TOKENIZER, positions)),
         title_unigrams: b.add_text_field("title_unigrams", indexed(UNIGRAMS_TOKENIZER, freqs)),
         article: b.add_text_field(ARTICLE_FIELD, STRING | FAST),
+        kicker: b.add_text_field("kicker", STORED),
+        byline: b.add_text_field("byline", STORED),
+        source: b.add_text_field("source", STORED),
+        pieces: b.add_u64_field("pieces", STORED),
     };
     (b.build(), fields)
 }
@@ -141,17 +153,42 @@ pub(crate) fn passage_doc(fields: &Fields, p: &Passage) -> TantivyDocument {
     }
     doc.add_u64(fields.lead, u64::from(p.lead));
     doc.add_text(fields.article, article_key(&p.path, &p.id));
+    for (field, value) in [
+        (fields.kicker, &p.about.kicker),
+        (fields.byline, &p.about.byline),
+        (fields.source, &p.about.source),
+    ] {
+        if let Some(v) = value {
+            doc.add_text(field, v);
+        }
+    }
+    for &(a, b) in &p.pieces {
+        doc.add_u64(fields.pieces, a as u64);
+        doc.add_u64(fields.pieces, b as u64);
+    }
     doc.add_text(fields.words, &norm.text);
     doc.add_text(fields.chars, &norm.text);
     doc.add_text(fields.unigrams, &norm.text);
     if !p.title_is_id {
-        let title = normalize(&p.title);
+        let title = normalize(&headline(&p.title, p.about.kicker.as_deref()));
         doc.add_text(fields.title_words, &title.text);
         doc.add_text(fields.title_chars, &title.text);
         doc.add_text(fields.title_unigrams, &title.text);
     }
     doc
 }
+
+/// What the title views index: the title, and after it the kicker if the article has one (a separator that
+/// is not a word character keeps phrases from running across them).
+pub fn headline(title: &str, kicker: Option<&str>) -> String {
+    match kicker {
+        Some(k) if !k.is_empty() => format!("{title}{HEADLINE_SEPARATOR}{k}"),
+        _ => title.to_string(),
+    }
+}
+
+/// Between the title and the kicker in [`headline`].
+pub const HEADLINE_SEPARATOR: &str = " / ";
 
 /// The literal string `s` as a query on the character view: a phrase of its bigrams at their offsets (field
 /// `bigrams`), and the unigrams of its isolated characters (field `unigrams`, which has no positions). Returns

@@ -81,8 +81,20 @@ pub struct Hit {
     pub passage: u32,
     /// Article title.
     pub title: String,
-    /// Article id: the path for a text file, the record's id for a JSON Lines archive.
+    /// Article id: the path for a text file, `path#a2` for the second article of a newspaper page, the
+    /// record's id for a JSON Lines archive.
     pub id: String,
+    /// The same as `id`, under the name the rest of the output uses for it.
+    pub article: String,
+    /// The article's kicker (引题), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kicker: Option<String>,
+    /// The article's byline, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub byline: Option<String>,
+    /// The article's source (agency or paper), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Article date, for JSON Lines records that have one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
@@ -94,6 +106,11 @@ pub struct Hit {
     pub start: usize,
     /// One past the last character of the passage (so `[start, end)` is half-open, in characters).
     pub end: usize,
+    /// For a passage re-joined from pieces of its file (a sentence broken across a page's columns): the
+    /// pieces' half-open character ranges, in order; `text` is their characters concatenated. Omitted from
+    /// JSON when the passage is the one range `[start, end)`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pieces: Vec<[usize; 2]>,
     /// The whole passage, original characters.
     pub text: String,
     /// The snippet shown for the hit.
@@ -104,6 +121,9 @@ pub struct Hit {
     /// whose title counts as part of it (omitted from JSON when empty).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub title_highlights: Vec<[usize; 2]>,
+    /// The same for `kicker` (omitted when empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kicker_highlights: Vec<[usize; 2]>,
     /// Whether the passage contains the whole query.
     #[serde(rename = "match")]
     pub matched: MatchKind,
@@ -285,6 +305,28 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
                 }
             };
             let date = get_str(&c.doc, f.date);
+            let opt = |field| Some(get_str(&c.doc, field)).filter(|s| !s.is_empty());
+            let kicker = opt(f.kicker);
+            // The headline's matches, in the title or after it in the kicker.
+            let title_chars = get_str(&c.doc, f.title).chars().count();
+            let kicker_at = title_chars + crate::index::schema::HEADLINE_SEPARATOR.chars().count();
+            let mut spans: Vec<(usize, usize)> = c
+                .title_spans
+                .iter()
+                .map(|&(s, e, _)| c.title_norm.to_original(s, e))
+                .collect();
+            snippet::merge_ranges(&mut spans);
+            let title_hl: Vec<[usize; 2]> = spans
+                .iter()
+                .filter(|r| r.1 <= title_chars)
+                .map(|&(a, b)| [a, b])
+                .collect();
+            let kicker_hl: Vec<[usize; 2]> = spans
+                .iter()
+                .filter(|r| r.0 >= kicker_at && kicker.is_some())
+                .map(|&(a, b)| [a - kicker_at, b - kicker_at])
+                .collect();
+            let pieces: Vec<u64> = c.doc.get_all(f.pieces).filter_map(|v| v.as_u64()).collect();
             Hit {
                 rank: i + 1,
                 score: c.score,
@@ -294,23 +336,24 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
                     t if t.is_empty() => c.id.clone(),
                     t => t,
                 },
+                article: c.id.clone(),
                 id: c.id,
+                kicker,
+                byline: opt(f.byline),
+                source: opt(f.source),
                 date: (!date.is_empty()).then_some(date),
                 line: c.doc.get_first(f.line).and_then(|v| v.as_u64()),
                 start: get_u64(&c.doc, f.start) as usize,
                 end: get_u64(&c.doc, f.end) as usize,
+                pieces: pieces
+                    .chunks_exact(2)
+                    .map(|p| [p[0] as usize, p[1] as usize])
+                    .collect(),
                 text,
                 snippet: snip.text,
                 highlights: snip.highlights.into_iter().map(|(a, b)| [a, b]).collect(),
-                title_highlights: {
-                    let mut r: Vec<(usize, usize)> = c
-                        .title_spans
-                        .iter()
-                        .map(|&(s, e, _)| c.title_norm.to_original(s, e))
-                        .collect();
-                    snippet::merge_ranges(&mut r);
-                    r.into_iter().map(|(a, b)| [a, b]).collect()
-                },
+                title_highlights: title_hl,
+                kicker_highlights: kicker_hl,
                 matched: if c.missing.is_empty() {
                     MatchKind::Full
                 } else {

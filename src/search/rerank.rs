@@ -146,7 +146,8 @@ pub(super) struct Candidate {
     pub doc: TantivyDocument,
     pub spans: Vec<(usize, usize, f32)>,
     pub norm: crate::text::normalize::Normalized,
-    /// Matches in the title (normalized char ranges): for a lead passage only.
+    /// Matches in the headline (title and kicker, [`headline_of`]; normalized char ranges): for a lead
+    /// passage only.
     pub title_spans: Vec<(usize, usize, f32)>,
     pub title_norm: crate::text::normalize::Normalized,
     /// The query's groups that the passage does not contain (indexes into [`Plan::groups`]): empty for a
@@ -159,6 +160,13 @@ pub(super) fn get_str(doc: &TantivyDocument, f: Field) -> String {
         .and_then(|v| v.as_str())
         .unwrap_or_default()
         .to_string()
+}
+
+/// What the title views of a passage's document index: its title, and its kicker if any
+/// ([`crate::index::schema::headline`]).
+pub(super) fn headline_of(doc: &TantivyDocument, f: crate::index::Fields) -> String {
+    let kicker = get_str(doc, f.kicker);
+    crate::index::schema::headline(&get_str(doc, f.title), Some(&kicker))
 }
 
 pub(super) fn get_u64(doc: &TantivyDocument, f: Field) -> u64 {
@@ -238,7 +246,7 @@ pub(super) fn candidates(
         let text = get_str(&doc, f.text);
         let norm = normalize(&text);
         let hay: Vec<char> = norm.text.chars().collect();
-        let title_norm = normalize(&get_str(&doc, f.title));
+        let title_norm = normalize(&headline_of(&doc, f));
         let title: Vec<char> = title_norm.text.chars().collect();
         let lead_title = is_lead.then_some(title.as_slice());
         if verifying && !plan.checks.iter().all(|c| c.passes(&hay, lead_title)) {
@@ -318,7 +326,7 @@ fn passes_checks(
     let doc: TantivyDocument = searcher.doc(addr)?;
     let hay: Vec<char> = normalize(&get_str(&doc, f.text)).text.chars().collect();
     let title: Option<Vec<char>> = (get_u64(&doc, f.lead) == 1)
-        .then(|| normalize(&get_str(&doc, f.title)).text.chars().collect());
+        .then(|| normalize(&headline_of(&doc, f)).text.chars().collect());
     Ok(plan.checks.iter().all(|c| c.passes(&hay, title.as_deref())))
 }
 

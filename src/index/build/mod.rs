@@ -125,10 +125,23 @@ fn run(
     let fields_changed = target.manifest.json_fields != json_fields;
     target.manifest.json_fields = json_fields.clone();
 
+    let settings = corpus::Settings::load(&target.corpus_root)?;
+    // A file read with other settings than last time is read again.
+    let settings_changed = |rel: &str| {
+        target
+            .manifest
+            .files
+            .get(rel)
+            .is_some_and(|e| e.settings != settings.for_file(rel).fingerprint())
+    };
     let plan = plan::plan(
         &target.corpus_root,
         &target.manifest,
-        &|rel| (fields_changed && corpus::is_jsonl(rel)) || dict.affected.contains(rel),
+        &|rel| {
+            (fields_changed && corpus::is_jsonl(rel))
+                || dict.affected.contains(rel)
+                || settings_changed(rel)
+        },
         warn,
     );
     let mut stats = IndexStats {
@@ -162,6 +175,7 @@ fn run(
         writer: &writer,
         fields: &target.fields,
         json_fields: &json_fields,
+        settings: &settings,
         nothing_before: target.empty_first || target.created,
     };
     let dirty = write_files(

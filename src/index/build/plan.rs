@@ -179,6 +179,7 @@ mod tests {
             mtime_ns,
             hash: "0".repeat(64),
             passages: 1,
+            settings: String::new(),
         }
     }
 

@@ -95,6 +95,34 @@ pub(crate) fn index_text(
     Ok(())
 }
 
+/// Reads a newspaper page whole (a page is small: [`MAX_PAGE_BYTES`] at most) and writes the passages of
+/// its articles ([`corpus::split_page`]).
+pub(crate) fn index_page(
+    abs: &Path,
+    rel: &str,
+    settings: &corpus::FileSettings,
+    split: &SplitConfig,
+    sink: &mut DocSink,
+) -> Result<(), FileError> {
+    let bytes = fs::read(abs).map_err(|e| FileError::Failed(e.to_string()))?;
+    if bytes.len() as u64 > MAX_PAGE_BYTES {
+        return Err(FileError::Failed(format!(
+            "{} bytes is too long for a newspaper page (at most {MAX_PAGE_BYTES}); is `layout = \"page\"` meant for it?",
+            bytes.len()
+        )));
+    }
+    let decoded = corpus::decode(&bytes).map_err(|e| match e {
+        corpus::DecodeError::Binary(why) => FileError::Binary(why),
+        corpus::DecodeError::Undecodable(why) => FileError::Failed(why),
+    })?;
+    sink.add(&corpus::split_page(rel, &decoded.text, settings, split))?;
+    sink.encoding = Some(decoded.encoding);
+    Ok(())
+}
+
+/// The largest file read as a newspaper page, in bytes (a page of a broadsheet holds some 10,000 characters).
+pub const MAX_PAGE_BYTES: u64 = 8 << 20;
+
 /// Streams a JSON Lines archive: one record at a time, so memory stays bounded whatever the file size.
 /// Malformed lines are reported (file and line number) and skipped.
 pub(crate) fn index_jsonl(
@@ -256,16 +284,28 @@ pub(super) fn write_files(
             encoding: None,
         };
         let jsonl = corpus::is_jsonl(&f.rel);
+        let settings = ctx.settings.for_file(&f.rel);
         let outcome = if jsonl {
+            let overridden = |name: &Option<String>, default: &String| {
+                name.clone().unwrap_or_else(|| default.clone())
+            };
+            let fields = JsonFields {
+                id: overridden(&settings.id_field, &ctx.json_fields.id),
+                title: overridden(&settings.title_field, &ctx.json_fields.title),
+                body: overridden(&settings.body_field, &ctx.json_fields.body),
+                date: overridden(&settings.date_field, &ctx.json_fields.date),
+            };
             index_jsonl(
                 &f.abs,
                 &f.rel,
-                ctx.json_fields,
+                &fields,
                 &split,
                 &mut sink,
                 progress.bar(),
                 warn,
             )
+        } else if settings.layout == corpus::Layout::Page {
+            index_page(&f.abs, &f.rel, &settings, &split, &mut sink)
         } else {
             index_text(&f.abs, &f.rel, &split, &mut sink)
         };
@@ -312,6 +352,7 @@ pub(super) fn write_files(
                 mtime_ns: f.mtime_ns,
                 hash,
                 passages: sink.written as u32,
+                settings: settings.fingerprint(),
             },
         );
         dirty = true;
@@ -334,6 +375,8 @@ pub(super) struct WriteContext<'a> {
     pub fields: &'a Fields,
     /// Field names of JSON Lines records.
     pub json_fields: &'a JsonFields,
+    /// The corpus's settings (`sou.toml`).
+    pub settings: &'a corpus::Settings,
     /// The index holds nothing from before this run (created, or emptied in its commit): no old passages
     /// to delete.
     pub nothing_before: bool,
