@@ -47,6 +47,9 @@ pub(super) struct ItemPlan {
     /// For a term that is one word jieba made up (not in its dictionary: 虢国考): its bigrams, the evidence
     /// that a passage is about it ([`Plan::require_unit`]).
     pub evidence: Vec<Pattern>,
+    /// For a term: its pairs of adjacent Han characters that are not stop words, shown as matches in a
+    /// passage that has none of the term's words (`王沈是哪里人` cut as 王/沈/…, in a passage about 王沈).
+    pub pairs: Vec<Pattern>,
 }
 
 /// A condition on a passage's normalized text that tantivy cannot check exactly.
@@ -210,6 +213,7 @@ fn phrase_query(f: Fields, text: &str) -> (Option<Box<dyn TQuery>>, ItemPlan) {
         units: Vec::new(),
         exact_only: true,
         evidence: Vec::new(),
+        pairs: Vec::new(),
     };
     (bool_or_none(clauses), plan)
 }
@@ -320,6 +324,7 @@ impl<'a> TermClauses<'a> {
             units: self.units,
             exact_only: false,
             evidence: self.evidence,
+            pairs: han_pairs(&chars),
         };
         let mut score_only = self.score_only;
         let query = bool_or_none(self.clauses).map(|core| {
@@ -432,14 +437,14 @@ impl<'a> TermClauses<'a> {
         self.units.push((t.pos, pattern(&t.text, true), base));
     }
 
-    /// Every bigram of Han (or other CJK) characters of the term: soft proximity evidence that survives any
-    /// segmentation (score only). Pairs of letters or digits are not evidence: `23` of `12.3` would lift
-    /// passages that mention `1223`.
+    /// Every bigram of word characters of the term: soft proximity evidence that survives any segmentation
+    /// (score only). A pair of digits is not evidence: `23` of `12.3` would lift passages that mention
+    /// `1223`.
     fn bigram_evidence(&mut self, chars: &[char]) {
         let (r, f) = (self.r, self.f);
         let mut seen = HashSet::new();
         for w in chars.windows(2) {
-            if w.iter().all(|c| is_han(*c) || is_other_cjk(*c)) {
+            if w.iter().all(|c| is_word_char(*c)) && !w.iter().all(char::is_ascii_digit) {
                 let b: String = w.iter().collect();
                 if !seen.insert(b.clone()) {
                     continue;
@@ -458,6 +463,18 @@ impl<'a> TermClauses<'a> {
             }
         }
     }
+}
+
+/// The distinct pairs of adjacent Han (or other CJK) characters of `chars` that are not stop words.
+fn han_pairs(chars: &[char]) -> Vec<Pattern> {
+    let mut seen = HashSet::new();
+    chars
+        .windows(2)
+        .filter(|w| w.iter().all(|c| is_han(*c) || is_other_cjk(*c)))
+        .map(|w| w.iter().collect::<String>())
+        .filter(|b| !is_stop(b) && seen.insert(b.clone()))
+        .map(|b| pattern(&b, false))
+        .collect()
 }
 
 fn bool_or_none(mut clauses: Vec<(Occur, Box<dyn TQuery>)>) -> Option<Box<dyn TQuery>> {

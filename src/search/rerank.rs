@@ -269,6 +269,15 @@ pub(super) fn candidates(
         if !is_lead {
             title_spans.clear();
         }
+        // No word of the query: its pairs of characters, if any occurs (a name jieba cuts into single
+        // characters). Only for passages that would show nothing else, so snippets stay as they were.
+        if spans.is_empty() && title_spans.is_empty() {
+            for item in plan.groups.iter().flatten() {
+                for p in &item.pairs {
+                    spans.extend(find_all(&hay, p).into_iter().map(|s| (s, s + 2, 1.0)));
+                }
+            }
+        }
         if spans.is_empty() && title_spans.is_empty() {
             continue;
         }
