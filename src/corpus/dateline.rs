@@ -1072,4 +1072,104 @@ mod tests {
         assert_eq!(d.byline.as_deref(), Some("记者𨨏某"));
         assert_eq!(text.chars().skip(d.len).collect::<String>(), "正文");
     }
+
+    /// The bundled 科技日报 page: its two `科技日报讯` datelines and two `◎本报记者` bylines, and no other
+    /// paragraph read as a dateline.
+    #[test]
+    fn bundled_page() {
+        let page = include_str!("../../corpus/keji-ribao-high-tech-zones-2023.txt");
+        let found: Vec<(String, String)> = page
+            .lines()
+            .filter_map(|line| {
+                let d = parse_dateline(line)?;
+                Some((d.source, line.chars().skip(d.len).take(2).collect()))
+            })
+            .collect();
+        let want = [
+            ("本报", ""),
+            ("科技日报", "近日"),
+            ("科技日报", "近日"),
+            ("本报", ""),
+        ];
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(s, b)| (s.to_string(), b.to_string()))
+            .collect();
+        assert_eq!(found, want);
+    }
+
+    fn shared_jsonl(name: &str) -> Vec<serde_json::Value> {
+        let path = format!("{}/../shared/corpora/{name}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        text.lines()
+            .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{path}: {e}")))
+            .collect()
+    }
+
+    /// The xwlb transcripts: nearly every news item opens with `央视网消息（新闻联播）：` (or `(新闻联播)`,
+    /// or without the programme); the rest open with a headline. The body starts right after the colon (and
+    /// any spaces after it).
+    #[test]
+    #[cfg_attr(sou_shared_missing, ignore = "needs ../shared (missing)")]
+    fn xwlb_items_open_with_the_cctv_dateline() {
+        let (mut items, mut read, mut programme) = (0, 0, 0);
+        for record in shared_jsonl("xwlb/docs.jsonl") {
+            if record["category"] != "item" {
+                continue;
+            }
+            items += 1;
+            let body = record["body"].as_str().unwrap_or_default();
+            let Some(d) = parse_dateline(body) else {
+                continue;
+            };
+            let chars: Vec<char> = body.chars().collect();
+            let after_colon = chars.iter().position(|&c| c == '：' || c == ':').map(|k| {
+                let mut k = k + 1;
+                while chars.get(k).is_some_and(|&c| is_hspace(c)) {
+                    k += 1;
+                }
+                k
+            });
+            if d.source == "央视网" && after_colon == Some(d.len) {
+                read += 1;
+                programme += usize::from(d.programme.as_deref() == Some("新闻联播"));
+            }
+        }
+        assert!(items > 30_000, "{items} items");
+        assert!(read * 100 >= items * 95, "{read} of {items} items");
+        assert!(
+            programme * 100 >= read * 95,
+            "{programme} of {read} with 新闻联播"
+        );
+    }
+
+    /// Text that is not news: no paragraph or sentence of the CSL abstracts or the CMRC 2018 passages (zh
+    /// Wikipedia, CC BY-SA 4.0) reads as a dateline, except one CMRC sentence that quotes a wire
+    /// (`据美联社…报道，`), which is one.
+    #[test]
+    #[cfg_attr(sou_shared_missing, ignore = "needs ../shared (missing)")]
+    fn ordinary_text_has_no_datelines() {
+        let sources = |name: &str, field: &str| -> Vec<String> {
+            let mut found = Vec::new();
+            for record in shared_jsonl(name) {
+                let text = record[field].as_str().unwrap_or_default();
+                for paragraph in text.split('\n') {
+                    let mut starts = vec![paragraph];
+                    for (i, c) in paragraph.char_indices() {
+                        if "。！？；，".contains(c) {
+                            starts.push(&paragraph[i + c.len_utf8()..]);
+                        }
+                    }
+                    found.extend(
+                        starts
+                            .into_iter()
+                            .filter_map(|s| Some(parse_dateline(s)?.source)),
+                    );
+                }
+            }
+            found
+        };
+        assert_eq!(sources("csl/docs.jsonl", "abstract"), Vec::<String>::new());
+        assert_eq!(sources("cmrc2018/passages.jsonl", "body"), ["美联社"]);
+    }
 }
