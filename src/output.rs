@@ -411,6 +411,7 @@ mod tests {
                 kicker: None,
                 byline: None,
                 source: None,
+                place: None,
                 pieces: Vec::new(),
                 date: None,
                 line: None,

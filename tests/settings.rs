@@ -100,3 +100,50 @@ fn a_mistake_in_the_settings_is_one_line_naming_the_file_and_line() {
     let msg = out.assert_error(&["sou.toml", "line 3", "layuot"]);
     assert_eq!(msg.lines().count(), 1, "{msg}");
 }
+
+/// Datelines give every article its source, place and reporters; on a page with a date, the dateline's
+/// month and day with the page's year (the year before for a later month).
+#[test]
+fn datelines_give_source_place_byline_and_date() {
+    let env = TestEnv::new(&[
+        (
+            "wire.jsonl",
+            "{\"id\": \"w1\", \"title\": \"会议召开\", \"date\": \"2024-10-19\", \"body\": \"新华社北京10月18日电（记者王明、李华）会议今天在京召开，讨论储能产业。\"}\n",
+        ),
+        (
+            "note.txt",
+            "标题一行\n\n据新华社电 沿海城市储能项目投入运行。\n",
+        ),
+        (
+            "page.txt",
+            "年终专稿\n\n本报北京12月30日电（记者张青）全年储能装机再创新高。\n",
+        ),
+    ]);
+    env.write(
+        "sou.toml",
+        "[[files]]\nglob = \"page.txt\"\nlayout = \"page\"\npaper = \"科技日报\"\ndate = \"2025-01-02\"\n",
+    );
+    env.index();
+    let found = crate::util::parse_json(env.search(&["--json", "储能"]));
+    let get = |id: &str| {
+        found
+            .hits
+            .iter()
+            .find(|h| h.id.starts_with(id))
+            .unwrap_or_else(|| panic!("{id}: {:#?}", found.hits))
+    };
+    let w = get("w1");
+    assert_eq!(
+        (w.source.as_deref(), w.place.as_deref(), w.byline.as_deref()),
+        (Some("新华社"), Some("北京"), Some("记者王明、李华"))
+    );
+    // A record's own date stays its date.
+    assert_eq!(w.date.as_deref(), Some("2024-10-19"));
+    assert_eq!(get("note.txt").source.as_deref(), Some("新华社"));
+    let p = get("page.txt#a");
+    // 本报 is the paper the settings name; December on a January page is the year before.
+    assert_eq!(p.source.as_deref(), Some("科技日报"));
+    assert_eq!(p.place.as_deref(), Some("北京"));
+    assert_eq!(p.date.as_deref(), Some("2024-12-30"));
+    assert_eq!(p.byline.as_deref(), Some("记者张青"));
+}

@@ -116,6 +116,11 @@ pub struct Hit {
     pub pieces: Vec<[usize; 2]>,
     /// The article id again.
     pub article: String,
+    /// Where known: the article's source, its dateline's place, its byline, its kicker.
+    pub source: Option<String>,
+    pub place: Option<String>,
+    pub byline: Option<String>,
+    pub kicker: Option<String>,
     pub text: String,
     pub snippet: String,
     pub highlights: Vec<[usize; 2]>,

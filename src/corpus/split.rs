@@ -66,6 +66,47 @@ pub struct ArticleInfo {
     pub byline: Option<String>,
     /// The source: a news agency or paper.
     pub source: Option<String>,
+    /// The place of the dateline (`北京` of `新华社北京10月18日电`).
+    pub place: Option<String>,
+}
+
+impl ArticleInfo {
+    /// Reads the dateline at the start of `lead` (an article's first body paragraph,
+    /// [`super::dateline::parse_dateline`]) into what is not known yet: the source (`本报` and the like become
+    /// `paper` when it is known), the place, and the byline of the reporter group. Returns the dateline's
+    /// date as `YYYY-MM-DD` when it has a month and a day and `reference` (the article's or the page's date,
+    /// `YYYY-MM-DD`) gives the year: the same year, or the year before when the dateline's month is later
+    /// ([`super::dateline::dateline_year`]).
+    pub fn read_dateline(
+        &mut self,
+        lead: &str,
+        paper: Option<&str>,
+        reference: Option<&str>,
+    ) -> Option<String> {
+        let d = super::dateline::parse_dateline(lead)?;
+        // 本报 (本台, 本网, 本刊) is the paper the text comes from: named when known, else not a source.
+        let own_paper = matches!(d.source.as_str(), "本报" | "本台" | "本网" | "本刊");
+        match paper {
+            _ if !own_paper => self.source = Some(d.source.clone()),
+            Some(p) => self.source = Some(p.to_string()),
+            None => {}
+        }
+        if self.place.is_none() {
+            self.place.clone_from(&d.place);
+        }
+        if self.byline.is_none() {
+            self.byline.clone_from(&d.byline);
+        }
+        let (month, day) = (d.month?, d.day?);
+        let (y, m) = reference.and_then(|r| {
+            let mut it = r.split('-');
+            let y: i32 = it.next()?.parse().ok()?;
+            let m: u32 = it.next()?.parse().ok()?;
+            Some((y, m))
+        })?;
+        let year = super::dateline::dateline_year(month, (y, m));
+        Some(format!("{year:04}-{month:02}-{day:02}"))
+    }
 }
 
 /// Splits an article's decoded text into passages, following the rules in the module
@@ -112,12 +153,18 @@ pub(super) fn split_text(
     // A file's name says what it is about; a record's id does not.
     let mut title_is_id = one_article && title.is_none() && !has_heading;
     let mut want_lead = true;
+    // What the dateline of the current article's lead says: for its passages from the lead on (a record: all
+    // of them), until the next heading.
+    let mut about = ArticleInfo::default();
     for paragraph in &paragraphs {
         if title.is_none()
             && let Some(heading) = &paragraph.heading
         {
             current = heading;
             title_is_id = false;
+        }
+        if paragraph.heading.is_some() && !one_article {
+            about = ArticleInfo::default();
         }
         // A record is one article: short lines of its body are not headings of other articles.
         let lead = if paragraph.heading.is_some() && !one_article {
@@ -129,6 +176,13 @@ pub(super) fn split_text(
         } else {
             false
         };
+        if lead {
+            about = ArticleInfo::default();
+            // (As many characters as the dateline reader looks at: a stream reads the same.)
+            let end = paragraph.end.min(paragraph.start + super::dateline::WINDOW);
+            let text: String = chars[paragraph.start..end].iter().collect();
+            about.read_dateline(&text, None, None);
+        }
         for (k, (start, end)) in split_paragraph(&chars, paragraph.start, paragraph.end, max_chars)
             .into_iter()
             .enumerate()
@@ -146,8 +200,13 @@ pub(super) fn split_text(
                 line: None,
                 lead: lead && k == 0,
                 pieces: Vec::new(),
-                about: ArticleInfo::default(),
+                about: about.clone(),
             });
+        }
+    }
+    if one_article {
+        for p in &mut passages {
+            p.about.clone_from(&about);
         }
     }
     passages
@@ -205,11 +264,25 @@ pub fn split_page(
             }
         }
         let virt_text: String = virt.iter().collect();
-        let about = ArticleInfo {
+        let mut about = ArticleInfo {
             kicker: kicker.clone(),
             byline: byline.clone(),
             source: settings.paper.clone(),
+            place: None,
         };
+        // The article's lead: its first paragraph of body text (not a heading, byline or credit).
+        let lead: String = article
+            .blocks
+            .iter()
+            .filter(|b| b.kind == super::page::BlockKind::Body)
+            .filter_map(|b| b.pieces.first())
+            .map(|r| &chars[r.start.min(chars.len())..r.end.min(chars.len())])
+            .find(|p| heading_title(p, false).is_none() && is_body(p, WINDOW_CHARS))
+            .map(|p| p.iter().collect())
+            .unwrap_or_default();
+        let date = about
+            .read_dateline(&lead, settings.paper.as_deref(), settings.date.as_deref())
+            .or_else(|| settings.date.clone());
         for mut p in split_text(
             path,
             &id,
@@ -233,7 +306,7 @@ pub fn split_page(
             p.start = first.0;
             p.end = last.1;
             p.pieces = if ranges.len() > 1 { ranges } else { Vec::new() };
-            p.date.clone_from(&settings.date);
+            p.date.clone_from(&date);
             p.about = about.clone();
             out.push(p);
         }

@@ -176,6 +176,8 @@ pub struct StreamSplitter {
     want_lead: bool,
     ordinal: u32,
     ready: Vec<Passage>,
+    /// What the last lead's dateline said ([`super::ArticleInfo::read_dateline`]).
+    about: super::ArticleInfo,
 }
 
 impl StreamSplitter {
@@ -291,6 +293,8 @@ impl StreamSplitter {
                 self.title = Some(h);
             }
             self.want_lead = true;
+            // A new heading, a new article: what the last dateline said is not about it.
+            self.about = super::ArticleInfo::default();
             false
         } else if self.want_lead && is_body(&self.buf[s..e], self.window) {
             self.want_lead = false;
@@ -298,6 +302,9 @@ impl StreamSplitter {
         } else {
             false
         };
+        if lead {
+            self.read_dateline(s, e);
+        }
         for (k, (ps, pe)) in ranges.into_iter().enumerate() {
             self.emit(ps, pe, lead && k == 0);
         }
@@ -353,6 +360,7 @@ impl StreamSplitter {
         let lead = first && self.want_lead && is_body(&self.buf[s..e], self.window);
         if lead {
             self.want_lead = false;
+            self.read_dateline(s, e);
         }
         for (k, p) in packed[..keep].iter().enumerate() {
             self.emit(p.start, p.end, lead && k == 0);
@@ -393,7 +401,18 @@ impl StreamSplitter {
         }
     }
 
+    /// A lead paragraph begins at `s` (and its known text ends at `e`): what its dateline says is about it and
+    /// the passages after it, until the next heading.
+    fn read_dateline(&mut self, s: usize, e: usize) {
+        let text: String = self.buf[s..e.min(s + super::dateline::WINDOW)]
+            .iter()
+            .collect();
+        self.about = super::ArticleInfo::default();
+        self.about.read_dateline(&text, None, None);
+    }
+
     fn emit(&mut self, start: usize, end: usize, lead: bool) {
+        let text: String = self.buf[start..end].iter().collect();
         let p = Passage {
             path: self.path.clone(),
             ordinal: self.ordinal,
@@ -401,13 +420,13 @@ impl StreamSplitter {
             end: self.base + end,
             title: self.title.clone().unwrap_or_default(),
             title_is_id: false,
-            text: self.buf[start..end].iter().collect(),
+            text,
             id: self.path.clone(),
             date: None,
             line: None,
             lead,
             pieces: Vec::new(),
-            about: Default::default(),
+            about: self.about.clone(),
         };
         self.ordinal = self.ordinal.saturating_add(1);
         if self.title.is_some() {

@@ -70,6 +70,8 @@ pub struct Fields {
     pub byline: Field,
     /// The article's source (stored).
     pub source: Field,
+    /// The place of the article's dateline (stored).
+    pub place: Field,
     /// For a re-joined passage, its pieces' character ranges: start, end, start, end… (stored).
     pub pieces: Field,
 }
@@ -129,6 +131,7 @@ pub fn schema() -> (Schema, Fields) {
         kicker: b.add_text_field("kicker", STORED),
         byline: b.add_text_field("byline", STORED),
         source: b.add_text_field("source", STORED),
+        place: b.add_text_field("place", STORED),
         pieces: b.add_u64_field("pieces", STORED),
     };
     (b.build(), fields)
@@ -157,6 +160,7 @@ pub(crate) fn passage_doc(fields: &Fields, p: &Passage) -> TantivyDocument {
         (fields.kicker, &p.about.kicker),
         (fields.byline, &p.about.byline),
         (fields.source, &p.about.source),
+        (fields.place, &p.about.place),
     ] {
         if let Some(v) = value {
             doc.add_text(field, v);

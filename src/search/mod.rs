@@ -95,6 +95,9 @@ pub struct Hit {
     /// The article's source (agency or paper), if known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// The place of the article's dateline, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
     /// Article date, for JSON Lines records that have one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
@@ -341,6 +344,7 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
                 kicker,
                 byline: opt(f.byline),
                 source: opt(f.source),
+                place: opt(f.place),
                 date: (!date.is_empty()).then_some(date),
                 line: c.doc.get_first(f.line).and_then(|v| v.as_u64()),
                 start: get_u64(&c.doc, f.start) as usize,
