@@ -277,9 +277,9 @@ struct Join {
 /// Weights of the join score (tuned on the `tune` half of `bench/pages.py`'s pages).
 mod weight {
     /// Per nat of the junction's lexical gain ([`super::junction::lexical_gain`]).
-    pub const LEXICAL: f64 = 0.25;
+    pub const LEXICAL: f64 = 0.5;
     /// Most the lexical gain adds.
-    pub const LEXICAL_CAP: f64 = 3.0;
+    pub const LEXICAL_CAP: f64 = 5.0;
     /// The continuation starts with punctuation (a clause mark, a sentence end, a closer).
     pub const STARTS_INSIDE: f64 = 2.0;
     /// Both the fragment ends and the continuation starts with punctuation.
