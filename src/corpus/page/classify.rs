@@ -178,7 +178,8 @@ pub(super) fn ends_sentence(text: &[char]) -> bool {
 /// If `line` is shaped like a heading, whether it is long (over [`MAX_HEADING_CHARS`]). The plain-text
 /// heading rule of [`crate::corpus::titles`], but up to [`MAX_TITLE_CHARS`] and allowing a final `？` or
 /// `！`: at least one letter, digit or Han character; no `。` or `；`; not starting with `◎`; not ending
-/// with a clause mark (`，、：`) or with another sentence end; not a credit; and not a line cut out of a
+/// with a clause mark (`，、：`) or with another sentence end, or with a function word such as 的 or 向
+/// (see [`FUNCTION_WORDS`]); not a credit; and not a line cut out of a
 /// sentence, whose last clause (after `、`, `，`, `；` or a space) is one Han character (`产业链条、推`,
 /// `老区摘下贫困帽 谱`).
 pub(super) fn heading_shape(line: &[char]) -> Option<bool> {
@@ -209,5 +210,30 @@ pub(super) fn heading_shape(line: &[char]) -> Option<bool> {
     {
         return None;
     }
+    if ends_with_function_word(body) {
+        return None;
+    }
     Some(line.len() > MAX_HEADING_CHARS)
+}
+
+/// Function words that end a stretch of text cut mid-sentence (`…拒绝了德国向`) but hardly a heading:
+/// prepositions, conjunctions, particles and the copula. Less than 0.1% of xwlb's headlines end with one of
+/// them as a word of its own (jieba's segmentation; `应对`, `成就` and `研究所` end with them as parts of
+/// words).
+const FUNCTION_WORDS: &str = "的向在和与对从把被将是及并而或为以于由给让使跟同比就都也又还所其之";
+
+/// Does `text` end with one of [`FUNCTION_WORDS`] as a word of its own?
+fn ends_with_function_word(text: &[char]) -> bool {
+    let Some(&last) = text.last() else {
+        return false;
+    };
+    if !FUNCTION_WORDS.contains(last) {
+        return false;
+    }
+    let tail: String = text[text.len().saturating_sub(8)..].iter().collect();
+    let jieba = crate::text::dict::small_jieba([tail.as_str()], None);
+    jieba
+        .cut(&tail, true)
+        .last()
+        .is_some_and(|t| t.word.chars().count() == 1)
 }
