@@ -99,3 +99,106 @@ fn bundled_page_titles() {
     let found = env.search_json(&["\"视觉中国供图\""]);
     assert_eq!(found.top().title, "梯度培育、分类辅导");
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The page as the repository ships it (corpus/sou.toml: a newspaper page): four articles.
+
+/// (article, headline, kicker) of the page's four articles, and a word only that article has.
+const ARTICLES: [(&str, &str, &str, &str); 4] = [
+    (
+        "a1",
+        "青岛工研院助企业实现“三级跳”",
+        "梯度培育、分类辅导",
+        "工研院",
+    ),
+    (
+        "a2",
+        "江苏常州高新区加快培育未来产业",
+        "着力塑造新动能新优势",
+        "常州",
+    ),
+    ("a3", "济南高新区推进“三个三”", "锚定世界一流园区", "济南"),
+    (
+        "a4",
+        "广东肇庆高新区聚力建设大湾区工业科技新城",
+        "突出“一城双核”“以产带创”“由园转城”",
+        "肇庆",
+    ),
+];
+
+#[test]
+fn the_page_reads_as_its_four_articles() {
+    let env = TestEnv::bundled_page();
+    for (article, headline, kicker, word) in ARTICLES {
+        let found = env.search_json(&[word, "-n", "50"]);
+        assert!(!found.hits.is_empty(), "{word}");
+        for h in &found.hits {
+            assert_eq!(h.id, format!("{BUNDLED}#{article}"), "{word}: {h:#?}");
+            assert_eq!(h.title, headline, "{word}");
+            assert_eq!(h.kicker.as_deref(), Some(kicker), "{word}");
+            assert_eq!(h.source.as_deref(), Some("科技日报"), "{word}");
+        }
+    }
+    // The bylines, without the page's marks; the dateline's reporters where the article has no byline line.
+    let a1 = env.search_json(&["工研院"]);
+    assert_eq!(
+        a1.top().byline.as_deref(),
+        Some("本报记者 王健高 实习记者 宋迎迎 通讯员 肖玲玲")
+    );
+    let a3 = env.search_json(&["济南"]);
+    assert_eq!(
+        a3.top().byline.as_deref(),
+        Some("记者王延斌 通讯员刘文凯 张文文")
+    );
+    // The terminal shows the article and its source.
+    let out = env.search(&["常州", "-n", "1", "--color", "never"]);
+    assert!(
+        out.stdout.starts_with(&format!(" 1. {BUNDLED}#"))
+            && out
+                .stdout
+                .contains(" [a2]  江苏常州高新区加快培育未来产业  科技日报  ("),
+        "{out:#?}"
+    );
+}
+
+#[test]
+fn sentences_cut_at_a_column_end_are_found_whole_in_their_article() {
+    let env = TestEnv::bundled_page();
+    // Each phrase is printed on the page across a column break (`…(以下简` + `称青岛市工研院)…`).
+    for (phrase, article) in [
+        ("以下简称青岛市工研院", "a1"),
+        ("经济高质量发展的主力军", "a1"),
+        ("上市启动签约", "a1"),
+        ("企业孵化平台", "a1"),
+        ("科小企业认定", "a1"),
+        ("推动实现高质量发展", "a4"),
+        ("不断实现突破", "a4"),
+        ("预支城字建设用", "a4"),
+    ] {
+        let q = format!("\"{phrase}\"");
+        let found = env.search_json(&[&q]);
+        assert_eq!(found.hits.len(), 1, "{phrase}: {:#?}", found.hits);
+        let h = found.top();
+        assert_eq!(h.id, format!("{BUNDLED}#{article}"), "{phrase}");
+        assert!(
+            h.pieces.len() >= 2,
+            "{phrase}: not a re-joined passage: {h:#?}"
+        );
+        assert_eq!(h.highlighted(), [phrase]);
+    }
+    // The same phrases on the file read as one flat article (pages off): nothing, as before.
+    let flat = TestEnv::bundled();
+    crate::util::assert_no_full_match(&flat, &["\"上市启动签约\""]);
+}
+
+#[test]
+fn credits_are_not_text_and_every_passage_has_its_articles_headline() {
+    let env = TestEnv::bundled_page();
+    for credit in ["\"视觉中国供图\"", "\"张海韵摄\""] {
+        crate::util::assert_no_hits(&env, &[credit]);
+    }
+    // 肇庆市委要求… sits in the middle of the 青岛 article's columns: it belongs to the 肇庆 article.
+    let found = env.search_json(&["\"肇庆市委要求\""]);
+    assert_eq!(found.top().id, format!("{BUNDLED}#a4"));
+    assert_eq!(found.top().title, ARTICLES[3].1);
+}

@@ -47,9 +47,9 @@ pub struct Passage {
     /// credits `…摄`/`…供图` are not body text. In news writing the lead summarises the story.
     pub lead: bool,
     /// For a passage that re-joins pieces of the file (a sentence broken across a newspaper page's columns,
-    /// [`split_page`]): the half-open character ranges of its pieces, in order; `text` is their characters
-    /// concatenated, `start` the first's start and `end` the last's end. Empty for a passage that is the one
-    /// range `start..end`.
+    /// [`split_page`]): the half-open character ranges of its pieces, in reading order (which may go back in
+    /// the file); `text` is their characters concatenated, and `start..end` the smallest range that covers
+    /// them. Empty for a passage that is the one range `start..end`.
     pub pieces: Vec<(usize, usize)>,
     /// What the article says about itself, where known: its kicker (引题, the line above a headline), its
     /// byline (reporters, with their roles), and its source (the agency or paper of its dateline, or the
@@ -240,11 +240,17 @@ pub fn split_page(
             .map(slice)
             .or_else(|| kicker.clone())
             .unwrap_or_else(|| file_stem(path).to_owned());
+        // The byline's lines, without the marks a page sets before them (`◎本报记者 …`).
         let byline = (!article.byline.is_empty()).then(|| {
             article
                 .byline
                 .iter()
-                .map(slice)
+                .map(|r| {
+                    slice(r)
+                        .trim_start_matches(['◎', '■', '□', '●', '○'])
+                        .trim()
+                        .to_string()
+                })
                 .collect::<Vec<_>>()
                 .join(" ")
         });
@@ -300,11 +306,16 @@ pub fn split_page(
                     _ => ranges.push((*o, o + 1)),
                 }
             }
-            let (Some(first), Some(last)) = (ranges.first(), ranges.last()) else {
+            // The pieces may go back in the file (a continuation printed in an earlier column): start and end
+            // cover them all.
+            let (Some(start), Some(end)) = (
+                ranges.iter().map(|r| r.0).min(),
+                ranges.iter().map(|r| r.1).max(),
+            ) else {
                 continue;
             };
-            p.start = first.0;
-            p.end = last.1;
+            p.start = start;
+            p.end = end;
             p.pieces = if ranges.len() > 1 { ranges } else { Vec::new() };
             p.date.clone_from(&date);
             p.about = about.clone();

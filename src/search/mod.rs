@@ -110,8 +110,9 @@ pub struct Hit {
     /// One past the last character of the passage (so `[start, end)` is half-open, in characters).
     pub end: usize,
     /// For a passage re-joined from pieces of its file (a sentence broken across a page's columns): the
-    /// pieces' half-open character ranges, in order; `text` is their characters concatenated. Omitted from
-    /// JSON when the passage is the one range `[start, end)`.
+    /// pieces' half-open character ranges, in reading order (which may go back in the file); `text` is their
+    /// characters concatenated and `[start, end)` the smallest range that covers them. Omitted from JSON when
+    /// the passage is the one range `[start, end)`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pieces: Vec<[usize; 2]>,
     /// The whole passage, original characters.
