@@ -16,8 +16,9 @@
 //!    scored on the junction's lexical gain under jieba's dictionary as a unigram language model (主|力军
 //!    and 签|约 form words, and the word must end where the continuation's first word does), punctuation
 //!    at the continuation's start, quote and bracket balance (`（以下简` + `称…）`), whether a first
-//!    assignment of paragraphs to articles puts both in one article, and where the continuation sits; the
-//!    best pairs are taken greedily, each piece once, never linking two heads or closing a loop.
+//!    assignment of paragraphs to articles puts both in one article, and where the continuation sits. The
+//!    pairs of the matching with the largest total score are taken (each piece once), then greedily the
+//!    best pairs left, never linking two heads or closing a loop.
 //! 4. Articles: every paragraph goes to an article by the best path of a hidden Markov model over the
 //!    paragraphs in file order, whose states are the articles: a paragraph scores its vocabulary's
 //!    similarity to the article (tf·idf of Han character bigrams), and switching articles costs something
@@ -38,6 +39,7 @@ use std::ops::Range;
 mod assign;
 mod classify;
 mod junction;
+mod matching;
 
 use classify::{Look, Para};
 
@@ -398,8 +400,10 @@ fn para_vectors(chars: &[char], paras: &[Para], roles: &[Role]) -> Vec<assign::V
     )
 }
 
-/// Re-joins the pieces of sentences broken across columns: scores every (fragment, continuation) pair and
-/// takes the best pairs greedily, each fragment and continuation once, above [`weight::THRESHOLD`].
+/// Re-joins the pieces of sentences broken across columns: scores every (fragment, continuation) pair,
+/// takes the pairs of the one-to-one matching of largest total score above [`weight::THRESHOLD`]
+/// ([`matching::best_matching`]), then greedily the best pairs left above it and, for a body fragment
+/// still alone, above [`weight::LEFTOVER_THRESHOLD`]; never a pair that [`fits`] refuses.
 ///
 /// A fragment is a text paragraph open at its end ([`open_end`]); a continuation, a text paragraph that
 /// does not start with a dateline and is not the first after a head. The score adds up (see [`weight`]):
@@ -518,7 +522,23 @@ fn find_joins(chars: &[char], paras: &[Para], roles: &[Role], n_articles: usize)
         }
     }
     pairs.sort_by(|a, b| b.score.total_cmp(&a.score));
+    // First the matching of largest total score above the threshold, then greedily what fits.
+    let index = |list: &[usize], x: usize| list.iter().position(|&y| y == x).unwrap_or(0);
+    let mut weights = vec![vec![0.0; continuations.len()]; fragments.len()];
+    for p in &pairs {
+        weights[index(&fragments, p.fragment)][index(&continuations, p.continuation)] =
+            p.score - weight::THRESHOLD;
+    }
+    let best = matching::best_matching(&weights);
     let mut joins: Vec<Join> = Vec::new();
+    for p in &pairs {
+        if best[index(&fragments, p.fragment)] == Some(index(&continuations, p.continuation))
+            && p.score > weight::THRESHOLD
+            && fits(paras, roles, &joins, p)
+        {
+            joins.push(*p);
+        }
+    }
     for pass in [weight::THRESHOLD, weight::LEFTOVER_THRESHOLD] {
         for p in &pairs {
             if p.score > pass && fits(paras, roles, &joins, p) {
