@@ -217,7 +217,13 @@ fn check_kickers(chars: &[char], paras: &[Para], roles: &mut [Role], heads: &mut
     }
     let vectors = para_vectors(chars, paras, &unfixed);
     let free = vec![true; paras.len()];
-    let first = assign::assign(&vectors, &head_articles(&unfixed), &free, heads.len());
+    let first = assign::assign(
+        &vectors,
+        &head_articles(&unfixed),
+        &free,
+        assign::SWITCH_FIRST,
+        heads.len(),
+    );
     for (n, h) in heads.iter_mut().enumerate() {
         let Some(k) = h.kicker else { continue };
         let own = first.sims[k][n];
@@ -471,7 +477,13 @@ fn find_joins(
     );
     let vectors = chain_vectors(&para_vectors(chars, paras, roles), prior);
     let free = run_starts(paras.len(), &pre);
-    let first = assign::assign(&vectors, &head_articles(roles), &free, n_articles);
+    let first = assign::assign(
+        &vectors,
+        &head_articles(roles),
+        &free,
+        assign::SWITCH_FIRST,
+        n_articles,
+    );
     // The similarities of the stretch a paragraph starts (to the end of its run) to each article.
     let stretch_sims = |c: usize| -> Vec<f64> {
         let mut sum = vec![0.0; n_articles];
@@ -720,7 +732,14 @@ fn assign_final(
     let free = run_starts(paras.len(), &runs);
     let vectors = para_vectors(chars, paras, roles);
     let summed = chain_vectors(&vectors, joins);
-    assign::assign(&summed, &head_articles(roles), &free, n_articles).article
+    assign::assign(
+        &summed,
+        &head_articles(roles),
+        &free,
+        assign::SWITCH_FINAL,
+        n_articles,
+    )
+    .article
 }
 
 /// Builds the articles: each head's parts, then its blocks in reading order. An article's runs (cut where
