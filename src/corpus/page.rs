@@ -10,14 +10,18 @@
 //!    dateline or not.
 //! 2. Article heads: a heading followed by a byline or a dateline is a headline; a short heading right
 //!    above it is its kicker, and a label of a few characters above the kicker (`园镜头`) a credit of the
-//!    page. A caption is the heading-shaped line next to a credit, or a paragraph there that repeats
-//!    another's text. A text with fewer than two heads is read as one article, as is, nothing joined.
+//!    page, unless its vocabulary is more like another article's than its headline's (then it is the cut
+//!    end of that article's column). A caption is the heading-shaped line next to a credit, or a paragraph
+//!    there that repeats another's text. A text with fewer than two heads is read as one article, as is,
+//!    nothing joined.
 //! 3. Joins: every pair of a fragment (a text paragraph open at its end) and a possible continuation is
 //!    scored on the junction's lexical gain under jieba's dictionary as a unigram language model (主|力军
 //!    and 签|约 form words, and the word must end where the continuation's first word does), punctuation
 //!    at the continuation's start, quote and bracket balance (`（以下简` + `称…）`), whether a first
-//!    assignment of paragraphs to articles puts both in one article, and where the continuation sits; the
-//!    best pairs are taken greedily, each piece once, never linking two heads or closing a loop.
+//!    assignment of paragraphs to articles puts both in one article, and where the continuation sits. The
+//!    pairs of the matching with the largest total score are taken (each piece once), then greedily the
+//!    best pairs left, never linking two heads or closing a loop. This is done twice, the second time
+//!    with the first round's joins known to the first assignment.
 //! 4. Articles: every paragraph goes to an article by the best path of a hidden Markov model over the
 //!    paragraphs in file order, whose states are the articles: a paragraph scores its vocabulary's
 //!    similarity to the article (tf·idf of Han character bigrams), and switching articles costs something
@@ -38,6 +42,7 @@ use std::ops::Range;
 mod assign;
 mod classify;
 mod junction;
+mod matching;
 
 use classify::{Look, Para};
 
@@ -91,8 +96,11 @@ pub fn layout(text: &str) -> Page {
     let chars: Vec<char> = text.chars().collect();
     let paras = classify::paragraphs(&chars);
     let mut roles = vec![Role::Text; paras.len()];
-    let heads = find_heads(&chars, &paras, &mut roles);
+    let mut heads = find_heads(&chars, &paras, &mut roles);
     mark_captions(&chars, &paras, &mut roles);
+    if heads.len() >= 2 {
+        check_kickers(&chars, &paras, &mut roles, &mut heads);
+    }
     let mut page = Page {
         articles: Vec::new(),
         credits: paras
@@ -106,7 +114,9 @@ pub fn layout(text: &str) -> Page {
         page.articles.push(as_read(&paras, &roles, heads.first()));
         return page;
     }
-    let joins = find_joins(&chars, &paras, &roles, heads.len());
+    // Twice: the second time, the first assignment reads each re-joined paragraph as a whole.
+    let first_joins = find_joins(&chars, &paras, &roles, heads.len(), &[]);
+    let joins = find_joins(&chars, &paras, &roles, heads.len(), &first_joins);
     let article_of = assign_final(&chars, &paras, &roles, &joins, heads.len());
     page.articles = build(&paras, &roles, &heads, &joins, &article_of);
     page
@@ -193,6 +203,35 @@ fn find_heads(chars: &[char], paras: &[Para], roles: &mut [Role]) -> Vec<Head> {
         heads.push(head);
     }
     heads
+}
+
+/// Takes back a kicker whose vocabulary is more like another article's than its headline's: it is the end
+/// of a column of that other article, cut short (`对外，搭建桥梁，鼓励企业拓展订单` above an unrelated
+/// headline), and goes back to the page's text.
+fn check_kickers(chars: &[char], paras: &[Para], roles: &mut [Role], heads: &mut [Head]) {
+    let mut unfixed = roles.to_vec();
+    for h in heads.iter() {
+        if let Some(k) = h.kicker {
+            unfixed[k] = Role::Text;
+        }
+    }
+    let vectors = para_vectors(chars, paras, &unfixed);
+    let free = vec![true; paras.len()];
+    let first = assign::assign(
+        &vectors,
+        &head_articles(&unfixed),
+        &free,
+        assign::SWITCH_FIRST,
+        heads.len(),
+    );
+    for (n, h) in heads.iter_mut().enumerate() {
+        let Some(k) = h.kicker else { continue };
+        let own = first.sims[k][n];
+        if first.sims[k].iter().any(|&x| x > own) {
+            roles[k] = Role::Text;
+            h.kicker = None;
+        }
+    }
 }
 
 /// Marks photo captions: next to a credit, a short heading-shaped line, or else a paragraph that repeats
@@ -398,16 +437,27 @@ fn para_vectors(chars: &[char], paras: &[Para], roles: &[Role]) -> Vec<assign::V
     )
 }
 
-/// Re-joins the pieces of sentences broken across columns: scores every (fragment, continuation) pair and
-/// takes the best pairs greedily, each fragment and continuation once, above [`weight::THRESHOLD`].
+/// Re-joins the pieces of sentences broken across columns: scores every (fragment, continuation) pair,
+/// takes the pairs of the one-to-one matching of largest total score above [`weight::THRESHOLD`]
+/// ([`matching::best_matching`]), then greedily the best pairs left above it and, for a body fragment
+/// still alone, above [`weight::LEFTOVER_THRESHOLD`]; never a pair that [`fits`] refuses.
 ///
 /// A fragment is a text paragraph open at its end ([`open_end`]); a continuation, a text paragraph that
-/// does not start with a dateline and is not the first after a head. The score adds up (see [`weight`]):
+/// does not start with a dateline, is not the first after a head, and is not a short heading-shaped line
+/// unless it starts with punctuation (a subhead starts no column's text: on the `tune` pages, letting short
+/// lines continue fragments cost 0.03 of precision and gained nothing). The score adds up (see [`weight`]):
 /// the junction's lexical gain; punctuation at the continuation's start; quote and bracket balance; how
 /// alike the continuation's run is to the fragment's article (a first assignment of runs cut at every open
 /// end); whether the continuation comes before the fragment, sits inside a run, or the fragment is a short
-/// heading-shaped line.
-fn find_joins(chars: &[char], paras: &[Para], roles: &[Role], n_articles: usize) -> Vec<Join> {
+/// heading-shaped line. `prior`: joins of an earlier round; the first assignment then reads each paragraph
+/// they re-join as a whole, and a run starts at each of their continuations.
+fn find_joins(
+    chars: &[char],
+    paras: &[Para],
+    roles: &[Role],
+    n_articles: usize,
+    prior: &[Join],
+) -> Vec<Join> {
     let text = |i: usize| &chars[paras[i].range.clone()];
     let short = |i: usize| paras[i].look == (Look::Heading { long: false });
     let pre = runs(
@@ -419,11 +469,21 @@ fn find_joins(chars: &[char], paras: &[Para], roles: &[Role], n_articles: usize)
                 Look::Body { open: true, .. } | Look::Heading { long: true }
             )
         },
-        |i| junction::starts_inside(text(i)) || short(i),
+        |i| {
+            junction::starts_inside(text(i))
+                || short(i)
+                || prior.iter().any(|j| j.continuation == i)
+        },
     );
-    let vectors = para_vectors(chars, paras, roles);
+    let vectors = chain_vectors(&para_vectors(chars, paras, roles), prior);
     let free = run_starts(paras.len(), &pre);
-    let first = assign::assign(&vectors, &head_articles(roles), &free, n_articles);
+    let first = assign::assign(
+        &vectors,
+        &head_articles(roles),
+        &free,
+        assign::SWITCH_FIRST,
+        n_articles,
+    );
     // The similarities of the stretch a paragraph starts (to the end of its run) to each article.
     let stretch_sims = |c: usize| -> Vec<f64> {
         let mut sum = vec![0.0; n_articles];
@@ -450,6 +510,7 @@ fn find_joins(chars: &[char], paras: &[Para], roles: &[Role], n_articles: usize)
                     i.checked_sub(1).map(|k| roles[k]),
                     Some(Role::Title(_) | Role::Byline(_))
                 )
+                && (!short(i) || junction::starts_inside(text(i)))
         })
         .collect();
     let (tails, heads) = junction::sides(
@@ -518,7 +579,23 @@ fn find_joins(chars: &[char], paras: &[Para], roles: &[Role], n_articles: usize)
         }
     }
     pairs.sort_by(|a, b| b.score.total_cmp(&a.score));
+    // First the matching of largest total score above the threshold, then greedily what fits.
+    let index = |list: &[usize], x: usize| list.iter().position(|&y| y == x).unwrap_or(0);
+    let mut weights = vec![vec![0.0; continuations.len()]; fragments.len()];
+    for p in &pairs {
+        weights[index(&fragments, p.fragment)][index(&continuations, p.continuation)] =
+            p.score - weight::THRESHOLD;
+    }
+    let best = matching::best_matching(&weights);
     let mut joins: Vec<Join> = Vec::new();
+    for p in &pairs {
+        if best[index(&fragments, p.fragment)] == Some(index(&continuations, p.continuation))
+            && p.score > weight::THRESHOLD
+            && fits(paras, roles, &joins, p)
+        {
+            joins.push(*p);
+        }
+    }
     for pass in [weight::THRESHOLD, weight::LEFTOVER_THRESHOLD] {
         for p in &pairs {
             if p.score > pass && fits(paras, roles, &joins, p) {
@@ -608,22 +685,10 @@ fn final_runs(paras: &[Para], roles: &[Role], joins: &[Join]) -> Vec<Vec<usize>>
     )
 }
 
-/// Each paragraph's article: the best path of [`assign::assign`] over the paragraphs, free to switch
-/// articles at the final runs' starts, where each piece of a re-joined paragraph counts with the vocabulary
-/// of the whole paragraph (its pieces' vectors summed). The pieces of a paragraph are not forced into one
-/// article: a wrong join would then drag a whole run along (on the `tune` pages, forcing them put fewer
-/// paragraphs in the right article); a continuation's block goes with its fragment's article anyway.
-fn assign_final(
-    chars: &[char],
-    paras: &[Para],
-    roles: &[Role],
-    joins: &[Join],
-    n_articles: usize,
-) -> Vec<usize> {
-    let runs = final_runs(paras, roles, joins);
-    let free = run_starts(paras.len(), &runs);
-    let vectors = para_vectors(chars, paras, roles);
-    let mut summed = vectors.clone();
+/// Paragraph vectors where each piece of a re-joined paragraph has the vector of the whole paragraph (its
+/// pieces' vectors summed).
+fn chain_vectors(vectors: &[assign::Vector], joins: &[Join]) -> Vec<assign::Vector> {
+    let mut summed = vectors.to_vec();
     for j in joins
         .iter()
         .filter(|j| !joins.iter().any(|k| k.continuation == j.fragment))
@@ -648,7 +713,33 @@ fn assign_final(
             summed[i] = sum.clone();
         }
     }
-    assign::assign(&summed, &head_articles(roles), &free, n_articles).article
+    summed
+}
+
+/// Each paragraph's article: the best path of [`assign::assign`] over the paragraphs, free to switch
+/// articles at the final runs' starts, where each piece of a re-joined paragraph counts with the vocabulary
+/// of the whole paragraph (its pieces' vectors summed). The pieces of a paragraph are not forced into one
+/// article: a wrong join would then drag a whole run along (on the `tune` pages, forcing them put fewer
+/// paragraphs in the right article); a continuation's block goes with its fragment's article anyway.
+fn assign_final(
+    chars: &[char],
+    paras: &[Para],
+    roles: &[Role],
+    joins: &[Join],
+    n_articles: usize,
+) -> Vec<usize> {
+    let runs = final_runs(paras, roles, joins);
+    let free = run_starts(paras.len(), &runs);
+    let vectors = para_vectors(chars, paras, roles);
+    let summed = chain_vectors(&vectors, joins);
+    assign::assign(
+        &summed,
+        &head_articles(roles),
+        &free,
+        assign::SWITCH_FINAL,
+        n_articles,
+    )
+    .article
 }
 
 /// Builds the articles: each head's parts, then its blocks in reading order. An article's runs (cut where
