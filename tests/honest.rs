@@ -210,3 +210,46 @@ fn a_title_word_finds_the_lead_passage_only() {
     assert_eq!(hit.matched, "full");
     assert!(!hit.title_highlights.is_empty(), "{hit:#?}");
 }
+
+/// Review findings: a question's ？ is not text to find; a heading line that is a passage is not also
+/// found through the lead's title; what includes a passage through its headline excludes it too.
+#[test]
+fn a_questions_mark_headings_found_once_and_exclusion_by_headline() {
+    let env = TestEnv::indexed(&[
+        ("q.txt", "我们讨论人工智能是什么？答案很多。"),
+        ("b.txt", "大家都想知道人工智能是什么样的技术。"),
+        (
+            "art.txt",
+            "青岛港口创新高\n\n今年前三季度，货物运输再创纪录。\n",
+        ),
+        (
+            "rec.jsonl",
+            "{\"id\": \"r1\", \"title\": \"企业实现三级跳\", \"body\": \"园区企业数量增长。\"}\n",
+        ),
+    ]);
+    let found = env.search_json(&["人工智能是什么？"]);
+    assert_eq!(found.summary.match_rule, "coverage");
+    assert_eq!(found.summary.total_hits, 2, "{:#?}", found.hits);
+    assert!(found.hits.iter().all(|h| h.matched == "full"));
+    assert_eq!(env.search(&["--count", "人工智能？"]).stdout, "2\t2\n");
+    // 创新高 is in the heading line only: one passage, the heading's, not the lead too.
+    let found = assert_finds_exactly(&env, &["创新高"], &["art.txt"]);
+    assert_eq!(found.hits.len(), 1, "{:#?}", found.hits);
+    assert_eq!(found.top().text, "青岛港口创新高");
+    // A record's title counts for its lead: found by it, and excluded by it.
+    assert_eq!(env.search_json(&["三级跳"]).top().id, "r1");
+    assert_no_hits(&env, &["企业", "-三级跳"]);
+    assert_eq!(env.search_json(&["企业"]).top().id, "r1");
+}
+
+/// A dateline in traditional script is read like a simplified one.
+#[test]
+fn a_traditional_dateline_is_read() {
+    let env = TestEnv::indexed(&[(
+        "wire.jsonl",
+        "{\"id\": \"w1\", \"body\": \"新華社北京10月18日電（記者張三）會議今天召開。\"}\n",
+    )]);
+    let found = env.search_json(&["会议"]);
+    assert_eq!(found.top().source.as_deref(), Some("新华社"));
+    assert_eq!(found.top().place.as_deref(), Some("北京"));
+}

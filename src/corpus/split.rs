@@ -46,6 +46,10 @@ pub struct Passage {
     /// text file (a page may hold several articles), after a heading? Headings, bylines `◎…` and photo
     /// credits `…摄`/`…供图` are not body text. In news writing the lead summarises the story.
     pub lead: bool,
+    /// Does the article's title count as part of this passage? Yes for the lead of an article whose title is
+    /// not a passage of its own: a record's or a page article's headline, a text file's name; no for a text
+    /// whose heading lines are passages already (a headline word must not find the article twice).
+    pub headline: bool,
     /// For a passage that re-joins pieces of the file (a sentence broken across a newspaper page's columns,
     /// [`split_page`]): the half-open character ranges of its pieces, in reading order (which may go back in
     /// the file); `text` is their characters concatenated, and `start..end` the smallest range that covers
@@ -83,7 +87,13 @@ impl ArticleInfo {
         paper: Option<&str>,
         reference: Option<&str>,
     ) -> Option<String> {
-        let d = super::dateline::parse_dateline(lead)?;
+        // Read in simplified script (one character for one, so the dateline's length stays right):
+        // `新華社北京10月18日電` is a dateline too.
+        let simplified: String = lead
+            .chars()
+            .map(crate::text::normalize::simplified)
+            .collect();
+        let d = super::dateline::parse_dateline(&simplified)?;
         // 本报 (本台, 本网, 本刊) is the paper the text comes from: named when known, else not a source.
         let own_paper = matches!(d.source.as_str(), "本报" | "本台" | "本网" | "本刊");
         match paper {
@@ -152,6 +162,8 @@ pub(super) fn split_text(
     let mut current: &str = title.unwrap_or(&fallback);
     // A file's name says what it is about; a record's id does not.
     let mut title_is_id = one_article && title.is_none() && !has_heading;
+    // The current title is a heading line of the text (a passage of its own), not given nor the file's name.
+    let mut from_heading = title.is_none() && has_heading;
     let mut want_lead = true;
     // What the dateline of the current article's lead says: for its passages from the lead on (a record: all
     // of them), until the next heading.
@@ -162,6 +174,7 @@ pub(super) fn split_text(
         {
             current = heading;
             title_is_id = false;
+            from_heading = true;
         }
         if paragraph.heading.is_some() && !one_article {
             about = ArticleInfo::default();
@@ -199,6 +212,7 @@ pub(super) fn split_text(
                 date: None,
                 line: None,
                 lead: lead && k == 0,
+                headline: lead && k == 0 && !title_is_id && !from_heading,
                 pieces: Vec::new(),
                 about: about.clone(),
             });

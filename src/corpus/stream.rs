@@ -178,6 +178,8 @@ pub struct StreamSplitter {
     ready: Vec<Passage>,
     /// What the last lead's dateline said ([`super::ArticleInfo::read_dateline`]).
     about: super::ArticleInfo,
+    /// The current title is a heading of the text, not the file's name.
+    title_from_heading: bool,
 }
 
 impl StreamSplitter {
@@ -234,7 +236,7 @@ impl StreamSplitter {
         self.line_start = self.buf.len();
         self.end_run();
         if self.title.is_none() {
-            self.resolve(file_stem(&self.path).to_owned());
+            self.resolve(file_stem(&self.path).to_owned(), false);
         }
         self.take()
     }
@@ -271,7 +273,7 @@ impl StreamSplitter {
             return;
         }
         if self.title.is_none() && self.base + s >= self.window {
-            self.resolve(file_stem(&self.path).to_owned());
+            self.resolve(file_stem(&self.path).to_owned(), false);
         }
         if let Some(l) = long {
             // The rest of a long paragraph: not a heading, and its lead (if any) was emitted.
@@ -288,9 +290,10 @@ impl StreamSplitter {
             .flatten();
         let lead = if let Some(h) = heading {
             if self.title.is_none() {
-                self.resolve(h);
+                self.resolve(h, true);
             } else {
                 self.title = Some(h);
+                self.title_from_heading = true;
             }
             self.want_lead = true;
             // A new heading, a new article: what the last dateline said is not about it.
@@ -354,7 +357,7 @@ impl StreamSplitter {
         if first {
             // Later paragraphs begin past the window: none of them can title the passages before them.
             if self.title.is_none() {
-                self.resolve(file_stem(&self.path).to_owned());
+                self.resolve(file_stem(&self.path).to_owned(), false);
             }
         }
         let lead = first && self.want_lead && is_body(&self.buf[s..e], self.window);
@@ -425,6 +428,7 @@ impl StreamSplitter {
             date: None,
             line: None,
             lead,
+            headline: lead && self.title.is_some() && !self.title_from_heading,
             pieces: Vec::new(),
             about: self.about.clone(),
         };
@@ -437,12 +441,15 @@ impl StreamSplitter {
     }
 
     /// The title of the first passages is known.
-    fn resolve(&mut self, title: String) {
+    /// `from_heading`: the title is a heading of the text (itself a passage), not the file's name.
+    fn resolve(&mut self, title: String, from_heading: bool) {
         for mut p in self.held.drain(..) {
             p.title.clone_from(&title);
+            p.headline = p.lead && !from_heading;
             self.ready.push(p);
         }
         self.title = Some(title);
+        self.title_from_heading = from_heading;
     }
 }
 

@@ -14,6 +14,9 @@ use crate::text::normalize::{is_word_char, normalize};
 
 /// Name of the field that marks lead passages (read as a fast field by the re-ranker).
 pub const LEAD_FIELD: &str = "lead";
+/// Name of the field that marks the passages whose article's title counts as part of them
+/// ([`crate::corpus::Passage::headline`]; a fast field, queried by matching).
+pub const HEADLINE_FIELD: &str = "headline";
 /// Name of the field that names a passage's article ([`article_key`]; a fast field, for counting articles).
 pub const ARTICLE_FIELD: &str = "article";
 
@@ -74,6 +77,8 @@ pub struct Fields {
     pub place: Field,
     /// For a re-joined passage, its pieces' character ranges: start, end, start, end… (stored).
     pub pieces: Field,
+    /// 1 if the article's title counts as part of the passage ([`HEADLINE_FIELD`]; stored and fast).
+    pub headline: Field,
 }
 
 /// How tantivy stores the passages: zstd in blocks of [`DOCSTORE_BLOCK`] bytes. Chinese text in UTF-8 takes 3
@@ -133,6 +138,7 @@ pub fn schema() -> (Schema, Fields) {
         source: b.add_text_field("source", STORED),
         place: b.add_text_field("place", STORED),
         pieces: b.add_u64_field("pieces", STORED),
+        headline: b.add_u64_field(HEADLINE_FIELD, STORED | FAST),
     };
     (b.build(), fields)
 }
@@ -155,6 +161,7 @@ pub(crate) fn passage_doc(fields: &Fields, p: &Passage) -> TantivyDocument {
         doc.add_u64(fields.line, line);
     }
     doc.add_u64(fields.lead, u64::from(p.lead));
+    doc.add_u64(fields.headline, u64::from(p.headline));
     doc.add_text(fields.article, article_key(&p.path, &p.id));
     for (field, value) in [
         (fields.kicker, &p.about.kicker),

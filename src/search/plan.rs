@@ -55,8 +55,8 @@ pub(super) struct ItemPlan {
 /// A condition on a passage's normalized text that tantivy cannot check exactly.
 #[derive(Debug, Clone)]
 pub(super) struct Check {
-    /// The passage must contain one of these (`must`: in its text, or if it is a lead in its article's
-    /// title too), or contain none of them in its text.
+    /// The passage must contain one of these (`must`), or none of them: in its text, or if it is a lead in
+    /// its article's title too.
     pub any_of: Vec<Pattern>,
     pub must: bool,
 }
@@ -66,11 +66,7 @@ impl Check {
     /// article's normalized title.
     pub fn passes(&self, hay: &[char], lead_title: Option<&[char]>) -> bool {
         let found = |h: &[char]| self.any_of.iter().any(|p| !find_all(h, p).is_empty());
-        if self.must {
-            found(hay) || lead_title.is_some_and(found)
-        } else {
-            !found(hay)
-        }
+        (found(hay) || lead_title.is_some_and(found)) == self.must
     }
 }
 
@@ -153,8 +149,9 @@ fn literal_query(
     Some((q, gaps || has_latin_edge(text)))
 }
 
-/// The query that finds the passages that contain `item` ([`Plan`]: in their text, or for a lead in its
-/// article's title), and whether they must still be checked ([`literal_query`]).
+/// The query that finds the passages that contain `item` ([`Plan`]: in their text, or for a lead whose
+/// article's title is not a passage of its own, in that title), and whether they must still be checked
+/// ([`literal_query`]).
 fn match_query(idx: &SearchIndex, item: &Item) -> Option<(Box<dyn TQuery>, bool)> {
     let f = idx.fields;
     let (text, check) = literal_query((f.words, f.chars, f.unigrams), item)?;
@@ -163,7 +160,7 @@ fn match_query(idx: &SearchIndex, item: &Item) -> Option<(Box<dyn TQuery>, bool)
     else {
         return Some((text, check));
     };
-    let lead = Term::from_field_u64(f.lead, 1);
+    let lead = Term::from_field_u64(f.headline, 1);
     let lead = boxed(RangeQuery::new(
         Bound::Included(lead.clone()),
         Bound::Included(lead),
@@ -174,13 +171,6 @@ fn match_query(idx: &SearchIndex, item: &Item) -> Option<(Box<dyn TQuery>, bool)
     ]));
     let q = BooleanQuery::new(vec![(Occur::Should, text), (Occur::Should, title_of_lead)]);
     Some((boxed(q), check || title_check))
-}
-
-/// The query that finds the passages whose text contains `item` (for an exclusion: a title does not
-/// exclude), and whether they must still be checked.
-fn text_query(idx: &SearchIndex, item: &Item) -> Option<(Box<dyn TQuery>, bool)> {
-    let f = idx.fields;
-    literal_query((f.words, f.chars, f.unigrams), item)
 }
 
 /// The scoring query of a positive item, and what re-ranking needs to know about it.
@@ -538,7 +528,8 @@ pub(super) fn plan(
         literals.push(lits);
     }
     for item in &q.excluded {
-        match text_query(idx, item) {
+        // (What includes a passage excludes it: its text, and for a lead its article's headline.)
+        match match_query(idx, item) {
             Some((m, false)) => clauses.push((Occur::MustNot, m)),
             // Excluding by an approximation would exclude too much: exclude after checking the text.
             Some((_, true)) => checks.push(Check {

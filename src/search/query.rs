@@ -164,7 +164,12 @@ pub fn parse_plain(q: &str) -> crate::Result<Query> {
     check_length(q)?;
     let mut query = Query::default();
     for piece in q.split(is_space) {
-        let t = normalize(piece).text;
+        // Punctuation at a piece's edges is not text to find (the ？ of a question, the quotes of a pasted
+        // headline's first word).
+        let t = normalize(piece)
+            .text
+            .trim_matches(|c: char| !is_word_char(c))
+            .to_string();
         if t.chars().any(is_word_char) {
             query.groups.push(Group {
                 items: vec![Item::Term(t)],
@@ -371,9 +376,9 @@ mod tests {
             q.groups,
             vec![
                 group(vec![term("民众力量——对\"西安宝马案\"的分析")], false),
-                group(vec![term("-肇庆")], false),
+                group(vec![term("肇庆")], false),
                 group(vec![term("or")], false),
-                group(vec![term("“一带一路”")], false),
+                group(vec![term("一带一路")], false),
             ]
         );
         assert!(q.excluded.is_empty());

@@ -248,7 +248,9 @@ pub(super) fn candidates(
         let hay: Vec<char> = norm.text.chars().collect();
         let title_norm = normalize(&headline_of(&doc, f));
         let title: Vec<char> = title_norm.text.chars().collect();
-        let lead_title = is_lead.then_some(title.as_slice());
+        // The title counts as part of the passage where it is no passage of its own.
+        let headline = get_u64(&doc, f.headline) == 1;
+        let lead_title = headline.then_some(title.as_slice());
         if verifying && !plan.checks.iter().all(|c| c.passes(&hay, lead_title)) {
             total -= 1;
             continue;
@@ -266,7 +268,7 @@ pub(super) fn candidates(
         }
         // What the hit shows: matches in its text, and in its title if it is a lead (the title is part of
         // the lead; for other passages it only ranks).
-        if !is_lead {
+        if !headline {
             title_spans.clear();
         }
         // No word of the query: its pairs of characters, if any occurs (a name jieba cuts into single
@@ -334,7 +336,7 @@ fn passes_checks(
 ) -> crate::Result<bool> {
     let doc: TantivyDocument = searcher.doc(addr)?;
     let hay: Vec<char> = normalize(&get_str(&doc, f.text)).text.chars().collect();
-    let title: Option<Vec<char>> = (get_u64(&doc, f.lead) == 1)
+    let title: Option<Vec<char>> = (get_u64(&doc, f.headline) == 1)
         .then(|| normalize(&headline_of(&doc, f)).text.chars().collect());
     Ok(plan.checks.iter().all(|c| c.passes(&hay, title.as_deref())))
 }
