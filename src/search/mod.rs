@@ -121,8 +121,8 @@ pub struct Hit {
     pub snippet: String,
     /// Highlighted ranges in `snippet`: half-open character offsets.
     pub highlights: Vec<[usize; 2]>,
-    /// Highlighted ranges in `title`, half-open character offsets: for the lead passage of an article,
-    /// whose title counts as part of it (omitted from JSON when empty).
+    /// Highlighted ranges in `title`, half-open character offsets: for the lead passage of an article whose
+    /// title counts as part of it, a title that is no passage of its own (omitted from JSON when empty).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub title_highlights: Vec<[usize; 2]>,
     /// The same for `kicker` (omitted when empty).

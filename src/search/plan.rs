@@ -55,8 +55,8 @@ pub(super) struct ItemPlan {
 /// A condition on a passage's normalized text that tantivy cannot check exactly.
 #[derive(Debug, Clone)]
 pub(super) struct Check {
-    /// The passage must contain one of these (`must`), or none of them: in its text, or if it is a lead in
-    /// its article's title too.
+    /// The passage must contain one of these (`must`), or none of them: in its text, or where its article's
+    /// headline counts as part of it ([`crate::corpus::Passage::headline`]) in the headline too.
     pub any_of: Vec<Pattern>,
     pub must: bool,
 }

@@ -266,8 +266,8 @@ pub(super) fn candidates(
             }
             coverage += best;
         }
-        // What the hit shows: matches in its text, and in its title if it is a lead (the title is part of
-        // the lead; for other passages it only ranks).
+        // What the hit shows: matches in its text, and in its headline where the headline counts as part of
+        // it (a lead whose title is no passage of its own); for other passages the title only ranks.
         if !headline {
             title_spans.clear();
         }
