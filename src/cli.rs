@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use sou::corpus::date::PartialDate;
 
 /// 搜 sou: search Chinese article archives offline, by keyword, phrase or question.
 #[derive(Debug, Parser)]
@@ -37,6 +38,12 @@ pub enum Command {
     /// --plain (`sou search --plain -- --foo` searches for --foo). Exit status: 0 hits (for a keyword query:
     /// full matches), 1 none, 2 error.
     Search(SearchArgs),
+    /// Count the articles and passages that contain the whole query, in all, or per year, month, day or
+    /// source (a table with a bar chart, or JSON): how often a topic was reported over time.
+    ///
+    /// The query is read as by `sou search`; every passage counted contains every term (a question's too).
+    /// Exit status: 0 some found, 1 none, 2 error.
+    Count(CountArgs),
     /// Show how a text is normalized and tokenized (to see why something matched or not).
     Analyze(AnalyzeArgs),
 }
@@ -80,6 +87,10 @@ pub struct IndexArgs {
     /// JSON Lines archives: the field that holds the date [default: date; then as last time].
     #[arg(long, value_name = "NAME")]
     pub date_field: Option<String>,
+    /// JSON Lines archives: the field that holds the source (agency or paper) [default: source; then as last
+    /// time].
+    #[arg(long, value_name = "NAME")]
+    pub source_field: Option<String>,
 }
 
 /// `sou search`.
@@ -102,10 +113,19 @@ pub struct SearchArgs {
     /// (tab-separated; with --json one object), without ranking them.
     #[arg(long, short = 'c')]
     pub count: bool,
-    /// Keep at most N passages per article in the ranking.
-    #[arg(value_parser = positive, long, value_name = "N")]
+    /// Show up to N passages of each article [default: 1: one hit per article, with the number of its
+    /// other matching passages].
+    #[arg(value_parser = positive, long, value_name = "N", conflicts_with = "passages")]
     pub per_article: Option<NonZeroUsize>,
-    /// Number of passages to show.
+    /// Show every matching passage as a hit of its own, without grouping them by article.
+    #[arg(long)]
+    pub passages: bool,
+    /// Order of the hits: relevance, date (oldest first) or -date (newest first).
+    #[arg(long, value_enum, value_name = "ORDER", default_value_t = SortArg::Relevance, allow_hyphen_values = true)]
+    pub sort: SortArg,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Number of hits to show (articles; with --passages, passages).
     #[arg(value_parser = positive, short = 'n', long = "limit", value_name = "N", default_value = "10")]
     pub limit: NonZeroUsize,
     /// Print JSON Lines (one object per hit, then a summary).
@@ -126,6 +146,80 @@ pub struct SearchArgs {
     /// Snippet length, in characters.
     #[arg(value_parser = positive, long, value_name = "N", default_value = "100")]
     pub snippet_chars: NonZeroUsize,
+}
+
+/// Filters shared by `sou search` and `sou count`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Only articles dated DATE or later: a day (2023-01-05), a month (2023-01) or a year (2023), from its
+    /// first day. Articles without a date are left out.
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    pub since: Option<PartialDate>,
+    /// Only articles dated DATE or earlier: a day, a month or a year, to its last day.
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    pub until: Option<PartialDate>,
+    /// Only articles from this source, exactly as hits show it (repeat for several: any of them).
+    #[arg(long = "source", value_name = "NAME")]
+    pub sources: Vec<String>,
+}
+
+/// `sou count`.
+#[derive(Debug, Args)]
+pub struct CountArgs {
+    /// The query (several arguments are joined with spaces).
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Count per period or source: year, month, day or source [default: only the totals].
+    #[arg(long, value_enum, value_name = "UNIT")]
+    pub by: Option<ByArg>,
+    /// Read the query as plain text (quotes, +, - and OR are ordinary characters).
+    #[arg(long)]
+    pub plain: bool,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// When to colour the output.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// Index directory [default: index] (as for `sou search`).
+    #[arg(long, value_name = "DIR")]
+    pub index: Option<PathBuf>,
+    /// Corpus directory (as for `sou search`).
+    #[arg(long, value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
+}
+
+/// `--by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    /// Per year.
+    Year,
+    /// Per month.
+    Month,
+    /// Per day.
+    Day,
+    /// Per source.
+    Source,
+}
+
+/// `--sort`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    /// Best first.
+    Relevance,
+    /// Oldest first (articles without a date last).
+    #[value(alias = "oldest")]
+    Date,
+    /// Newest first (articles without a date last).
+    #[value(name = "-date", alias = "newest")]
+    DateDesc,
+}
+
+/// A date of `--since`/`--until`, with a message a user can read.
+fn date_arg(s: &str) -> Result<PartialDate, String> {
+    PartialDate::parse(s).ok_or_else(|| "expected a date: YYYY-MM-DD, YYYY-MM or YYYY".to_string())
 }
 
 /// `sou analyze`.
@@ -268,12 +362,13 @@ pub fn error_line(err: &clap::Error, search: bool) -> String {
     line
 }
 
-/// The flags of `sou search`, read from the clap definition: (those that take a value, those that don't).
-fn search_flags() -> (Vec<String>, Vec<String>) {
+/// The flags of `sou search` (or another subcommand), read from the clap definition: (those that take a
+/// value, those that don't).
+fn search_flags(command: &str) -> (Vec<String>, Vec<String>) {
     use clap::CommandFactory;
     let mut values = Vec::new();
     let mut switches = vec!["-h".to_string(), "--help".to_string()];
-    if let Some(search) = Cli::command().find_subcommand("search") {
+    if let Some(search) = Cli::command().find_subcommand(command) {
         for arg in search.get_arguments().filter(|a| !a.is_positional()) {
             let names = arg
                 .get_long()
@@ -290,9 +385,10 @@ fn search_flags() -> (Vec<String>, Vec<String>) {
     (values, switches)
 }
 
-/// Where `search` is in `args`, if it is the subcommand: every argument before it must be a global flag.
+/// Where `search` (or `count`, which reads a query the same way) is in `args`, if it is the subcommand:
+/// every argument before it must be a global flag.
 fn search_at(args: &[std::ffi::OsString]) -> Option<usize> {
-    let at = args.iter().position(|a| a == "search")?;
+    let at = args.iter().position(|a| a == "search" || a == "count")?;
     args[1..at]
         .iter()
         .all(|a| a.to_string_lossy().starts_with('-'))
@@ -308,7 +404,7 @@ pub fn reorder_search_args(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStr
     let Some(at) = search_at(&args) else {
         return args;
     };
-    let (value_flags, switches) = search_flags();
+    let (value_flags, switches) = search_flags(&args[at].to_string_lossy());
     let mut out: Vec<std::ffi::OsString> = args[..=at].to_vec();
     let mut words = Vec::new();
     let mut i = at + 1;

@@ -10,7 +10,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use termcolor::{BufferedStandardStream, ColorChoice};
 
-use cli::{AnalyzeArgs, ColorArg, Command, IndexArgs, ParseError, SearchArgs};
+use cli::{
+    AnalyzeArgs, ByArg, ColorArg, Command, CountArgs, FilterArgs, IndexArgs, ParseError,
+    SearchArgs, SortArg,
+};
 use sou::corpus::JsonFieldNames;
 use sou::index::{self, BuildOptions, DictChoice, Notice, SearchTarget};
 use sou::output::{self, ColorWhen};
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Index(args) => index_command(args),
         Command::Search(args) => search_command(args),
+        Command::Count(args) => count_command(args),
         Command::Analyze(args) => analyze_command(args),
     };
     match outcome {
@@ -72,6 +76,7 @@ fn index_command(args: IndexArgs) -> anyhow::Result<ExitCode> {
             title: args.title_field,
             body: args.body_field,
             date: args.date_field,
+            source: args.source_field,
         },
     };
     let stats = index::update(&opts, &mut print_notice)?;
@@ -89,15 +94,38 @@ fn index_command(args: IndexArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// `sou search`: exit status 0 with hits (for a keyword query: full matches; in a batch: for any query), 1
-/// without, 2 if a query (of a batch) was bad.
-fn search_command(args: SearchArgs) -> anyhow::Result<ExitCode> {
+/// The library's filters of the flags.
+fn filters(args: &FilterArgs) -> search::Filters {
+    search::Filters {
+        since: args.since,
+        until: args.until,
+        sources: args.sources.clone(),
+        ..Default::default()
+    }
+}
+
+/// Warns of each `--source` that no article has, naming the sources the index has.
+fn warn_unknown_sources(ready: &index::Ready, filters: &search::Filters) -> anyhow::Result<()> {
+    let (unknown, known) = search::filter::unknown_sources(&ready.index, filters, 8)?;
+    for s in unknown {
+        let hint = if known.is_empty() {
+            "no article in the index has a known source".to_string()
+        } else {
+            format!("the index's sources include {}", known.join(", "))
+        };
+        eprintln!("sou: warning: no article has the source '{s}' ({hint})");
+    }
+    Ok(())
+}
+
+/// Opens the index for a search (building it where allowed) and prints what the user should know.
+fn open_index(index: Option<PathBuf>, corpus: Option<PathBuf>) -> anyhow::Result<index::Ready> {
     let target = SearchTarget {
         // Built on first use only where the user named no index (the default index/ from corpus/) or named
         // the corpus too.
-        build_if_missing: args.index.is_none() || args.corpus.is_some(),
-        index: args.index.unwrap_or_else(|| PathBuf::from("index")),
-        corpus: args.corpus,
+        build_if_missing: index.is_none() || corpus.is_some(),
+        index: index.unwrap_or_else(|| PathBuf::from("index")),
+        corpus,
     };
     let ready = index::open_for_search(&target, &mut print_notice)?;
     if let Some(stale) = &ready.stale {
@@ -106,28 +134,103 @@ fn search_command(args: SearchArgs) -> anyhow::Result<ExitCode> {
     if let Some(msg) = &ready.dict_changed {
         eprintln!("sou: warning: {msg}");
     }
-    let batch = args.queries.is_some();
-    let queries = match &args.queries {
-        Some(file) => read_queries(file)?,
-        None => vec![("?".to_string(), Ok(args.query.join(" ")))],
-    };
-    let when = match args.color {
+    Ok(ready)
+}
+
+/// The colour choice of `--color` and the environment, for stdout.
+fn color_choice(arg: ColorArg, json: bool) -> ColorChoice {
+    let when = match arg {
         ColorArg::Auto => ColorWhen::Auto,
         ColorArg::Always => ColorWhen::Always,
         ColorArg::Never => ColorWhen::Never,
     };
-    let color = !args.json
+    let color = !json
         && output::use_color(
             when,
             io::stdout().is_terminal(),
             std::env::var("NO_COLOR").ok().as_deref(),
             std::env::var("TERM").ok().as_deref(),
         );
-    let mut out = BufferedStandardStream::stdout(if color {
+    if color {
         ColorChoice::AlwaysAnsi
     } else {
         ColorChoice::Never
-    });
+    }
+}
+
+/// `sou count`: exit status 0 if some passage contains the whole query, 1 if none.
+fn count_command(args: CountArgs) -> anyhow::Result<ExitCode> {
+    let ready = open_index(args.index, args.corpus)?;
+    let req = SearchRequest {
+        query: args.query.join(" "),
+        plain: args.plain,
+        filters: filters(&args.filters),
+        ..Default::default()
+    };
+    warn_unknown_sources(&ready, &req.filters)?;
+    let mut out = BufferedStandardStream::stdout(color_choice(args.color, args.json));
+    let found = match args.by {
+        None => {
+            let counts = search::count(&ready.index, &req)?;
+            output::print_counts(&mut out, &counts, None, args.json)?;
+            counts.passages
+        }
+        Some(by) => {
+            let by = match by {
+                ByArg::Year => search::CountBy::Year,
+                ByArg::Month => search::CountBy::Month,
+                ByArg::Day => search::CountBy::Day,
+                ByArg::Source => search::CountBy::Source,
+            };
+            let breakdown = search::count_by(&ready.index, &req, by)?;
+            if args.json {
+                output::print_breakdown_json(&mut out, &breakdown)?;
+            } else {
+                let width = terminal_width();
+                output::print_breakdown(&mut out, &breakdown, width)?;
+            }
+            breakdown.total.passages
+        }
+    };
+    out.flush()?;
+    Ok(if found > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The width of the terminal for a chart: `COLUMNS` if set, else 80.
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&w: &usize| w >= 40)
+        .unwrap_or(80)
+}
+
+/// `sou search`: exit status 0 with hits (for a keyword query: full matches; in a batch: for any query), 1
+/// without, 2 if a query (of a batch) was bad.
+fn search_command(args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let ready = open_index(args.index.clone(), args.corpus.clone())?;
+    let batch = args.queries.is_some();
+    let queries = match &args.queries {
+        Some(file) => read_queries(file)?,
+        None => vec![("?".to_string(), Ok(args.query.join(" ")))],
+    };
+    warn_unknown_sources(&ready, &filters(&args.filters))?;
+    let mut out = BufferedStandardStream::stdout(color_choice(args.color, args.json));
+    let sort = match args.sort {
+        SortArg::Relevance => search::Sort::Relevance,
+        SortArg::Date => search::Sort::Date,
+        SortArg::DateDesc => search::Sort::DateDesc,
+    };
+    // One hit per article unless asked otherwise.
+    let per_article = match (args.passages, args.per_article) {
+        (true, _) => None,
+        (false, Some(n)) => Some(n.get()),
+        (false, None) => Some(1),
+    };
     let (mut any_hits, mut errors) = (false, 0usize);
     // A batch answers every query it can: a bad one (a malformed line, a query with nothing to search for)
     // is reported with its qid, on stderr and with --json in its place in the output, and makes the exit
@@ -138,8 +241,10 @@ fn search_command(args: SearchArgs) -> anyhow::Result<ExitCode> {
                 query,
                 limit: args.limit.get(),
                 snippet_chars: args.snippet_chars.get(),
-                per_article: args.per_article.map(|n| n.get()),
+                per_article,
                 plain: args.plain,
+                filters: filters(&args.filters),
+                sort,
             };
             if args.count {
                 search::count(&ready.index, &req)

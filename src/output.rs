@@ -5,14 +5,16 @@
 //! One object per line. For each hit, in rank order:
 //! `{"type":"hit","data":{"rank":1,"score":3.2,"path":"a.txt","passage":4,"title":"…","id":"a.txt","article":"a.txt",`
 //! `"start":120,"end":260,"text":"…","snippet":"…","highlights":[[3,7]],"match":"full"}}`, then always one
-//! `{"type":"summary","data":{"query":"…","match_rule":"all_terms","total_hits":12,"returned":10,`
-//! `"elapsed_ms":1.8}}`. `match` is `full` when the passage contains the whole query, `partial` when not,
+//! `{"type":"summary","data":{"query":"…","match_rule":"all_terms","sort":"relevance","total_hits":12,`
+//! `"returned":10,"elapsed_ms":1.8}}` (`sort`: `relevance`, `date` or `date_desc`). `match` is `full` when the passage contains the whole query, `partial` when not,
 //! and then `"missing":["特斯拉"]` names the terms it lacks. `match_rule` is `all_terms` for a keyword query
 //! (hits contain every term; partial hits only when no passage does) and `coverage` for a question or a
 //! `--plain` query (hits ranked by how much of the query they cover); `total_hits` counts the passages that
 //! contain the whole query (full matches) under either rule. A lead passage whose article title matches also
 //! has `"title_highlights":[[0,4]]`, character offsets into `title`.
-//! Hits of JSON Lines records also have `date` (if the record has one) and `line`; in batch mode
+//! Hits are grouped by article unless `--passages`: each line is still one passage, `article` names its
+//! article, and the article's last hit has `"more_passages":N` when the query finds N passages of it that
+//! are not shown. Hits have `date` and `source` where known, and hits of JSON Lines records `line`; in batch mode
 //! (`--queries`) every hit and summary starts with the query's `qid`, and a query that can't be run (a
 //! malformed line, a query with nothing to search for) gets, in its place instead of hits and summary, one
 //! `{"type":"error","data":{"qid":"7","message":"invalid query: …"}}` (the message is also on stderr).
@@ -26,7 +28,7 @@ use serde::Serialize;
 use termcolor::{Color, ColorSpec, WriteColor};
 
 use crate::index::{IndexStats, Notice, Stale};
-use crate::search::{Counts, Hit, MatchKind, MatchRule, SearchResults};
+use crate::search::{Breakdown, CountBy, Counts, Hit, MatchKind, MatchRule, SearchResults};
 
 /// When to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +85,7 @@ struct Summary<'a> {
     qid: Option<&'a str>,
     query: &'a str,
     match_rule: MatchRule,
+    sort: crate::search::Sort,
     total_hits: usize,
     returned: usize,
     elapsed_ms: f64,
@@ -102,6 +105,7 @@ pub fn print_json<W: Write>(
         qid,
         query: &results.query,
         match_rule: results.rule,
+        sort: results.sort,
         total_hits: results.total,
         returned: results.hits.len(),
         elapsed_ms: results.elapsed.as_secs_f64() * 1000.0,
@@ -202,6 +206,14 @@ pub fn print_human<W: WriteColor>(out: &mut W, results: &SearchResults) -> io::R
             write!(out, "  {}", about.join(" "))?;
         }
         write!(out, "  ({})", format_score(hit.score))?;
+        if hit.more_passages > 0 {
+            let mut more = ColorSpec::new();
+            more.set_fg(Some(Color::Cyan));
+            out.set_color(&more)?;
+            let s = if hit.more_passages == 1 { "" } else { "s" };
+            write!(out, "  +{} more passage{s}", hit.more_passages)?;
+            out.reset()?;
+        }
         // (Under the coverage rule, hits need not contain all of the query: the last line says so.)
         if hit.matched == MatchKind::Partial && results.rule == MatchRule::AllTerms {
             write!(out, "  ")?;
@@ -391,6 +403,110 @@ pub fn stale_line(stale: &Stale, index: &Path) -> String {
     )
 }
 
+/// Writes a [`Breakdown`] as JSON: one object with `by`, `buckets` (`key`, `articles`, `passages`),
+/// `unknown` and `total`.
+pub fn print_breakdown_json<W: Write>(out: &mut W, breakdown: &Breakdown) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, breakdown)?;
+    out.write_all(b"\n")
+}
+
+/// Writes a [`Breakdown`] for a person: a table of the periods (or sources) with their articles and
+/// passages, and a bar per row whose length is the row's articles (the longest bar fills what is left of
+/// `width` columns, in eighths of a column); then the matches without a period or source, and the total.
+pub fn print_breakdown<W: WriteColor>(
+    out: &mut W,
+    breakdown: &Breakdown,
+    width: usize,
+) -> io::Result<()> {
+    use unicode_width::UnicodeWidthStr;
+    let head = match breakdown.by {
+        CountBy::Year => "year",
+        CountBy::Month => "month",
+        CountBy::Day => "day",
+        CountBy::Source => "source",
+    };
+    let unknown_label = match breakdown.by {
+        CountBy::Source => "(no source)",
+        CountBy::Year => "(no date)",
+        CountBy::Month => "(no month)",
+        CountBy::Day => "(no day)",
+    };
+    let mut rows: Vec<(&str, usize, usize)> = breakdown
+        .buckets
+        .iter()
+        .map(|b| (b.key.as_str(), b.articles, b.passages))
+        .collect();
+    let label_w = rows
+        .iter()
+        .map(|r| r.0.width())
+        .chain([head.len(), "total".len()])
+        .chain((breakdown.unknown.passages > 0).then_some(unknown_label.width()))
+        .max()
+        .unwrap_or(5);
+    let num_w = |n: usize| n.to_string().len();
+    let art_w = num_w(breakdown.total.articles).max("articles".len());
+    let pas_w = num_w(breakdown.total.passages).max("passages".len());
+    let pad = |s: &str| format!("{s}{}", " ".repeat(label_w - s.width()));
+    let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
+    let bar_w = width.saturating_sub(label_w + art_w + pas_w + 6).max(10);
+    let mut bar = ColorSpec::new();
+    bar.set_fg(Some(Color::Cyan));
+    let mut dim = ColorSpec::new();
+    dim.set_dimmed(true);
+    writeln!(
+        out,
+        "{}  {:>art_w$}  {:>pas_w$}",
+        pad(head),
+        "articles",
+        "passages"
+    )?;
+    for (key, articles, passages) in rows.drain(..) {
+        write!(out, "{}  {articles:>art_w$}  {passages:>pas_w$}", pad(key))?;
+        let drawn = bar_of(articles, max, bar_w);
+        if !drawn.is_empty() {
+            write!(out, "  ")?;
+            out.set_color(&bar)?;
+            write!(out, "{drawn}")?;
+            out.reset()?;
+        }
+        writeln!(out)?;
+    }
+    out.set_color(&dim)?;
+    if breakdown.unknown.passages > 0 {
+        writeln!(
+            out,
+            "{}  {:>art_w$}  {:>pas_w$}",
+            pad(unknown_label),
+            breakdown.unknown.articles,
+            breakdown.unknown.passages
+        )?;
+    }
+    writeln!(
+        out,
+        "{}  {:>art_w$}  {:>pas_w$}",
+        pad("total"),
+        breakdown.total.articles,
+        breakdown.total.passages
+    )?;
+    out.reset()
+}
+
+/// A bar of `n` out of `max` in `width` columns, in eighths of a column (`█`, then `▏`…`▉` for the rest).
+/// A count above zero always shows at least an eighth.
+fn bar_of(n: usize, max: usize, width: usize) -> String {
+    if n == 0 || max == 0 {
+        return String::new();
+    }
+    let eighths = ((n as f64 / max as f64) * (width * 8) as f64)
+        .round()
+        .max(1.0) as usize;
+    let mut s = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        s.push(['▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8 - 1]);
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -424,9 +540,11 @@ mod tests {
                 kicker_highlights: Vec::new(),
                 matched: MatchKind::Full,
                 missing: Vec::new(),
+                more_passages: 0,
             }],
             total: 1,
             rule: MatchRule::AllTerms,
+            sort: crate::search::Sort::Relevance,
             elapsed: Duration::from_millis(2),
         }
     }
@@ -533,7 +651,7 @@ mod tests {
             lines[0],
             r#"{"type":"hit","data":{"rank":1,"score":2.5,"path":"a.txt","passage":3,"title":"标题","id":"a.txt","article":"a.txt","start":10,"end":16,"text":"青岛市工研院","snippet":"青岛市工研院","highlights":[[3,6]],"match":"full"}}"#
         );
-        assert!(lines[1].starts_with(r#"{"type":"summary","data":{"query":"工研院","match_rule":"all_terms","total_hits":1,"returned":1,"elapsed_ms":"#));
+        assert!(lines[1].starts_with(r#"{"type":"summary","data":{"query":"工研院","match_rule":"all_terms","sort":"relevance","total_hits":1,"returned":1,"elapsed_ms":"#));
         let mut out = Vec::new();
         print_json(&mut out, &results(), Some("q7")).unwrap();
         let s = String::from_utf8(out).unwrap();

@@ -6,7 +6,7 @@ use crate::util::{BUNDLED, TestEnv, assert_no_hits};
 #[test]
 fn bundled_page_gongyanyuan() {
     let env = TestEnv::bundled();
-    let found = env.search_json(&["工研院", "-n", "50"]);
+    let found = env.search_json(&["工研院", "-n", "50", "--passages"]);
     assert!(found.summary.total_hits >= 10, "{:#?}", found.summary);
     assert_eq!(found.hits.len(), found.summary.total_hits);
     assert!(found.top().highlighted().iter().any(|h| h == "工研院"));

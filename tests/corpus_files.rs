@@ -160,7 +160,7 @@ fn jsonl_records_are_articles() {
     assert_eq!((hit.start, hit.end), (39, 52));
 
     // All passages of a record have its title, id, line and date; ordinals 0, 1, 2.
-    let found = env.search_json(&["\"海水淡化\"", "OR", "淡水", "OR", "开工"]);
+    let found = env.search_json(&["\"海水淡化\"", "OR", "淡水", "OR", "开工", "--passages"]);
     let mut ordinals: Vec<u32> = found
         .hits
         .iter()

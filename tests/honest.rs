@@ -92,7 +92,15 @@ fn partial_matches_are_marked_and_exit_1() {
         assert_eq!(h.missing, ["进博会"], "{h:#?}");
         assert!(h.highlighted().iter().all(|s| s == "工研院"), "{h:#?}");
     }
-    let out = env.search(&["工研院", "进博会", "-n", "2", "--color", "never"]);
+    let out = env.search(&[
+        "工研院",
+        "进博会",
+        "-n",
+        "2",
+        "--passages",
+        "--color",
+        "never",
+    ]);
     assert_eq!(out.code, Some(1));
     assert!(
         out.stdout

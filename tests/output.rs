@@ -78,7 +78,7 @@ fn human_output_format() {
     // Two-digit ranks are right-aligned in the same columns.
     let text: String = (0..12).map(|i| format!("第{i}段提到天气。\n\n")).collect();
     let env = TestEnv::indexed(&[("many.txt", &text)]);
-    let out = env.search(&["天气", "-n", "12"]);
+    let out = env.search(&["天气", "-n", "12", "--passages"]);
     let heads: Vec<&str> = out
         .stdout
         .lines()
@@ -216,10 +216,18 @@ fn closed_pipe_with_output_larger_than_the_pipe_buffer() {
     let env = TestEnv::indexed(&[("many.txt", &hay::many_paragraphs(600))]);
     let index = env.index_dir().display().to_string();
     for json in [true, false] {
-        let mut args: Vec<String> = ["search", "--index", &index, "工研院", "-n", "600"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let mut args: Vec<String> = [
+            "search",
+            "--index",
+            &index,
+            "工研院",
+            "-n",
+            "600",
+            "--passages",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         if json {
             args.push("--json".into());
         }
@@ -229,6 +237,6 @@ fn closed_pipe_with_output_larger_than_the_pipe_buffer() {
         assert_eq!(stderr, "", "json {json}");
     }
     // The whole output is indeed larger than a pipe buffer (64 KiB on Linux).
-    let out = env.search(&["--json", "工研院", "-n", "600"]);
+    let out = env.search(&["--json", "工研院", "-n", "600", "--passages"]);
     assert!(out.assert_ok().len() > 256 * 1024, "{}", out.stdout.len());
 }

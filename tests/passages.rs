@@ -34,7 +34,7 @@ fn title_is_the_nearest_heading() {
 #[test]
 fn article_without_heading_is_titled_by_file_name() {
     let env = TestEnv::indexed(&[("2023/第一版.txt", "这是一句话，没有标题。\n\n又一句话。")]);
-    let found = env.search_json(&["一句话"]);
+    let found = env.search_json(&["一句话", "--passages"]);
     assert_eq!(found.hits.len(), 2);
     assert!(found.hits.iter().all(|h| h.title == "第一版"));
     assert!(found.hits.iter().all(|h| h.path == "2023/第一版.txt"));
@@ -66,7 +66,7 @@ fn long_paragraph_is_split_at_sentence_ends() {
     assert!(nchars(&paragraph) >= 1000);
     let text = format!("测试标题\n\n{paragraph}\n");
     let env = TestEnv::indexed(&[("long.txt", &text)]);
-    let found = env.search_json(&["切分", "-n", "50"]);
+    let found = env.search_json(&["切分", "-n", "50", "--passages"]);
     let mut passages = found.hits.clone();
     passages.sort_by_key(|h| h.passage);
     assert!(passages.len() >= 4, "{passages:#?}");

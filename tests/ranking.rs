@@ -60,7 +60,15 @@ fn ties_break_by_path_and_output_is_deterministic() {
     assert_eq!(found.hits[0].score, found.hits[1].score);
 
     let env = TestEnv::bundled();
-    let query = ["--plain", "青岛", "工研院", "高新技术企业", "-n", "20"];
+    let query = [
+        "--plain",
+        "青岛",
+        "工研院",
+        "高新技术企业",
+        "-n",
+        "20",
+        "--passages",
+    ];
     let first = env.search_json(&query);
     let second = env.search_json(&query);
     assert!(first.hits.len() >= 10);
@@ -82,7 +90,7 @@ fn per_article_limits_passages_per_article() {
         ("g.txt", "另一文件讲储能。\n\n另一文件第二段讲储能。\n"),
     ]);
     let key = |h: &util::Hit| (h.path.clone(), h.id.clone());
-    let all = env.search_json(&["储能", "-n", "50"]);
+    let all = env.search_json(&["储能", "-n", "50", "--passages"]);
     assert_eq!(all.hits.len(), 12, "{:#?}", all.hits);
     let found = env.search_json(&["储能", "-n", "50", "--per-article", "1"]);
     let mut keys: Vec<(String, String)> = found.hits.iter().map(key).collect();
@@ -139,7 +147,7 @@ fn per_article_looks_past_one_article_that_fills_the_top() {
             "另一篇文章也只在最后顺便提到了储能这个话题和其他很多内容。",
         ),
     ]);
-    let all = env.search_json(&["储能", "-n", "60"]);
+    let all = env.search_json(&["储能", "-n", "60", "--passages"]);
     assert!(
         all.hits.iter().all(|h| h.path == "big.txt"),
         "the test needs big.txt to fill the top"

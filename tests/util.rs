@@ -133,6 +133,9 @@ pub struct Hit {
     /// The terms a partial match lacks.
     #[serde(default)]
     pub missing: Vec<String>,
+    /// How many more passages of the article the query finds (on its last hit).
+    #[serde(default)]
+    pub more_passages: usize,
 }
 
 impl Hit {
@@ -153,6 +156,8 @@ pub struct Summary {
     pub query: String,
     /// `all_terms` or `coverage`.
     pub match_rule: String,
+    /// `relevance`, `date` or `date_desc`.
+    pub sort: String,
     pub total_hits: usize,
     pub returned: usize,
     pub elapsed_ms: f64,
@@ -649,6 +654,22 @@ impl TestEnv {
 
     /// Checks `hits` (of `query`) against the corpus on disk and the query.
     pub fn check_hit_list(&self, hits: &[Hit], query: &str, args: &[&str]) {
+        // One hit per article unless asked for more (a batch's hits are checked query by query).
+        let cap = if args.contains(&"--passages") {
+            usize::MAX
+        } else {
+            args.iter()
+                .position(|a| *a == "--per-article")
+                .and_then(|i| args.get(i + 1)?.parse().ok())
+                .unwrap_or(1)
+        };
+        for h in hits {
+            let same = hits
+                .iter()
+                .filter(|o| o.path == h.path && o.article == h.article && o.qid == h.qid)
+                .count();
+            assert!(same <= cap, "{same} hits of {} for {args:?}", h.article);
+        }
         for hit in hits {
             let ctx = || format!("hit {hit:#?} of {args:?}");
             // The passage is exactly the file's characters [start, end), or for a record of a JSON Lines
@@ -666,9 +687,10 @@ impl TestEnv {
                     ctx()
                 );
                 assert_eq!(hit.line, None, "line for a text file: {}", ctx());
-                // (A newspaper page's articles have the page's date.)
-                if hit.id == hit.path {
-                    assert_eq!(hit.date, None, "date for a text file: {}", ctx());
+                // A text file's date comes from the settings or its path, as sou shows dates.
+                if let Some(d) = &hit.date {
+                    let shown = sou::corpus::date::PartialDate::parse(d).map(|d| d.to_string());
+                    assert_eq!(shown.as_ref(), Some(d), "date of a text file: {}", ctx());
                 }
                 self.read(&hit.path)
             };
@@ -807,11 +829,32 @@ pub fn parse_json(out: Output) -> Found {
         other => panic!("match_rule is {other:?}: {out:#?}"),
     }
     for w in hits.windows(2) {
-        assert!(
-            w[0].score >= w[1].score,
-            "hits not sorted by score: {:#?}",
-            w
-        );
+        // By date: dated hits first, in order (a day after its month or year alone, as the index's
+        // YYYYMMDD keys sort).
+        let key = |h: &Hit| {
+            h.date
+                .as_deref()
+                .and_then(sou::corpus::date::PartialDate::parse)
+                .map(|d| d.key())
+        };
+        match summary.sort.as_str() {
+            "relevance" => assert!(
+                w[0].score >= w[1].score,
+                "hits not sorted by score: {:#?}",
+                w
+            ),
+            "date" | "date_desc" => {
+                let (a, b) = (key(&w[0]), key(&w[1]));
+                let ordered = match (a, b) {
+                    (Some(a), Some(b)) if summary.sort == "date" => a <= b,
+                    (Some(a), Some(b)) => a >= b,
+                    (None, Some(_)) => false,
+                    _ => true,
+                };
+                assert!(ordered, "hits not sorted by date: {w:#?}");
+            }
+            other => panic!("sort is {other:?}"),
+        }
     }
     assert_eq!(summary.returned, hits.len(), "summary.returned: {out:#?}");
     assert!(summary.total_hits >= full, "summary.total_hits: {out:#?}");

@@ -111,6 +111,7 @@ fn run(
                     snippet_chars: 0,
                     per_article: None,
                     plain,
+                    ..Default::default()
                 },
             )
         };

@@ -14,6 +14,13 @@ pub struct JsonFields {
     pub body: String,
     /// The date. Default `date`.
     pub date: String,
+    /// The source (agency or paper). Default `source`.
+    #[serde(default = "default_source_field")]
+    pub source: String,
+}
+
+fn default_source_field() -> String {
+    "source".into()
 }
 
 impl Default for JsonFields {
@@ -23,6 +30,7 @@ impl Default for JsonFields {
             title: "title".into(),
             body: "body".into(),
             date: "date".into(),
+            source: default_source_field(),
         }
     }
 }
@@ -39,6 +47,8 @@ pub struct JsonFieldNames {
     pub body: Option<String>,
     /// `--date-field`.
     pub date: Option<String>,
+    /// `--source-field`.
+    pub source: Option<String>,
 }
 
 impl JsonFieldNames {
@@ -51,6 +61,7 @@ impl JsonFieldNames {
             title: pick(&self.title, &previous.title),
             body: pick(&self.body, &previous.body),
             date: pick(&self.date, &previous.date),
+            source: pick(&self.source, &previous.source),
         }
     }
 }
@@ -66,13 +77,15 @@ pub struct JsonRecord {
     pub title: Option<String>,
     /// The date field, if present.
     pub date: Option<String>,
+    /// The source field, if present.
+    pub source: Option<String>,
     /// The body field.
     pub body: String,
 }
 
 /// Parses one line of a JSON Lines archive. Blank lines give `Ok(None)`; a line that is not a JSON object,
 /// or has no string body, gives `Err` with the reason (the caller adds the file and line number).
-/// Fields other than the four named in `fields` are ignored.
+/// Fields other than the five named in `fields` are ignored.
 pub fn parse_record(
     path: &str,
     line_no: u64,
@@ -106,6 +119,7 @@ pub fn parse_record(
         id,
         title: text(&fields.title),
         date: text(&fields.date),
+        source: text(&fields.source).filter(|s| !s.trim().is_empty()),
         body,
     }))
 }
@@ -139,6 +153,9 @@ pub fn split_record(path: &str, record: &JsonRecord, cfg: &SplitConfig) -> Vec<P
     );
     for p in &mut passages {
         p.date.clone_from(&record.date);
+        if record.source.is_some() {
+            p.about.source.clone_from(&record.source);
+        }
         p.line = Some(record.line);
     }
     passages

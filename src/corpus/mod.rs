@@ -53,6 +53,7 @@
 //!   [`split_article`].
 //! - Titles are original text, trimmed of surrounding whitespace, never normalized.
 
+pub mod date;
 pub mod dateline;
 mod decode;
 mod jsonl;

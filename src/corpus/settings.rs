@@ -10,6 +10,11 @@
 //! date = "2023-03-01"         # the page's date: the year of its datelines
 //!
 //! [[files]]
+//! glob = "rmrb/**"
+//! source = "人民日报"          # the articles' source where a dateline or a record names none
+//! path_date = 'rmrb(?P<y>\d{4})(?P<m>\d\d)(?P<d>\d\d)'  # where the path says the date (default: 2023/01/05/…, 20230105-…)
+//!
+//! [[files]]
 //! glob = "wires/*.jsonl"
 //! id_field = "uid"            # JSON Lines field names for these archives (as --id-field …)
 //! body_field = "content"
@@ -24,7 +29,10 @@
 use std::path::Path;
 
 use globset::{Glob, GlobMatcher};
+use regex::Regex;
 use serde::{Deserialize, Serialize};
+
+use super::date::{PartialDate, date_from_path, path_date_pattern};
 
 /// Name of the settings file at the corpus root.
 pub const SETTINGS_FILE: &str = "sou.toml";
@@ -47,11 +55,14 @@ struct Section {
     glob: String,
     layout: Option<Layout>,
     paper: Option<String>,
+    source: Option<String>,
     date: Option<String>,
+    path_date: Option<String>,
     id_field: Option<String>,
     title_field: Option<String>,
     body_field: Option<String>,
     date_field: Option<String>,
+    source_field: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -70,9 +81,17 @@ pub struct FileSettings {
     /// The paper it comes from (`本报` in its datelines).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paper: Option<String>,
-    /// Its date, `YYYY-MM-DD`.
+    /// The source of its articles where a dateline or a record names none (default: `paper`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Its date, as written in the settings: a day, a month or a year ([`crate::corpus::date::PartialDate`];
+    /// checked when the settings are read). It replaces a date in the file's path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// The pattern that finds a date in the file's path ([`crate::corpus::date::path_date_pattern`]; empty:
+    /// none; unset: the default forms of [`crate::corpus::date::date_from_path`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_date: Option<String>,
     /// JSON Lines field names that replace the index's for this file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_field: Option<String>,
@@ -85,6 +104,9 @@ pub struct FileSettings {
     /// See `id_field`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_field: Option<String>,
+    /// See `id_field`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_field: Option<String>,
 }
 
 impl FileSettings {
@@ -107,7 +129,8 @@ impl FileSettings {
 /// A corpus's settings ([`SETTINGS_FILE`]).
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
-    sections: Vec<(GlobMatcher, Section)>,
+    /// Each section, with its `path_date` compiled (`Some(None)`: none, `None`: not set).
+    sections: Vec<(GlobMatcher, Section, Option<Option<Regex>>)>,
 }
 
 impl Settings {
@@ -148,28 +171,64 @@ impl Settings {
                 .map_err(|e| format!("glob {:?}: {e}", s.glob))?
                 .compile_matcher();
             if let Some(d) = &s.date
-                && !is_date(d)
+                && PartialDate::parse(d).is_none()
             {
-                return Err(format!("date {d:?} is not YYYY-MM-DD (glob {:?})", s.glob));
+                return Err(format!(
+                    "date {d:?} is no date (YYYY-MM-DD, YYYY-MM or YYYY; glob {:?})",
+                    s.glob
+                ));
             }
-            sections.push((glob, s));
+            let path_date = match s.path_date.as_deref() {
+                Some("") => Some(None),
+                Some(p) => Some(Some(
+                    path_date_pattern(p).map_err(|e| format!("{e} (glob {:?})", s.glob))?,
+                )),
+                None => None,
+            };
+            sections.push((glob, s, path_date));
         }
         Ok(Settings { sections })
     }
 
-    /// The settings of the file at `rel` (relative to the corpus root, `/`-separated).
-    pub fn for_file(&self, rel: &str) -> FileSettings {
+    /// The sections whose glob matches the file at `rel`, in the file's order.
+    fn matching<'a>(
+        &'a self,
+        rel: &'a str,
+    ) -> impl Iterator<Item = &'a (GlobMatcher, Section, Option<Option<Regex>>)> + 'a {
         let name = rel.rsplit('/').next().unwrap_or(rel);
-        let mut out = FileSettings::default();
-        for (glob, s) in &self.sections {
-            let matches = if s.glob.contains('/') {
+        self.sections.iter().filter(move |(glob, s, _)| {
+            if s.glob.contains('/') {
                 glob.is_match(rel)
             } else {
                 glob.is_match(name)
-            };
-            if !matches {
-                continue;
             }
+        })
+    }
+
+    /// The date of the file at `rel` where its content names none: the settings' `date`, else the date in its
+    /// path (by the last `path_date` that applies, else by the default forms of [`date_from_path`]).
+    pub fn file_date(&self, rel: &str) -> Option<PartialDate> {
+        let mut date = None;
+        let mut pattern: Option<&Option<Regex>> = None;
+        for (_, s, p) in self.matching(rel) {
+            if let Some(d) = &s.date {
+                date = PartialDate::parse(d);
+            }
+            if let Some(p) = p {
+                pattern = Some(p);
+            }
+        }
+        date.or_else(|| match pattern {
+            Some(None) => None,
+            Some(Some(re)) => date_from_path(rel, Some(re)),
+            None => date_from_path(rel, None),
+        })
+    }
+
+    /// The settings of the file at `rel` (relative to the corpus root, `/`-separated).
+    pub fn for_file(&self, rel: &str) -> FileSettings {
+        let mut out = FileSettings::default();
+        for (_, s, _) in self.matching(rel) {
             if let Some(l) = s.layout {
                 out.layout = l;
             }
@@ -179,26 +238,17 @@ impl Settings {
                 }
             };
             set(&mut out.paper, &s.paper);
+            set(&mut out.source, &s.source);
             set(&mut out.date, &s.date);
+            set(&mut out.path_date, &s.path_date);
             set(&mut out.id_field, &s.id_field);
             set(&mut out.title_field, &s.title_field);
             set(&mut out.body_field, &s.body_field);
             set(&mut out.date_field, &s.date_field);
+            set(&mut out.source_field, &s.source_field);
         }
         out
     }
-}
-
-/// Is `s` a date `YYYY-MM-DD` (month 1–12, day 1–31)?
-fn is_date(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    let num = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
-    parts.len() == 3
-        && num(parts[0], 4)
-        && num(parts[1], 2)
-        && num(parts[2], 2)
-        && (1..=12).contains(&parts[1].parse::<u32>().unwrap_or(0))
-        && (1..=31).contains(&parts[2].parse::<u32>().unwrap_or(0))
 }
 
 #[cfg(test)]
@@ -247,8 +297,16 @@ id_field = "uid"
             ("[[files]]\nglob = \"*.txt\"\nlayout = \"pages\"\n", "pages"),
             ("[[files]]\nglob = \"[\"\n", "glob"),
             (
-                "[[files]]\nglob = \"*.txt\"\ndate = \"2023-3-1\"\n",
-                "YYYY-MM-DD",
+                "[[files]]\nglob = \"*.txt\"\ndate = \"2023-2-30\"\n",
+                "no date",
+            ),
+            (
+                "[[files]]\nglob = \"*.txt\"\npath_date = \"(\"\n",
+                "path_date",
+            ),
+            (
+                "[[files]]\nglob = \"*.txt\"\npath_date = \"[0-9]+\"\n",
+                "group named y",
             ),
             ("[[files]\n", "line 1"),
             ("[[files]]\nlayout = \"page\"\n", "glob"),

@@ -31,7 +31,7 @@ pub use session::{Notice, Ready, SearchTarget, Stale, open_for_search, update};
 pub use stale::{FileStat, Staleness, corpus_stats, staleness_of};
 
 /// Version of the on-disk format. Bump it whenever the schema or the analysis changes.
-pub const FORMAT_VERSION: u32 = 9;
+pub const FORMAT_VERSION: u32 = 10;
 
 /// For unit tests: an index built (one thread, no warnings allowed) from a corpus of `files` (name, text),
 /// in a temporary directory that lives as long as the returned guard.

@@ -3,12 +3,13 @@
 
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{
-    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::{TantivyDocument, Term};
 
 use super::safe_query::NoDanger;
 use crate::corpus::Passage;
+use crate::corpus::date::PartialDate;
 use crate::text::analyzer::{BIGRAMS_TOKENIZER, UNIGRAMS_TOKENIZER, WORDS_TOKENIZER};
 use crate::text::normalize::{is_word_char, normalize};
 
@@ -19,6 +20,23 @@ pub const LEAD_FIELD: &str = "lead";
 pub const HEADLINE_FIELD: &str = "headline";
 /// Name of the field that names a passage's article ([`article_key`]; a fast field, for counting articles).
 pub const ARTICLE_FIELD: &str = "article";
+
+/// Name of the field that holds an article's date as a number `YYYYMMDD` ([`crate::corpus::date::PartialDate::key`];
+/// indexed and fast: date filters are range queries on it, sorting and counting by period read it).
+pub const DAY_FIELD: &str = "day";
+/// Name of the field that holds an article's source (raw, stored and fast: `--source` is a term query on it,
+/// counting by source reads it).
+pub const SOURCE_FIELD: &str = "source";
+
+/// What an article's file says of all its articles, for those whose text names nothing better: a date
+/// (from the settings or the file's path) and a source (from the settings).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileDefaults {
+    /// The date of articles that have none of their own.
+    pub date: Option<crate::corpus::date::PartialDate>,
+    /// The source of articles that have none of their own.
+    pub source: Option<String>,
+}
 
 /// The key of an article, the same for all its passages: its path, and for a record of a JSON Lines archive
 /// also its id (`news.jsonl`, NUL, `a17`).
@@ -52,8 +70,11 @@ pub struct Fields {
     pub unigrams: Field,
     /// Article id (raw, stored).
     pub id: Field,
-    /// Article date, if any (stored).
+    /// Article date, if any (stored): as the record wrote it where sou can't read it, else as
+    /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
     pub date: Field,
+    /// Article date as `YYYYMMDD` ([`DAY_FIELD`]; absent where the article has no date that sou can read).
+    pub day: Field,
     /// Line of the record in a JSON Lines file (stored).
     pub line: Field,
     /// 1 if the passage is the lead of its article (stored, and a fast field: re-ranking reads it before
@@ -71,7 +92,7 @@ pub struct Fields {
     pub kicker: Field,
     /// The article's byline (stored).
     pub byline: Field,
-    /// The article's source (stored).
+    /// The article's source ([`SOURCE_FIELD`]: raw, stored and fast).
     pub source: Field,
     /// The place of the article's dateline (stored).
     pub place: Field,
@@ -135,15 +156,21 @@ pub fn schema() -> (Schema, Fields) {
         article: b.add_text_field(ARTICLE_FIELD, STRING | FAST),
         kicker: b.add_text_field("kicker", STORED),
         byline: b.add_text_field("byline", STORED),
-        source: b.add_text_field("source", STORED),
+        source: b.add_text_field(SOURCE_FIELD, STRING | STORED | FAST),
         place: b.add_text_field("place", STORED),
         pieces: b.add_u64_field("pieces", STORED),
         headline: b.add_u64_field(HEADLINE_FIELD, STORED | FAST),
+        day: b.add_u64_field(DAY_FIELD, INDEXED | FAST),
     };
     (b.build(), fields)
 }
 
-pub(crate) fn passage_doc(fields: &Fields, p: &Passage) -> TantivyDocument {
+/// The document of passage `p`; `defaults` fill in the date and source that the passage's article has not.
+pub(crate) fn passage_doc(
+    fields: &Fields,
+    p: &Passage,
+    defaults: &FileDefaults,
+) -> TantivyDocument {
     let norm = normalize(&p.text);
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.path, &p.path);
@@ -154,8 +181,19 @@ pub(crate) fn passage_doc(fields: &Fields, p: &Passage) -> TantivyDocument {
     doc.add_text(fields.title, if p.title_is_id { "" } else { &p.title });
     doc.add_text(fields.text, &p.text);
     doc.add_text(fields.id, &p.id);
-    if let Some(date) = &p.date {
-        doc.add_text(fields.date, date);
+    // A date that sou can read is stored as it shows it and indexed as a number; another is kept as written.
+    match p.date.as_deref().map(|d| (d, PartialDate::parse(d))) {
+        Some((_, Some(d))) => {
+            doc.add_text(fields.date, d.to_string());
+            doc.add_u64(fields.day, d.key());
+        }
+        Some((raw, None)) if defaults.date.is_none() => doc.add_text(fields.date, raw),
+        _ => {
+            if let Some(d) = defaults.date {
+                doc.add_text(fields.date, d.to_string());
+                doc.add_u64(fields.day, d.key());
+            }
+        }
     }
     if let Some(line) = p.line {
         doc.add_u64(fields.line, line);
@@ -163,11 +201,12 @@ pub(crate) fn passage_doc(fields: &Fields, p: &Passage) -> TantivyDocument {
     doc.add_u64(fields.lead, u64::from(p.lead));
     doc.add_u64(fields.headline, u64::from(p.headline));
     doc.add_text(fields.article, article_key(&p.path, &p.id));
+    let source = p.about.source.as_ref().or(defaults.source.as_ref());
     for (field, value) in [
-        (fields.kicker, &p.about.kicker),
-        (fields.byline, &p.about.byline),
-        (fields.source, &p.about.source),
-        (fields.place, &p.about.place),
+        (fields.kicker, p.about.kicker.as_ref()),
+        (fields.byline, p.about.byline.as_ref()),
+        (fields.source, source),
+        (fields.place, p.about.place.as_ref()),
     ] {
         if let Some(v) = value {
             doc.add_text(field, v);

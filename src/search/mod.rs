@@ -13,11 +13,14 @@
 //!    (for a term that is not present whole, the share of its characters covered by its words), so that a
 //!    passage matching more of a multi-word query or question ranks first. Ties break by path and ordinal.
 
+mod articles;
 pub mod batch;
+pub mod filter;
 mod plan;
 pub mod query;
 mod rerank;
 pub mod snippet;
+pub mod trend;
 mod weights;
 
 use std::time::{Duration, Instant};
@@ -26,8 +29,10 @@ use serde::Serialize;
 use tantivy::schema::Value;
 
 use crate::index::SearchIndex;
+pub use filter::{Filters, Sort};
 use rerank::{Candidate, candidates, cmp_candidates, get_str, get_u64, per_article_cap};
 use snippet::{Match, make_snippet};
+pub use trend::{Breakdown, Bucket, CountBy, count_by};
 pub use weights::Ranking;
 
 /// How a query's terms decide which passages are hits (the README's "Query syntax" states it for users).
@@ -54,7 +59,7 @@ pub enum MatchKind {
 }
 
 /// What to search for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SearchRequest {
     /// The query string, in sou's query language ([`query`]).
     pub query: String,
@@ -62,10 +67,15 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Snippet length in characters; 0: no snippets (empty `snippet` and `highlights`).
     pub snippet_chars: usize,
-    /// Keep at most this many passages per article (None: no limit).
+    /// Keep at most this many passages per article (None: no limit); each hit then says how many more
+    /// passages of its article the query finds ([`Hit::more_passages`]).
     pub per_article: Option<usize>,
     /// Read the query as plain text, without operators ([`query::parse_plain`]).
     pub plain: bool,
+    /// Which articles may be hits.
+    pub filters: Filters,
+    /// The order of the hits.
+    pub sort: Sort,
 }
 
 /// One ranked passage.
@@ -98,7 +108,8 @@ pub struct Hit {
     /// The place of the article's dateline, if known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub place: Option<String>,
-    /// Article date, for JSON Lines records that have one.
+    /// The article's date, where known (a record's date field, a dateline, the corpus settings or the file's
+    /// path): `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, or as the record wrote it when sou can't read it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// Line of the record in its JSON Lines file.
@@ -135,6 +146,14 @@ pub struct Hit {
     /// query order; empty for a full match.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
+    /// With a cap on passages per article ([`SearchRequest::per_article`]): how many more passages of the
+    /// article the query finds than the hits show (on the last hit of the article; omitted from JSON when 0).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub more_passages: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The answer to a [`SearchRequest`].
@@ -148,6 +167,8 @@ pub struct SearchResults {
     pub total: usize,
     /// The rule the query was read under.
     pub rule: MatchRule,
+    /// The order of the hits.
+    pub sort: Sort,
     /// Time spent searching.
     pub elapsed: Duration,
 }
@@ -183,6 +204,9 @@ fn rank(
     plan: &plan::Plan,
     req: &SearchRequest,
 ) -> crate::Result<(Vec<Candidate>, usize)> {
+    if req.sort != Sort::Relevance {
+        return articles::by_date(idx, searcher, plan, req.limit, req.per_article, req.sort);
+    }
     let limit = req.limit.max(1);
     let docs = (searcher.num_docs() as usize).max(1);
     let mut pool = limit.saturating_mul(3).max(50).min(docs);
@@ -204,6 +228,12 @@ fn rank(
     }
 }
 
+/// The plan, restricted to the articles that the request's filters let through.
+fn filtered(mut plan: plan::Plan, req: &SearchRequest, idx: &SearchIndex) -> plan::Plan {
+    filter::restrict(&mut plan, &req.filters, &idx.fields);
+    plan
+}
+
 /// Counts of [`count`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -220,7 +250,7 @@ pub struct Counts {
 pub fn count(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<Counts> {
     let (_, parsed) = parse(req)?;
     let searcher = idx.reader.searcher();
-    let plan = plan::plan(idx, &searcher, &parsed, true)?;
+    let plan = filtered(plan::plan(idx, &searcher, &parsed, true)?, req, idx);
     let docs = rerank::matching_docs(idx, &searcher, &plan)?;
     let mut articles: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut by_segment: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
@@ -265,23 +295,44 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
     let (rule, parsed) = parse(req)?;
     let searcher = idx.reader.searcher();
     let f = idx.fields;
-    let full = plan::plan(idx, &searcher, &parsed, true)?;
-    let (ranked, total) = match rule {
+    let full = filtered(plan::plan(idx, &searcher, &parsed, true)?, req, idx);
+    // The plan whose matches are the hits.
+    let (ranked, total, used) = match rule {
         MatchRule::AllTerms => match rank(idx, &searcher, &full, req)? {
-            (ranked, total) if total > 0 => (ranked, total),
+            (ranked, total) if total > 0 => (ranked, total, full),
             // No passage has it all: the best of those that have some of it.
             _ => {
-                let mut some = plan::plan(idx, &searcher, &parsed, false)?;
+                let mut some = filtered(plan::plan(idx, &searcher, &parsed, false)?, req, idx);
                 some.require_unit = true;
-                (rank(idx, &searcher, &some, req)?.0, 0)
+                (rank(idx, &searcher, &some, req)?.0, 0, some)
             }
         },
         MatchRule::Coverage => {
-            let some = plan::plan(idx, &searcher, &parsed, false)?;
+            let some = filtered(plan::plan(idx, &searcher, &parsed, false)?, req, idx);
             let total = rerank::count_matches(idx, &searcher, &full)?;
-            (rank(idx, &searcher, &some, req)?.0, total)
+            (rank(idx, &searcher, &some, req)?.0, total, some)
         }
     };
+    // With a cap per article: how many passages of each shown article the query finds, to say how many
+    // more there are (on the article's last hit).
+    let mut more: Vec<usize> = vec![0; ranked.len()];
+    if req.per_article.is_some() {
+        let keys: Vec<String> = ranked
+            .iter()
+            .map(|c| crate::index::article_key(&c.path, &c.id))
+            .collect();
+        let mut distinct = keys.clone();
+        distinct.sort();
+        distinct.dedup();
+        let found = articles::passages_per_article(idx, &searcher, &used, &distinct)?;
+        for (i, key) in keys.iter().enumerate() {
+            if keys[i + 1..].contains(key) {
+                continue;
+            }
+            let shown = keys.iter().filter(|k| *k == key).count();
+            more[i] = found.get(key).copied().unwrap_or(0).saturating_sub(shown);
+        }
+    }
 
     let hits = ranked
         .into_iter()
@@ -369,6 +420,7 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
                     .iter()
                     .map(|&g| group_text(&parsed.groups[g]))
                     .collect(),
+                more_passages: more[i],
             }
         })
         .collect();
@@ -377,6 +429,7 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
         hits,
         total,
         rule,
+        sort: req.sort,
         elapsed: started.elapsed(),
     })
 }

@@ -90,6 +90,18 @@ pub(super) struct Plan {
     pub require_unit: bool,
 }
 
+impl Clone for Plan {
+    fn clone(&self) -> Self {
+        Plan {
+            query: self.query.box_clone(),
+            checks: self.checks.clone(),
+            groups: self.groups.clone(),
+            literals: self.literals.clone(),
+            require_unit: self.require_unit,
+        }
+    }
+}
+
 fn boxed(q: impl TQuery) -> Box<dyn TQuery> {
     Box::new(q)
 }

@@ -11,7 +11,7 @@ use super::IndexStats;
 use super::plan::{Change, Plan};
 use crate::corpus::{self, JsonFields, Passage, SplitConfig};
 use crate::index::manifest::{FileEntry, Manifest};
-use crate::index::schema::{Fields, passage_doc};
+use crate::index::schema::{Fields, FileDefaults, passage_doc};
 
 /// Why a file was not indexed.
 pub(crate) enum FileError {
@@ -40,6 +40,8 @@ pub(crate) struct DocSink<'a> {
     pub(crate) written: u64,
     /// The encoding the file was decoded from.
     pub(crate) encoding: Option<&'static str>,
+    /// The date and source of the file's articles that name none.
+    pub(crate) defaults: FileDefaults,
 }
 
 impl DocSink<'_> {
@@ -54,7 +56,8 @@ impl DocSink<'_> {
     fn add(&mut self, passages: &[Passage]) -> Result<(), FileError> {
         self.delete_old();
         for p in passages {
-            self.writer.add_document(passage_doc(self.fields, p))?;
+            self.writer
+                .add_document(passage_doc(self.fields, p, &self.defaults))?;
             self.written += 1;
         }
         Ok(())
@@ -282,9 +285,16 @@ pub(super) fn write_files(
             deleted: ctx.nothing_before,
             written: 0,
             encoding: None,
+            defaults: FileDefaults::default(),
         };
         let jsonl = corpus::is_jsonl(&f.rel);
         let settings = ctx.settings.for_file(&f.rel);
+        let file_date = ctx.settings.file_date(&f.rel);
+        sink.defaults = FileDefaults {
+            date: file_date,
+            source: settings.source.clone().or_else(|| settings.paper.clone()),
+        };
+
         let outcome = if jsonl {
             let overridden = |name: &Option<String>, default: &String| {
                 name.clone().unwrap_or_else(|| default.clone())
@@ -294,6 +304,7 @@ pub(super) fn write_files(
                 title: overridden(&settings.title_field, &ctx.json_fields.title),
                 body: overridden(&settings.body_field, &ctx.json_fields.body),
                 date: overridden(&settings.date_field, &ctx.json_fields.date),
+                source: overridden(&settings.source_field, &ctx.json_fields.source),
             };
             index_jsonl(
                 &f.abs,
@@ -305,7 +316,12 @@ pub(super) fn write_files(
                 warn,
             )
         } else if settings.layout == corpus::Layout::Page {
-            index_page(&f.abs, &f.rel, &settings, &split, &mut sink)
+            // A page's datelines take their year from its date, wherever that is written.
+            let page = corpus::FileSettings {
+                date: file_date.map(|d| d.to_string()),
+                ..settings.clone()
+            };
+            index_page(&f.abs, &f.rel, &page, &split, &mut sink)
         } else {
             index_text(&f.abs, &f.rel, &split, &mut sink)
         };
