@@ -320,12 +320,19 @@ pub fn print_analysis<W: Write>(
     )
 }
 
-/// The one-line summary of a build: `indexed N files (… new, … changed, …): … passages written, …`.
+/// The one-line summary of a build: `indexed N files (… new, … changed, …): … passages written, …`; JSON Lines
+/// archives that had records appended are said as `…, 1 appended (3 records added)` when there are some.
 pub fn index_summary_line(s: &IndexStats) -> String {
     let mut line = format!(
         "indexed {} files ({} new, {} changed, {} removed, {} unchanged",
         s.files, s.added, s.changed, s.removed, s.unchanged
     );
+    if s.appended > 0 {
+        line.push_str(&format!(
+            ", {} appended ({} records added)",
+            s.appended, s.records_appended
+        ));
+    }
     if s.skipped > 0 {
         line.push_str(&format!(", {} skipped", s.skipped));
     }

@@ -7,6 +7,7 @@ mod hay;
 mod util;
 
 mod analyze;
+mod append;
 mod archive;
 mod batch;
 mod bundled_page;

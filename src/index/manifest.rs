@@ -28,20 +28,30 @@ pub struct DictInfo {
 }
 
 /// Fingerprint of one indexed corpus file.
+///
+/// For a JSON Lines archive, `size`, `hash` and `lines` describe exactly the bytes whose records are in the
+/// index (the file as it was read, even if it grew while it was read): a file that has grown since, and whose
+/// first `size` bytes still hash to `hash`, has had records appended, and only the lines after line `lines`
+/// are indexed ([`mod@crate::index::build`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileEntry {
-    /// Size in bytes.
+    /// Size in bytes (for a JSON Lines archive: the bytes that were read).
     pub size: u64,
     /// Modification time, nanoseconds since the Unix epoch (a u64 lasts until 2554; serde_json parses 128-bit
     /// numbers slowly, and `sou search` reads every entry to check for a stale index).
     pub mtime_ns: u64,
-    /// BLAKE3 hash of the content, hex.
+    /// BLAKE3 hash of the content (its first `size` bytes), hex.
     pub hash: String,
     /// Number of passages indexed from it.
     pub passages: u32,
     /// The settings it was read with ([`crate::corpus::FileSettings::fingerprint`]; empty: none).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub settings: String,
+    /// For a JSON Lines archive: the number of lines in its first `size` bytes, a last line without a newline
+    /// included (the line number of the last record read). None for other files, and in manifests written
+    /// before sou indexed appended records alone (such an archive is read again whole when it grows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines: Option<u64>,
 }
 
 impl FileEntry {
@@ -69,6 +79,12 @@ pub struct Manifest {
     /// The user dictionary, if any (the index keeps a copy in [`DICT_FILE`]).
     #[serde(default)]
     pub dict: Option<DictInfo>,
+    /// The tantivy commit this manifest describes: a token that sou put in the commit's payload (as
+    /// `sou TOKEN`), empty if unknown (a manifest of an older sou). A run that finds another payload on the index's last commit
+    /// knows that a run was killed between its commit and its manifest, and indexes no appended records
+    /// alone (the index may hold them already): it reads every changed file whole.
+    #[serde(default)]
+    pub commit: String,
     /// Corpus files by path relative to the root.
     pub files: BTreeMap<String, FileEntry>,
 }
@@ -82,6 +98,7 @@ impl Manifest {
             corpus_root,
             json_fields: JsonFields::default(),
             dict: None,
+            commit: String::new(),
             files: BTreeMap::new(),
         }
     }
@@ -102,10 +119,35 @@ impl Manifest {
         None
     }
 
+    /// Does this manifest describe the last commit of an index whose payload is `payload` (tantivy's
+    /// [`IndexMeta::payload`](tantivy::IndexMeta::payload))? False for a manifest that names no commit.
+    pub(crate) fn describes(&self, payload: Option<&str>) -> bool {
+        !self.commit.is_empty() && payload == Some(commit_payload(&self.commit).as_str())
+    }
+
     /// Total number of passages in the index.
     pub fn passages(&self) -> u64 {
         self.files.values().map(|f| u64::from(f.passages)).sum()
     }
+}
+
+/// The payload of the tantivy commit whose manifest records `token` in [`Manifest::commit`].
+pub(crate) fn commit_payload(token: &str) -> String {
+    format!("sou {token}")
+}
+
+/// A token for a new commit, different from `previous` and, for all practical purposes, from every token the
+/// index had before: 16 hex digits of the BLAKE3 of the time, the process id and `previous`.
+pub(crate) fn new_commit_token(previous: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let mut h = blake3::Hasher::new();
+    h.update(&nanos.to_le_bytes());
+    h.update(&std::process::id().to_le_bytes());
+    h.update(previous.as_bytes());
+    h.finalize().to_hex()[..16].to_string()
 }
 
 /// Reads the manifest of the index in `dir`: `Ok(None)` if there is none. Errors:
@@ -179,6 +221,7 @@ mod tests {
                 hash: "0".repeat(64),
                 passages: 1,
                 settings: String::new(),
+                lines: None,
             };
             m.files.insert(format!("f{i}.txt"), entry);
         }

@@ -2,9 +2,10 @@
 //! opening it for search.
 //!
 //! An index directory holds tantivy's files plus `sou-manifest.json` (format version, analyzer settings,
-//! corpus root, and a fingerprint per corpus file). `sou index` compares the corpus with the manifest and
-//! re-indexes only the files that were added, changed or removed. The manifest is written after tantivy's
-//! commit, so a run that is interrupted leaves the previous manifest, and the next run redoes its work.
+//! corpus root, the commit it describes, and a fingerprint per corpus file). `sou index` compares the corpus
+//! with the manifest and re-indexes only the files that were added, changed or removed, and of a JSON Lines
+//! archive that only grew, only the records appended. The manifest is written after tantivy's commit, so a
+//! run that is interrupted leaves the previous manifest, and the next run redoes its work.
 //!
 //! The rooms, in the order of an index's life: [`schema`](mod@schema) (fields, documents), [`manifest`] (what sou
 //! writes beside tantivy's files), `dir` (the lock and the safety checks on the directory), [`build`](mod@build)

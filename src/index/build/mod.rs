@@ -1,6 +1,12 @@
 //! Building and updating an index from a corpus. Only the files that were added, changed (size, time, then
 //! content hash) or removed are re-indexed; the manifest is written after tantivy's commit, so a run that
 //! is interrupted leaves the previous index and manifest, and the next run redoes its work.
+//!
+//! A JSON Lines archive that grew, whose first bytes are still the ones indexed (the manifest's size and
+//! hash), has had records appended: only the lines after the old end are read, numbered on from the old
+//! last line, and their passages added to the ones the index has (exactly what reading the whole file would
+//! give them). Anything else (an archive that shrank or whose old bytes changed, other settings, field names
+//! or dictionary words, a manifest that does not describe the index's last commit) reads the file whole.
 
 mod commit;
 mod merge;
@@ -63,6 +69,11 @@ pub struct IndexStats {
     pub added: usize,
     /// Files re-indexed because they changed.
     pub changed: usize,
+    /// JSON Lines archives that had records appended, of which only the new lines were read (not counted in
+    /// `changed`).
+    pub appended: usize,
+    /// Records (lines with a record) read from the appended parts of those archives.
+    pub records_appended: u64,
     /// Files whose passages were removed because the file is gone.
     pub removed: usize,
     /// Files left as they were.
@@ -134,6 +145,11 @@ fn run(
             .get(rel)
             .is_some_and(|e| e.settings != settings.for_file(rel).fingerprint())
     };
+    // Appended records are indexed alone only if the manifest describes the index's last commit: a run killed
+    // after its commit, before its manifest, may have indexed them already.
+    let appends = target
+        .manifest
+        .describes(target.index.load_metas()?.payload.as_deref());
     let plan = plan::plan(
         &target.corpus_root,
         &target.manifest,
@@ -142,6 +158,7 @@ fn run(
                 || dict.affected.contains(rel)
                 || settings_changed(rel)
         },
+        appends,
         warn,
     );
     let mut stats = IndexStats {

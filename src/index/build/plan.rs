@@ -17,6 +17,10 @@ pub(super) enum Change {
     Same,
     /// Size or modification time differs: its content hash decides (a file only touched keeps its passages).
     Touched,
+    /// A JSON Lines archive that grew (and whose manifest entry and the index allow an append, see
+    /// [`classify`]): if its first bytes are still the ones indexed, only the records after them are read;
+    /// otherwise it is read whole, as a touched file.
+    Grown,
     /// Indexed again whatever it holds: the user dictionary changed words it contains, or it is an archive
     /// read with other field names.
     Reread,
@@ -41,17 +45,21 @@ pub(super) struct PlannedFile {
     pub change: Change,
 }
 
-/// Decides what to do with a file: the rule, in one place.
+/// Decides what to do with a file: the rule, in one place. `appendable`: the file is a JSON Lines archive and
+/// the manifest describes the index's last commit (an append would otherwise risk indexing records twice); a
+/// file that grew is then [`Change::Grown`] if its entry counts its lines.
 pub(super) fn classify(
     previous: Option<&FileEntry>,
     size: u64,
     mtime_ns: u64,
     reread: bool,
+    appendable: bool,
 ) -> Change {
     match previous {
         None => Change::New,
         Some(_) if reread => Change::Reread,
         Some(p) if p.same_stat(size, mtime_ns) => Change::Same,
+        Some(p) if appendable && p.lines.is_some() && size > p.size => Change::Grown,
         Some(_) => Change::Touched,
     }
 }
@@ -71,21 +79,29 @@ pub(super) struct Plan {
 }
 
 impl Plan {
-    /// Bytes of the files the run reads (all but those left as they are).
+    /// Bytes of the files the run reads (all but those left as they are; of an archive that grew, the bytes
+    /// after those indexed).
     pub fn bytes_to_read(&self) -> u64 {
         self.files
             .iter()
-            .filter(|f| f.change != Change::Same)
-            .map(|f| f.size)
+            .map(|f| match (f.change, &f.previous) {
+                (Change::Same, _) => 0,
+                (Change::Grown, Some(p)) => f.size - p.size,
+                _ => f.size,
+            })
             .sum()
     }
 
-    /// Bytes of the indexed files whose size and time have not changed.
+    /// Bytes of the indexed files whose size and time have not changed, and the bytes already indexed of the
+    /// archives that grew.
     pub fn bytes_kept(&self) -> u64 {
         self.files
             .iter()
-            .filter(|f| f.previous.is_some() && f.stat_same)
-            .map(|f| f.size)
+            .map(|f| match (f.change, &f.previous) {
+                (Change::Grown, Some(p)) => p.size,
+                (_, Some(_)) if f.stat_same => f.size,
+                _ => 0,
+            })
             .sum()
     }
 
@@ -99,11 +115,14 @@ impl Plan {
 }
 
 /// Walks the corpus at `root` and plans the run against `manifest`. `reread` says which files must be
-/// indexed again whatever they hold. Files that can't be walked or `stat`ed are reported through `warn`.
+/// indexed again whatever they hold; `appends` whether JSON Lines archives that grew may have their appended
+/// records indexed alone (the manifest describes the index's last commit). Files that can't be walked or
+/// `stat`ed are reported through `warn`.
 pub(super) fn plan(
     root: &Path,
     manifest: &Manifest,
     reread: &dyn Fn(&str) -> bool,
+    appends: bool,
     warn: &mut dyn FnMut(String),
 ) -> Plan {
     let mut plan = Plan::default();
@@ -153,7 +172,8 @@ pub(super) fn plan(
         .map(|(rel, (abs, meta))| {
             let previous = manifest.files.get(&rel).cloned();
             let (size, mtime) = (meta.len(), mtime_ns(&meta));
-            let change = classify(previous.as_ref(), size, mtime, reread(&rel));
+            let appendable = appends && corpus::is_jsonl(&rel);
+            let change = classify(previous.as_ref(), size, mtime, reread(&rel), appendable);
             PlannedFile {
                 stat_same: previous.as_ref().is_some_and(|p| p.same_stat(size, mtime)),
                 rel,
@@ -180,18 +200,33 @@ mod tests {
             hash: "0".repeat(64),
             passages: 1,
             settings: String::new(),
+            lines: None,
         }
     }
 
     #[test]
     fn a_file_is_new_same_touched_or_reread() {
         let e = entry(10, 5);
-        assert_eq!(classify(None, 10, 5, false), Change::New);
-        assert_eq!(classify(None, 10, 5, true), Change::New);
-        assert_eq!(classify(Some(&e), 10, 5, false), Change::Same);
-        assert_eq!(classify(Some(&e), 11, 5, false), Change::Touched);
-        assert_eq!(classify(Some(&e), 10, 6, false), Change::Touched);
-        assert_eq!(classify(Some(&e), 10, 5, true), Change::Reread);
+        for appendable in [false, true] {
+            let c = |p, size, mtime, reread| classify(p, size, mtime, reread, appendable);
+            assert_eq!(c(None, 10, 5, false), Change::New);
+            assert_eq!(c(None, 10, 5, true), Change::New);
+            assert_eq!(c(Some(&e), 10, 5, false), Change::Same);
+            assert_eq!(c(Some(&e), 11, 5, false), Change::Touched);
+            assert_eq!(c(Some(&e), 10, 6, false), Change::Touched);
+            assert_eq!(c(Some(&e), 10, 5, true), Change::Reread);
+        }
+        // An archive whose entry counts its lines: grown only if it is bigger, appends allowed, no re-read.
+        let e = FileEntry {
+            lines: Some(3),
+            ..entry(10, 5)
+        };
+        assert_eq!(classify(Some(&e), 11, 6, false, true), Change::Grown);
+        assert_eq!(classify(Some(&e), 11, 6, false, false), Change::Touched);
+        assert_eq!(classify(Some(&e), 11, 6, true, true), Change::Reread);
+        assert_eq!(classify(Some(&e), 9, 6, false, true), Change::Touched);
+        assert_eq!(classify(Some(&e), 10, 6, false, true), Change::Touched);
+        assert_eq!(classify(Some(&e), 10, 5, false, true), Change::Same);
     }
 
     #[test]
@@ -208,7 +243,7 @@ mod tests {
         );
         m.files.insert("gone.txt".into(), entry(3, 1));
         let mut warnings = Vec::new();
-        let p = plan(root, &m, &|_| false, &mut |w| warnings.push(w));
+        let p = plan(root, &m, &|_| false, true, &mut |w| warnings.push(w));
         assert!(warnings.is_empty(), "{warnings:?}");
         let changes: Vec<(&str, Change)> =
             p.files.iter().map(|f| (f.rel.as_str(), f.change)).collect();
@@ -218,8 +253,26 @@ mod tests {
         assert!(!p.is_bulk(false));
         assert!(p.is_bulk(true));
         // Everything re-read: the bytes to read are all of them, and the run is bulk.
-        let p = plan(root, &m, &|_| true, &mut |_| {});
+        let p = plan(root, &m, &|_| true, true, &mut |_| {});
         assert_eq!(p.files[0].change, Change::Reread);
         assert!(p.is_bulk(false));
+        // An archive that grew from 3 to 9 bytes (and may have had records appended): 6 bytes to read, 3 kept.
+        let mut m = Manifest::new(root.to_path_buf());
+        std::fs::write(root.join("c.jsonl"), "{}\n{}\n{}\n").unwrap();
+        m.files.insert(
+            "c.jsonl".into(),
+            FileEntry {
+                lines: Some(1),
+                ..entry(3, 1)
+            },
+        );
+        std::fs::remove_file(root.join("b.txt")).unwrap();
+        std::fs::remove_file(root.join("a.txt")).unwrap();
+        let p = plan(root, &m, &|_| false, true, &mut |_| {});
+        assert_eq!(p.files[0].change, Change::Grown);
+        assert_eq!((p.bytes_to_read(), p.bytes_kept()), (6, 3));
+        let p = plan(root, &m, &|_| false, false, &mut |_| {});
+        assert_eq!(p.files[0].change, Change::Touched);
+        assert_eq!((p.bytes_to_read(), p.bytes_kept()), (9, 0));
     }
 }

@@ -126,61 +126,165 @@ pub(crate) fn index_page(
 /// The largest file read as a newspaper page, in bytes (a page of a broadsheet holds some 10,000 characters).
 pub const MAX_PAGE_BYTES: u64 = 8 << 20;
 
-/// Streams a JSON Lines archive: one record at a time, so memory stays bounded whatever the file size.
-/// Malformed lines are reported (file and line number) and skipped.
-pub(crate) fn index_jsonl(
-    abs: &Path,
-    rel: &str,
-    fields: &JsonFields,
-    split: &SplitConfig,
-    sink: &mut DocSink,
-    bar: Option<&indicatif::ProgressBar>,
-    warn: &mut dyn FnMut(String),
-) -> Result<(), FileError> {
-    use std::io::BufRead;
-    let f = fs::File::open(abs).map_err(|e| FileError::Failed(e.to_string()))?;
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, f);
-    let mut buf = Vec::new();
-    let mut line_no = 0u64;
-    let mut bad = 0u64;
-    loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| FileError::Failed(format!("read error at line {}: {e}", line_no + 1)))?;
-        if n == 0 {
-            break;
-        }
-        line_no += 1;
-        if let Some(b) = bar {
-            b.inc(n as u64);
-        }
-        let parsed = match std::str::from_utf8(&buf) {
-            Ok(line) => corpus::parse_record(rel, line_no, line, fields),
-            Err(e) => Err(format!("not valid UTF-8 (byte {})", e.valid_up_to())),
+/// What reading a JSON Lines archive (or its appended part) found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct JsonlRead {
+    /// Bytes read.
+    pub bytes: u64,
+    /// The number of the last line read (1-based, a last line without a newline included): the file's line
+    /// count once it is read to its end.
+    pub last_line: u64,
+    /// Records read (lines that are neither blank nor malformed).
+    pub records: u64,
+}
+
+/// A JSON Lines archive to read, and how: its path (absolute, and relative to the corpus root), the field
+/// names of its records, how passages are cut, and the progress bar that counts its bytes.
+pub(crate) struct JsonlArchive<'a> {
+    pub abs: &'a Path,
+    pub rel: &'a str,
+    pub fields: &'a JsonFields,
+    pub split: &'a SplitConfig,
+    pub bar: Option<&'a indicatif::ProgressBar>,
+}
+
+impl JsonlArchive<'_> {
+    /// Streams the whole archive: one record at a time, so memory stays bounded whatever the file size.
+    /// Malformed lines are reported (file and line number) and skipped. Returns what was read and the BLAKE3
+    /// (hex) of exactly the bytes read, which the manifest records (the file may grow while it is read).
+    pub(crate) fn index_whole(
+        &self,
+        sink: &mut DocSink,
+        warn: &mut dyn FnMut(String),
+    ) -> Result<(JsonlRead, String), FileError> {
+        let f = fs::File::open(self.abs).map_err(|e| FileError::Failed(e.to_string()))?;
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, f);
+        let mut hasher = blake3::Hasher::new();
+        let read = self.read(&mut reader, 0, &mut hasher, sink, warn)?;
+        Ok((read, hasher.finalize().to_hex().to_string()))
+    }
+
+    /// Indexes the records appended to the archive since it was indexed as `previous` (which counts its
+    /// lines): if the file's first `previous.size` bytes still hash to `previous.hash`, the lines after them
+    /// are read, numbered on from `previous.lines`, and their passages added to the file's (none deleted). A
+    /// last line that had no newline must be ended by nothing but JSON whitespace and a newline (the record it
+    /// holds is then unchanged, and in the index already). Returns None, having added nothing, when the file
+    /// is not an append of `previous` (then it is read whole); else what the appended part held, with the
+    /// BLAKE3 (hex) of all the bytes read, old and new.
+    pub(crate) fn index_appended(
+        &self,
+        previous: &FileEntry,
+        sink: &mut DocSink,
+        warn: &mut dyn FnMut(String),
+    ) -> Result<Option<(JsonlRead, String)>, FileError> {
+        use std::io::BufRead;
+        let Some(old_lines) = previous.lines else {
+            return Ok(None);
         };
-        match parsed {
-            Ok(Some(record)) => sink.add(&corpus::split_record(rel, &record, split))?,
-            Ok(None) => {}
-            Err(reason) => {
-                bad += 1;
-                if bad <= 20 {
-                    warn(format!(
-                        "{}:{line_no}: {reason}; line skipped",
-                        abs.display()
-                    ));
+        let failed = |e: std::io::Error| FileError::Failed(e.to_string());
+        let f = fs::File::open(self.abs).map_err(failed)?;
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, f);
+        let mut hasher = blake3::Hasher::new();
+        // The bytes indexed before, and the last of them.
+        let mut left = previous.size;
+        let mut last = b'\n';
+        while left > 0 {
+            let buf = reader.fill_buf().map_err(failed)?;
+            if buf.is_empty() {
+                return Ok(None); // shorter than indexed (shrunk since it was planned)
+            }
+            let n = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            hasher.update(&buf[..n]);
+            last = buf[n - 1];
+            reader.consume(n);
+            left -= n as u64;
+        }
+        if hasher.finalize().to_hex().as_str() != previous.hash {
+            return Ok(None);
+        }
+        let mut bytes = 0;
+        if last != b'\n' {
+            // The old last line had no newline: the same record only if what ends it is JSON whitespace.
+            let mut rest = Vec::new();
+            reader.read_until(b'\n', &mut rest).map_err(failed)?;
+            let blank = rest.strip_suffix(b"\n").unwrap_or(&rest);
+            if !blank.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
+                return Ok(None);
+            }
+            hasher.update(&rest);
+            bytes = rest.len() as u64;
+            if let Some(b) = self.bar {
+                b.inc(bytes);
+            }
+        }
+        let mut read = self.read(&mut reader, old_lines, &mut hasher, sink, warn)?;
+        read.bytes += bytes;
+        Ok(Some((read, hasher.finalize().to_hex().to_string())))
+    }
+
+    /// Reads lines from `reader` to its end, the first numbered `after + 1`, hashing every byte into `hasher`
+    /// and writing the records' passages to `sink`; malformed lines are reported (at most 20, then a count)
+    /// and skipped. `last_line` of the result is `after` if there is no line.
+    fn read(
+        &self,
+        reader: &mut impl std::io::BufRead,
+        after: u64,
+        hasher: &mut blake3::Hasher,
+        sink: &mut DocSink,
+        warn: &mut dyn FnMut(String),
+    ) -> Result<JsonlRead, FileError> {
+        let (abs, rel) = (self.abs, self.rel);
+        let mut buf = Vec::new();
+        let mut read = JsonlRead {
+            last_line: after,
+            ..JsonlRead::default()
+        };
+        let mut bad = 0u64;
+        loop {
+            buf.clear();
+            let n = reader.read_until(b'\n', &mut buf).map_err(|e| {
+                FileError::Failed(format!("read error at line {}: {e}", read.last_line + 1))
+            })?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf);
+            read.bytes += n as u64;
+            read.last_line += 1;
+            let line_no = read.last_line;
+            if let Some(b) = self.bar {
+                b.inc(n as u64);
+            }
+            let parsed = match std::str::from_utf8(&buf) {
+                Ok(line) => corpus::parse_record(rel, line_no, line, self.fields),
+                Err(e) => Err(format!("not valid UTF-8 (byte {})", e.valid_up_to())),
+            };
+            match parsed {
+                Ok(Some(record)) => {
+                    read.records += 1;
+                    sink.add(&corpus::split_record(rel, &record, self.split))?;
+                }
+                Ok(None) => {}
+                Err(reason) => {
+                    bad += 1;
+                    if bad <= 20 {
+                        warn(format!(
+                            "{}:{line_no}: {reason}; line skipped",
+                            abs.display()
+                        ));
+                    }
                 }
             }
         }
+        if bad > 20 {
+            warn(format!(
+                "{}: {} more malformed lines skipped",
+                abs.display(),
+                bad - 20
+            ));
+        }
+        Ok(read)
     }
-    if bad > 20 {
-        warn(format!(
-            "{}: {} more malformed lines skipped",
-            abs.display(),
-            bad - 20
-        ));
-    }
-    Ok(())
 }
 
 /// The progress bar of a build, on stderr when it is a terminal.
@@ -249,6 +353,78 @@ pub(super) fn write_files(
             continue;
         }
         progress.message(&f.rel);
+        let settings = ctx.settings.for_file(&f.rel);
+        // The date and source of the file's articles that name none.
+        let file_date = ctx.settings.file_date(&f.rel);
+        let defaults = FileDefaults {
+            date: file_date,
+            source: settings.source.clone().or_else(|| settings.paper.clone()),
+        };
+        if f.change == Change::Grown
+            && let Some(p) = &f.previous
+        {
+            let fields = ctx.jsonl_fields(&settings);
+            let mut sink = DocSink {
+                writer: ctx.writer,
+                fields: ctx.fields,
+                path: &f.rel,
+                // The passages indexed stay: nothing is deleted.
+                deleted: true,
+                written: 0,
+                encoding: None,
+                defaults: defaults.clone(),
+            };
+            let archive = JsonlArchive {
+                abs: &f.abs,
+                rel: &f.rel,
+                fields: &fields,
+                split: &split,
+                bar: progress.bar(),
+            };
+            let appended = archive.index_appended(p, &mut sink, warn);
+            match appended {
+                Ok(None) => {} // not an append: read whole below
+                Ok(Some((read, hash))) => {
+                    stats.appended += 1;
+                    stats.records_appended += read.records;
+                    stats.passages_written += sink.written;
+                    stats.bytes += read.bytes;
+                    *stats.encodings.entry("UTF-8".to_string()).or_insert(0) += 1;
+                    manifest.files.insert(
+                        f.rel.clone(),
+                        FileEntry {
+                            size: p.size + read.bytes,
+                            mtime_ns: f.mtime_ns,
+                            hash,
+                            passages: p.passages + sink.written as u32,
+                            settings: settings.fingerprint(),
+                            lines: Some(read.last_line),
+                        },
+                    );
+                    dirty = true;
+                    continue;
+                }
+                Err(FileError::Fatal(e)) => return Err(e),
+                Err(FileError::Failed(reason) | FileError::Binary(reason)) => {
+                    warn(format!("{}: {reason}; skipped", f.abs.display()));
+                    stats.failed += 1;
+                    // Records added before the failure are committed with the rest of the run: the next run
+                    // must not append them again, so it reads the file whole (it deletes what it has).
+                    if sink.written > 0 {
+                        manifest.files.insert(
+                            f.rel.clone(),
+                            FileEntry {
+                                lines: None,
+                                passages: p.passages + sink.written as u32,
+                                ..p.clone()
+                            },
+                        );
+                        dirty = true;
+                    }
+                    continue;
+                }
+            }
+        }
         let hash = match hash_file(&f.abs) {
             Ok(h) => h,
             Err(e) => {
@@ -258,7 +434,7 @@ pub(super) fn write_files(
             }
         };
         if let Some(p) = &f.previous
-            && f.change == Change::Touched
+            && matches!(f.change, Change::Touched | Change::Grown)
             && p.hash == hash
         {
             // Touched but not changed: remember the new time, keep the passages.
@@ -285,36 +461,21 @@ pub(super) fn write_files(
             deleted: ctx.nothing_before,
             written: 0,
             encoding: None,
-            defaults: FileDefaults::default(),
+            defaults,
         };
         let jsonl = corpus::is_jsonl(&f.rel);
-        let settings = ctx.settings.for_file(&f.rel);
-        let file_date = ctx.settings.file_date(&f.rel);
-        sink.defaults = FileDefaults {
-            date: file_date,
-            source: settings.source.clone().or_else(|| settings.paper.clone()),
-        };
-
+        // An archive records what was read: its size, hash and lines (it may grow while it is read).
+        let mut read_jsonl: Option<(JsonlRead, String)> = None;
         let outcome = if jsonl {
-            let overridden = |name: &Option<String>, default: &String| {
-                name.clone().unwrap_or_else(|| default.clone())
-            };
-            let fields = JsonFields {
-                id: overridden(&settings.id_field, &ctx.json_fields.id),
-                title: overridden(&settings.title_field, &ctx.json_fields.title),
-                body: overridden(&settings.body_field, &ctx.json_fields.body),
-                date: overridden(&settings.date_field, &ctx.json_fields.date),
-                source: overridden(&settings.source_field, &ctx.json_fields.source),
-            };
-            index_jsonl(
-                &f.abs,
-                &f.rel,
-                &fields,
-                &split,
-                &mut sink,
-                progress.bar(),
-                warn,
-            )
+            JsonlArchive {
+                abs: &f.abs,
+                rel: &f.rel,
+                fields: &ctx.jsonl_fields(&settings),
+                split: &split,
+                bar: progress.bar(),
+            }
+            .index_whole(&mut sink, warn)
+            .map(|read| read_jsonl = Some(read))
         } else if settings.layout == corpus::Layout::Page {
             // A page's datelines take their year from its date, wherever that is written.
             let page = corpus::FileSettings {
@@ -360,15 +521,20 @@ pub(super) fn write_files(
             .encodings
             .entry(sink.encoding.unwrap_or("UTF-8").to_string())
             .or_insert(0) += 1;
-        stats.bytes += f.size;
+        let (size, hash, lines) = match read_jsonl {
+            Some((read, read_hash)) => (read.bytes, read_hash, Some(read.last_line)),
+            None => (f.size, hash, None),
+        };
+        stats.bytes += size;
         manifest.files.insert(
             f.rel.clone(),
             FileEntry {
-                size: f.size,
+                size,
                 mtime_ns: f.mtime_ns,
                 hash,
                 passages: sink.written as u32,
                 settings: settings.fingerprint(),
+                lines,
             },
         );
         dirty = true;
@@ -396,4 +562,20 @@ pub(super) struct WriteContext<'a> {
     /// The index holds nothing from before this run (created, or emptied in its commit): no old passages
     /// to delete.
     pub nothing_before: bool,
+}
+
+impl WriteContext<'_> {
+    /// The field names to read the JSON Lines archive of `settings` with: its own, else the index's.
+    fn jsonl_fields(&self, settings: &corpus::FileSettings) -> JsonFields {
+        let overridden = |name: &Option<String>, default: &String| {
+            name.clone().unwrap_or_else(|| default.clone())
+        };
+        JsonFields {
+            id: overridden(&settings.id_field, &self.json_fields.id),
+            title: overridden(&settings.title_field, &self.json_fields.title),
+            body: overridden(&settings.body_field, &self.json_fields.body),
+            date: overridden(&settings.date_field, &self.json_fields.date),
+            source: overridden(&settings.source_field, &self.json_fields.source),
+        }
+    }
 }
