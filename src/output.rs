@@ -3,7 +3,7 @@
 //!
 //! # JSON Lines schema
 //! One object per line. For each hit, in rank order:
-//! `{"type":"hit","data":{"rank":1,"score":3.2,"path":"a.txt","passage":4,"title":"…","id":"a.txt","article":"a.txt",`
+//! `{"type":"hit","data":{"rank":1,"score":3.2,"path":"a.txt","passage":4,"title":"…","id":"a.txt","article":"a.txt","show_id":"a.txt",`
 //! `"start":120,"end":260,"text":"…","snippet":"…","highlights":[[3,7]],"match":"full"}}`, then always one
 //! `{"type":"summary","data":{"query":"…","match_rule":"all_terms","total_hits":12,"returned":10,`
 //! `"elapsed_ms":1.8}}`. `match` is `full` when the passage contains the whole query, `partial` when not,
@@ -16,8 +16,9 @@
 //! (`--queries`) every hit and summary starts with the query's `qid`, and a query that can't be run (a
 //! malformed line, a query with nothing to search for) gets, in its place instead of hits and summary, one
 //! `{"type":"error","data":{"qid":"7","message":"invalid query: …"}}` (the message is also on stderr).
-//! `passage` is the passage ordinal in its article; `start`/`end` are character offsets of the passage in
-//! its file; `highlights` are half-open character (not byte) offsets into `snippet`.
+//! `show_id` is the article's id as `sou show` takes it. `passage` is the passage ordinal in its article;
+//! `start`/`end` are character offsets of the passage in its file; `highlights` are half-open character (not
+//! byte) offsets into `snippet`.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -680,6 +681,7 @@ mod tests {
         r.hits[0].path = "news.jsonl".into();
         r.hits[0].line = Some(17);
         r.hits[0].id = "xw-01".into();
+        r.hits[0].show_id = "xw-01".into();
         let mut plain = NoColor::new(Vec::new());
         print_human(&mut plain, &r).unwrap();
         let s = String::from_utf8(plain.into_inner()).unwrap();
@@ -687,6 +689,22 @@ mod tests {
             s.starts_with(" 1. news.jsonl:17#3 [xw-01]  标题  (2.50)\n"),
             "{s}"
         );
+        // A record whose id other articles have: its show id names its file; a page article's leads the line.
+        r.hits[0].show_id = "news.jsonl#xw-01".into();
+        let mut plain = NoColor::new(Vec::new());
+        print_human(&mut plain, &r).unwrap();
+        let s = String::from_utf8(plain.into_inner()).unwrap();
+        assert!(
+            s.starts_with(" 1. news.jsonl:17#3 [news.jsonl#xw-01]  标题"),
+            "{s}"
+        );
+        let mut r = results();
+        r.hits[0].path = "p.txt".into();
+        r.hits[0].show_id = "p.txt#a2".into();
+        let mut plain = NoColor::new(Vec::new());
+        print_human(&mut plain, &r).unwrap();
+        let s = String::from_utf8(plain.into_inner()).unwrap();
+        assert!(s.starts_with(" 1. p.txt#a2#3  标题"), "{s}");
     }
 
     #[test]
@@ -734,7 +752,7 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(
             lines[0],
-            r#"{"type":"hit","data":{"rank":1,"score":2.5,"path":"a.txt","passage":3,"title":"标题","id":"a.txt","article":"a.txt","start":10,"end":16,"text":"青岛市工研院","snippet":"青岛市工研院","highlights":[[3,6]],"match":"full"}}"#
+            r#"{"type":"hit","data":{"rank":1,"score":2.5,"path":"a.txt","passage":3,"title":"标题","id":"a.txt","article":"a.txt","show_id":"a.txt","start":10,"end":16,"text":"青岛市工研院","snippet":"青岛市工研院","highlights":[[3,6]],"match":"full"}}"#
         );
         assert!(lines[1].starts_with(r#"{"type":"summary","data":{"query":"工研院","match_rule":"all_terms","total_hits":1,"returned":1,"elapsed_ms":"#));
         let mut out = Vec::new();
