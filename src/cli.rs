@@ -46,6 +46,46 @@ pub enum Command {
     Count(CountArgs),
     /// Show how a text is normalized and tokenized (to see why something matched or not).
     Analyze(AnalyzeArgs),
+    /// Show one whole article (title, kicker, source, date, byline, place, body), with a query's matches
+    /// marked.
+    ///
+    /// ID names the article as a hit of `sou search` shows it: before its `#passage` (a text file's path, a
+    /// page article's `path#a2`; the whole `ID#N` works too), or in brackets for a JSON Lines record (its id,
+    /// or `path#id` when other articles have that id too). Each passage is printed on its own line after its ordinal, paragraphs apart. QUERY is
+    /// read as `sou search` reads it; every match in the title and body is marked. Exit status: 0 shown
+    /// (with a QUERY: the article matches it, every term occurs in it), 1 the article does not match the
+    /// QUERY (it is still shown, with what it lacks), 2 error (an unknown or ambiguous ID).
+    Show(ShowArgs),
+}
+
+/// `sou show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The article: its id as a hit shows it.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Words to mark (several arguments are joined with spaces), in the query language of `sou search`.
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Show only the passages that have a match of QUERY (or the passage N of `ID#N`), with N passages
+    /// before and after each, and `⋯` where passages are left out.
+    #[arg(value_parser = whole, long, value_name = "N")]
+    pub around: Option<usize>,
+    /// Read the query as plain text (as `sou search --plain`).
+    #[arg(long)]
+    pub plain: bool,
+    /// Print the article as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// When to colour the output.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// Index directory [default: index] (as for `sou search`).
+    #[arg(long, value_name = "DIR")]
+    pub index: Option<PathBuf>,
+    /// Corpus directory (as for `sou search`).
+    #[arg(long, value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
 }
 
 /// `sou index`.
@@ -239,6 +279,12 @@ fn positive(s: &str) -> Result<NonZeroUsize, String> {
         .map_err(|_| "expected a whole number of 1 or more".to_string())
 }
 
+/// A count of 0 or more (`--around`).
+fn whole(s: &str) -> Result<usize, String> {
+    s.parse::<usize>()
+        .map_err(|_| "expected a whole number (0 or more)".to_string())
+}
+
 /// `--color`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorArg {
@@ -261,7 +307,7 @@ pub fn parse(args: Vec<std::ffi::OsString>) -> Result<Cli, ParseError> {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ParseError::Print(err),
         // A bare `sou`: one line, like every usage error.
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => ParseError::Line(
-            "no command given: `sou search`, `sou index` or `sou analyze` (see `sou --help`)"
+            "no command given: `sou search`, `sou show`, `sou index` or `sou analyze` (see `sou --help`)"
                 .into(),
         ),
         _ => ParseError::Line(error_line(&err, search)),
@@ -364,11 +410,11 @@ pub fn error_line(err: &clap::Error, search: bool) -> String {
 
 /// The flags of `sou search` (or another subcommand), read from the clap definition: (those that take a
 /// value, those that don't).
-fn search_flags(command: &str) -> (Vec<String>, Vec<String>) {
+fn search_flags(subcommand: &str) -> (Vec<String>, Vec<String>) {
     use clap::CommandFactory;
     let mut values = Vec::new();
     let mut switches = vec!["-h".to_string(), "--help".to_string()];
-    if let Some(search) = Cli::command().find_subcommand(command) {
+    if let Some(search) = Cli::command().find_subcommand(subcommand) {
         for arg in search.get_arguments().filter(|a| !a.is_positional()) {
             let names = arg
                 .get_long()
@@ -395,16 +441,39 @@ fn search_at(args: &[std::ffi::OsString]) -> Option<usize> {
         .then_some(at)
 }
 
+/// Where `show` is in `args`, if it is the subcommand (as [`search_at`]).
+fn show_at(args: &[std::ffi::OsString]) -> Option<usize> {
+    let at = args.iter().position(|a| a == "show")?;
+    args[1..at]
+        .iter()
+        .all(|a| a.to_string_lossy().starts_with('-'))
+        .then_some(at)
+}
+
 /// Lets `sou search 小鹏 -肇庆 -n 3` work: a query word may start with `-` (an exclusion), which clap would
 /// take for an unknown flag. The arguments after `search` are split into known flags (with their values),
 /// kept in front, and query words, moved after a `--` in their original order. A word that looks like a
 /// long flag (`--` and a letter: `--jsn`, `--limt=5`) is kept among the flags even if it is none, so that
 /// clap rejects it (with the closest flag) rather than sou searching for a typo; `--` ends the flags.
+///
+/// `sou show ID QUERY` is reordered the same way (its ID is the first word).
 pub fn reorder_search_args(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    let Some(at) = search_at(&args) else {
+    let Some((at, subcommand)) = search_at(&args)
+        .map(|at| {
+            (
+                at,
+                if args[at] == "count" {
+                    "count"
+                } else {
+                    "search"
+                },
+            )
+        })
+        .or_else(|| show_at(&args).map(|at| (at, "show")))
+    else {
         return args;
     };
-    let (value_flags, switches) = search_flags(&args[at].to_string_lossy());
+    let (value_flags, switches) = search_flags(subcommand);
     let mut out: Vec<std::ffi::OsString> = args[..=at].to_vec();
     let mut words = Vec::new();
     let mut i = at + 1;

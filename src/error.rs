@@ -46,6 +46,10 @@ pub enum Error {
     // (Not a `#[source]` either, for the same reason: `{:#}` printed tantivy's message twice.)
     #[error("index error: {0}")]
     Tantivy(tantivy::TantivyError),
+    /// An article id (`sou show ID`) that names no article, or several: the message says which, and what to
+    /// give instead.
+    #[error("{0}")]
+    ArticleId(String),
     /// The query could not be understood.
     #[error("invalid query: {0}")]
     Query(String),

@@ -12,7 +12,7 @@ use termcolor::{BufferedStandardStream, ColorChoice};
 
 use cli::{
     AnalyzeArgs, ByArg, ColorArg, Command, CountArgs, FilterArgs, IndexArgs, ParseError,
-    SearchArgs, SortArg,
+    SearchArgs, ShowArgs, SortArg,
 };
 use sou::corpus::JsonFieldNames;
 use sou::index::{self, BuildOptions, DictChoice, Notice, SearchTarget};
@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         Command::Search(args) => search_command(args),
         Command::Count(args) => count_command(args),
         Command::Analyze(args) => analyze_command(args),
+        Command::Show(args) => show_command(args),
     };
     match outcome {
         Ok(code) => code,
@@ -342,4 +343,54 @@ fn analyze_command(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     output::print_analysis(&mut out, &args.text.join(" "), user.as_ref())?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `sou show`: exit status 0 when the article is shown (with a query: and matches it), 1 when it does not
+/// match the query (it is shown all the same), 2 on error (an unknown or ambiguous id).
+fn show_command(args: ShowArgs) -> anyhow::Result<ExitCode> {
+    let target = SearchTarget {
+        build_if_missing: args.index.is_none() || args.corpus.is_some(),
+        index: args.index.unwrap_or_else(|| PathBuf::from("index")),
+        corpus: args.corpus,
+    };
+    let ready = index::open_for_search(&target, &mut print_notice)?;
+    if let Some(stale) = &ready.stale {
+        eprintln!("sou: {}", output::stale_line(stale, &target.index));
+    }
+    let query = args.query.join(" ");
+    let query = (!query.trim().is_empty()).then_some(query.as_str());
+    let article = search::show::article(&ready.index, &args.id, query, args.plain)?;
+    if args.around.is_some() && query.is_none() && article.focus.is_none() {
+        anyhow::bail!(
+            "--around shows the passages around the matches of a query: give one after the id (`sou show ID QUERY --around N`), or name a passage (`ID#N`)"
+        );
+    }
+    let when = match args.color {
+        ColorArg::Auto => ColorWhen::Auto,
+        ColorArg::Always => ColorWhen::Always,
+        ColorArg::Never => ColorWhen::Never,
+    };
+    let color = !args.json
+        && output::use_color(
+            when,
+            io::stdout().is_terminal(),
+            std::env::var("NO_COLOR").ok().as_deref(),
+            std::env::var("TERM").ok().as_deref(),
+        );
+    let mut out = BufferedStandardStream::stdout(if color {
+        ColorChoice::AlwaysAnsi
+    } else {
+        ColorChoice::Never
+    });
+    if args.json {
+        output::print_article_json(&mut out, &article, args.around)?;
+    } else {
+        output::print_article(&mut out, &article, args.around)?;
+    }
+    out.flush()?;
+    Ok(if article.matched == Some(false) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -3,7 +3,7 @@
 //!
 //! # JSON Lines schema
 //! One object per line. For each hit, in rank order:
-//! `{"type":"hit","data":{"rank":1,"score":3.2,"path":"a.txt","passage":4,"title":"…","id":"a.txt","article":"a.txt",`
+//! `{"type":"hit","data":{"rank":1,"score":3.2,"path":"a.txt","passage":4,"title":"…","id":"a.txt","article":"a.txt","show_id":"a.txt",`
 //! `"start":120,"end":260,"text":"…","snippet":"…","highlights":[[3,7]],"match":"full"}}`, then always one
 //! `{"type":"summary","data":{"query":"…","match_rule":"all_terms","sort":"relevance","total_hits":12,`
 //! `"returned":10,"elapsed_ms":1.8}}` (`sort`: `relevance`, `date` or `date_desc`). `match` is `full` when the passage contains the whole query, `partial` when not,
@@ -18,8 +18,9 @@
 //! (`--queries`) every hit and summary starts with the query's `qid`, and a query that can't be run (a
 //! malformed line, a query with nothing to search for) gets, in its place instead of hits and summary, one
 //! `{"type":"error","data":{"qid":"7","message":"invalid query: …"}}` (the message is also on stderr).
-//! `passage` is the passage ordinal in its article; `start`/`end` are character offsets of the passage in
-//! its file; `highlights` are half-open character (not byte) offsets into `snippet`.
+//! `show_id` is the article's id as `sou show` takes it. `passage` is the passage ordinal in its article;
+//! `start`/`end` are character offsets of the passage in its file; `highlights` are half-open character (not
+//! byte) offsets into `snippet`.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -28,6 +29,7 @@ use serde::Serialize;
 use termcolor::{Color, ColorSpec, WriteColor};
 
 use crate::index::{IndexStats, Notice, Stale};
+use crate::search::show::Article;
 use crate::search::{Breakdown, CountBy, Counts, Hit, MatchKind, MatchRule, SearchResults};
 
 /// When to colour output.
@@ -153,8 +155,9 @@ pub fn summary_line(results: &SearchResults) -> String {
     }
 }
 
-/// Writes results for a person: per hit a header line (rank, `path#passage`, title, score, and for a
-/// partial match of a keyword query the terms it lacks) and the snippet with its matches highlighted, then one line with the
+/// Writes results for a person: per hit a header line (rank, `id#passage` with the article's show id
+/// (`path:line#passage [id]` for a record of an archive), title, source and date, score, and for a partial
+/// match of a keyword query the terms it lacks) and the snippet with its matches highlighted, then one line with the
 /// totals ([`summary_line`]). When a keyword query's hits are all partial, a first line says so.
 pub fn print_human<W: WriteColor>(out: &mut W, results: &SearchResults) -> io::Result<()> {
     let mut path = ColorSpec::new();
@@ -179,20 +182,21 @@ pub fn print_human<W: WriteColor>(out: &mut W, results: &SearchResults) -> io::R
     for hit in &results.hits {
         write!(out, "{:>2}. ", hit.rank)?;
         out.set_color(&path)?;
-        write!(out, "{}", hit.path)?;
+        // What `sou show` takes: a text file's path, a page article's id (`path#a2`), then the passage; a record
+        // of an archive: its path and line, then its passage, and its show id in brackets.
+        match hit.line {
+            Some(_) => write!(out, "{}", hit.path)?,
+            None => write!(out, "{}", hit.show_id)?,
+        }
         out.reset()?;
         out.set_color(&ordinal)?;
-        // A record of an archive: its line, then its passage; and its id, which names the article.
         match hit.line {
             Some(line) => write!(out, ":{line}#{}", hit.passage)?,
             None => write!(out, "#{}", hit.passage)?,
         }
         out.reset()?;
         if hit.line.is_some() {
-            write!(out, " [{}]", hit.id)?;
-        } else if let Some(article) = hit.id.strip_prefix(&format!("{}#", hit.path)) {
-            // An article of a newspaper page.
-            write!(out, " [{article}]")?;
+            write!(out, " [{}]", hit.show_id)?;
         }
         write!(out, "  ")?;
         out.set_color(&title)?;
@@ -514,6 +518,205 @@ fn bar_of(n: usize, max: usize, width: usize) -> String {
     s
 }
 
+/// Writes an article of `sou show` as one JSON object ([`Article`]'s fields), on one line. With `around`,
+/// only the passages [`Article::neighbourhood`] keeps are in `passages`, and `"around":N` says so.
+pub fn print_article_json<W: Write>(
+    out: &mut W,
+    article: &Article,
+    around: Option<usize>,
+) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct ArticleOut<'a> {
+        #[serde(flatten)]
+        article: &'a Article,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        around: Option<usize>,
+    }
+    let kept;
+    let article = match around {
+        Some(n) => {
+            let runs = article.neighbourhood(n);
+            let mut a = article.clone();
+            a.passages = runs
+                .into_iter()
+                .flat_map(|r| article.passages[r].iter().cloned())
+                .collect();
+            kept = a;
+            &kept
+        }
+        None => article,
+    };
+    serde_json::to_writer(&mut *out, &ArticleOut { article, around })?;
+    out.write_all(b"\n")
+}
+
+/// Writes an article of `sou show` for a person: its kicker, its title (matches highlighted), a line with its
+/// source, date, byline and place, a line with its show id (and for a record its `path:line`) and number of
+/// passages; then its passages, each on its own line after its ordinal, a blank line between paragraphs,
+/// matches highlighted; with `around`, only the passages [`Article::neighbourhood`] keeps, `⋯` where some
+/// are left out. The last line counts the matches and the passages that have them, or says what a keyword
+/// query's article lacks.
+pub fn print_article<W: WriteColor>(
+    out: &mut W,
+    article: &Article,
+    around: Option<usize>,
+) -> io::Result<()> {
+    let mut id = ColorSpec::new();
+    id.set_fg(Some(Color::Magenta)).set_bold(true);
+    let mut ordinal = ColorSpec::new();
+    ordinal.set_fg(Some(Color::Green));
+    let mut title = ColorSpec::new();
+    title.set_bold(true);
+    let mut matched = ColorSpec::new();
+    matched.set_fg(Some(Color::Red)).set_bold(true);
+    let mut partial = ColorSpec::new();
+    partial.set_fg(Some(Color::Yellow));
+    let plain = ColorSpec::new();
+
+    if let Some(k) = &article.kicker {
+        write_highlighted(out, k, &article.kicker_highlights, &matched, &plain)?;
+        writeln!(out)?;
+    }
+    out.set_color(&title)?;
+    write_highlighted(
+        out,
+        &article.title,
+        &article.title_highlights,
+        &matched,
+        &title,
+    )?;
+    out.reset()?;
+    writeln!(out)?;
+    let about: Vec<&str> = [
+        &article.source,
+        &article.date,
+        &article.byline,
+        &article.place,
+    ]
+    .into_iter()
+    .filter_map(|v| v.as_deref())
+    .collect();
+    if !about.is_empty() {
+        writeln!(out, "{}", about.join("  "))?;
+    }
+    out.set_color(&id)?;
+    write!(out, "{}", article.show_id)?;
+    out.reset()?;
+    if let Some(line) = article.line {
+        write!(out, "  {}:{line}", article.path)?;
+    }
+    let n = article.passage_count;
+    writeln!(out, "  ({n} passage{})", if n == 1 { "" } else { "s" })?;
+
+    let width = article
+        .passages
+        .iter()
+        .map(|p| p.ordinal.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let runs = match around {
+        Some(n) => article.neighbourhood(n),
+        None => std::iter::once(0..article.passages.len()).collect(),
+    };
+    let indent = " ".repeat(width + 2);
+    let mut last_end = 0;
+    for run in &runs {
+        writeln!(out)?;
+        if run.start > last_end {
+            writeln!(out, "{:>width$}", "⋯")?;
+            writeln!(out)?;
+        }
+        for (k, p) in article.passages[run.clone()].iter().enumerate() {
+            if k > 0 && p.sep.contains('\n') {
+                writeln!(out)?;
+            }
+            out.set_color(&ordinal)?;
+            write!(out, "{:>width$}", p.ordinal)?;
+            out.reset()?;
+            write!(out, "  ")?;
+            write_marked(out, &p.text, &p.highlights, &matched, &indent)?;
+            writeln!(out)?;
+        }
+        last_end = run.end;
+    }
+    if around.is_some() && !runs.is_empty() && last_end < article.passages.len() {
+        writeln!(out)?;
+        writeln!(out, "{:>width$}", "⋯")?;
+    }
+    writeln!(out)?;
+    if article.query.is_none() {
+        return Ok(());
+    }
+    let with = article
+        .passages
+        .iter()
+        .filter(|p| !p.highlights.is_empty())
+        .count();
+    let in_head = article.title_highlights.len() + article.kicker_highlights.len();
+    let mut line = format!(
+        "{} match{} in {with} of {n} passages",
+        article.hits.len(),
+        if article.hits.len() == 1 { "" } else { "es" }
+    );
+    if in_head > 0 {
+        line.push_str(&format!(", {in_head} in the headline"));
+    }
+    write!(out, "{line}")?;
+    if article.matched == Some(false) {
+        let mut why = Vec::new();
+        if !article.missing.is_empty() {
+            why.push(format!("lacks {}", article.missing.join(", ")));
+        }
+        if !article.excluded.is_empty() {
+            why.push(format!("contains {}", article.excluded.join(", ")));
+        }
+        if why.is_empty() {
+            why.push("has nothing of the query".to_string());
+        }
+        write!(out, "; ")?;
+        out.set_color(&partial)?;
+        write!(out, "no match: the article {}", why.join(" and "))?;
+        out.reset()?;
+    }
+    writeln!(out)
+}
+
+/// [`write_highlighted`] for text that may span lines: every line after the first starts with `indent`
+/// (carriage returns are dropped).
+fn write_marked<W: WriteColor>(
+    out: &mut W,
+    text: &str,
+    highlights: &[[usize; 2]],
+    matched: &ColorSpec,
+    indent: &str,
+) -> io::Result<()> {
+    if !text.contains(['\n', '\r']) {
+        return write_highlighted(out, text, highlights, matched, &ColorSpec::new());
+    }
+    let mut fixed = String::with_capacity(text.len());
+    let mut map = Vec::new(); // char offset in `text` -> in `fixed`
+    let mut n = 0;
+    for c in text.chars() {
+        map.push(n);
+        match c {
+            '\r' => {}
+            '\n' => {
+                fixed.push('\n');
+                fixed.push_str(indent);
+                n += 1 + indent.chars().count();
+            }
+            c => {
+                fixed.push(c);
+                n += 1;
+            }
+        }
+    }
+    map.push(n);
+    let at = |k: usize| map[k.min(map.len() - 1)];
+    let moved: Vec<[usize; 2]> = highlights.iter().map(|&[s, e]| [at(s), at(e)]).collect();
+    write_highlighted(out, &fixed, &moved, matched, &ColorSpec::new())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -531,6 +734,7 @@ mod tests {
                 title: "标题".into(),
                 id: "a.txt".into(),
                 article: "a.txt".into(),
+                show_id: "a.txt".into(),
                 kicker: None,
                 byline: None,
                 source: None,
@@ -602,6 +806,7 @@ mod tests {
         r.hits[0].path = "news.jsonl".into();
         r.hits[0].line = Some(17);
         r.hits[0].id = "xw-01".into();
+        r.hits[0].show_id = "xw-01".into();
         let mut plain = NoColor::new(Vec::new());
         print_human(&mut plain, &r).unwrap();
         let s = String::from_utf8(plain.into_inner()).unwrap();
@@ -609,6 +814,22 @@ mod tests {
             s.starts_with(" 1. news.jsonl:17#3 [xw-01]  标题  (2.50)\n"),
             "{s}"
         );
+        // A record whose id other articles have: its show id names its file; a page article's leads the line.
+        r.hits[0].show_id = "news.jsonl#xw-01".into();
+        let mut plain = NoColor::new(Vec::new());
+        print_human(&mut plain, &r).unwrap();
+        let s = String::from_utf8(plain.into_inner()).unwrap();
+        assert!(
+            s.starts_with(" 1. news.jsonl:17#3 [news.jsonl#xw-01]  标题"),
+            "{s}"
+        );
+        let mut r = results();
+        r.hits[0].path = "p.txt".into();
+        r.hits[0].show_id = "p.txt#a2".into();
+        let mut plain = NoColor::new(Vec::new());
+        print_human(&mut plain, &r).unwrap();
+        let s = String::from_utf8(plain.into_inner()).unwrap();
+        assert!(s.starts_with(" 1. p.txt#a2#3  标题"), "{s}");
     }
 
     #[test]
@@ -656,7 +877,7 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(
             lines[0],
-            r#"{"type":"hit","data":{"rank":1,"score":2.5,"path":"a.txt","passage":3,"title":"标题","id":"a.txt","article":"a.txt","start":10,"end":16,"text":"青岛市工研院","snippet":"青岛市工研院","highlights":[[3,6]],"match":"full"}}"#
+            r#"{"type":"hit","data":{"rank":1,"score":2.5,"path":"a.txt","passage":3,"title":"标题","id":"a.txt","article":"a.txt","show_id":"a.txt","start":10,"end":16,"text":"青岛市工研院","snippet":"青岛市工研院","highlights":[[3,6]],"match":"full"}}"#
         );
         assert!(lines[1].starts_with(r#"{"type":"summary","data":{"query":"工研院","match_rule":"all_terms","sort":"relevance","total_hits":1,"returned":1,"elapsed_ms":"#));
         let mut out = Vec::new();

@@ -189,14 +189,14 @@ fn a_last_line_without_a_newline_is_indexed_once() {
         (&Value::from(1), &Value::from(3)),
         "{out:#?}"
     );
-    let found = env.search_json(&["第5条"]);
+    let found = env.search_json(&["第5条", "--passages"]);
     assert_eq!(found.summary.total_hits, found.hits.len());
     assert!(
         found.hits.iter().all(|h| h.line == Some(last_line)),
         "{:#?}",
         found.hits
     );
-    let found = env.search_json(&["第6条"]);
+    let found = env.search_json(&["第6条", "--passages"]);
     assert!(found.hits.iter().all(|h| h.line == Some(last_line + 1)));
     assert_same_as_rebuild(&env, "a.jsonl");
 

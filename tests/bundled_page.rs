@@ -150,13 +150,13 @@ fn the_page_reads_as_its_four_articles() {
         a3.top().byline.as_deref(),
         Some("记者王延斌 通讯员刘文凯 张文文")
     );
-    // The terminal shows the article and its source.
+    // The terminal shows the article (its id, which `sou show` takes) and its source.
     let out = env.search(&["常州", "-n", "1", "--color", "never"]);
     assert!(
-        out.stdout.starts_with(&format!(" 1. {BUNDLED}#"))
+        out.stdout.starts_with(&format!(" 1. {BUNDLED}#a2#"))
             && out
                 .stdout
-                .contains(" [a2]  江苏常州高新区加快培育未来产业  科技日报  ("),
+                .contains("  江苏常州高新区加快培育未来产业  科技日报  ("),
         "{out:#?}"
     );
 }

@@ -22,5 +22,6 @@ mod ranking;
 mod readme;
 mod recall;
 mod settings;
+mod show;
 mod snippets;
 mod user_dict;

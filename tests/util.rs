@@ -116,6 +116,8 @@ pub struct Hit {
     pub pieces: Vec<[usize; 2]>,
     /// The article id again.
     pub article: String,
+    /// The id `sou show` takes: `id`, or `path#id` for a record whose id other articles have too.
+    pub show_id: String,
     /// Where known: the article's source, its dateline's place, its byline, its kicker.
     pub source: Option<String>,
     pub place: Option<String>,

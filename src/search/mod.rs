@@ -19,6 +19,7 @@ pub mod filter;
 mod plan;
 pub mod query;
 mod rerank;
+pub mod show;
 pub mod snippet;
 pub mod trend;
 mod weights;
@@ -96,6 +97,9 @@ pub struct Hit {
     pub id: String,
     /// The same as `id`, under the name the rest of the output uses for it.
     pub article: String,
+    /// The id that `sou show` takes for the article ([`show`]): `id`, unless the hit is a JSON Lines record
+    /// whose id other articles have too: then `path#id`.
+    pub show_id: String,
     /// The article's kicker (引题), if known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kicker: Option<String>,
@@ -334,7 +338,7 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
         }
     }
 
-    let hits = ranked
+    let mut hits: Vec<Hit> = ranked
         .into_iter()
         .enumerate()
         .map(|(i, c)| {
@@ -392,6 +396,7 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
                     t => t,
                 },
                 article: c.id.clone(),
+                show_id: String::new(), // (set below)
                 id: c.id,
                 kicker,
                 byline: opt(f.byline),
@@ -424,6 +429,7 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
             }
         })
         .collect();
+    show::set_show_ids(idx, &searcher, &mut hits)?;
     Ok(SearchResults {
         query: req.query.clone(),
         hits,
