@@ -105,6 +105,10 @@ pub struct SearchArgs {
     /// Keep at most N passages per article in the ranking.
     #[arg(value_parser = positive, long, value_name = "N")]
     pub per_article: Option<NonZeroUsize>,
+    /// Show every reprint: by default an article's near-duplicates (reprints) are hidden behind the best
+    /// ranked one, which says "+N reprints".
+    #[arg(long)]
+    pub no_collapse: bool,
     /// Number of passages to show.
     #[arg(value_parser = positive, short = 'n', long = "limit", value_name = "N", default_value = "10")]
     pub limit: NonZeroUsize,

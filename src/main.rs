@@ -140,6 +140,7 @@ fn search_command(args: SearchArgs) -> anyhow::Result<ExitCode> {
                 snippet_chars: args.snippet_chars.get(),
                 per_article: args.per_article.map(|n| n.get()),
                 plain: args.plain,
+                collapse: !args.no_collapse,
             };
             if args.count {
                 search::count(&ready.index, &req)

@@ -202,6 +202,11 @@ pub fn print_human<W: WriteColor>(out: &mut W, results: &SearchResults) -> io::R
             write!(out, "  {}", about.join(" "))?;
         }
         write!(out, "  ({})", format_score(hit.score))?;
+        match hit.reprints {
+            0 => {}
+            1 => write!(out, "  +1 reprint")?,
+            n => write!(out, "  +{n} reprints")?,
+        }
         // (Under the coverage rule, hits need not contain all of the query: the last line says so.)
         if hit.matched == MatchKind::Partial && results.rule == MatchRule::AllTerms {
             write!(out, "  ")?;
@@ -424,6 +429,8 @@ mod tests {
                 kicker_highlights: Vec::new(),
                 matched: MatchKind::Full,
                 missing: Vec::new(),
+                reprint_group: None,
+                reprints: 0,
             }],
             total: 1,
             rule: MatchRule::AllTerms,

@@ -238,6 +238,7 @@ fn query_path_survives_hostile_input() {
                 snippet_chars: 100,
                 per_article: None,
                 plain,
+                collapse: true,
             };
             let t = std::time::Instant::now();
             let outcome = sou::search::search(&idx, &req);
@@ -282,6 +283,7 @@ fn query_path_survives_hostile_input() {
             snippet_chars: 100,
             per_article: None,
             plain: false,
+            collapse: true,
         };
         match sou::search::search(&idx, &req) {
             Ok(_) | Err(sou::Error::Query(_)) => {}

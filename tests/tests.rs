@@ -19,6 +19,7 @@ mod query_syntax;
 mod ranking;
 mod readme;
 mod recall;
+mod reprints;
 mod settings;
 mod snippets;
 mod user_dict;

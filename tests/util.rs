@@ -133,6 +133,11 @@ pub struct Hit {
     /// The terms a partial match lacks.
     #[serde(default)]
     pub missing: Vec<String>,
+    /// The article's reprint group (the id of its first article), if it has reprints.
+    pub reprint_group: Option<String>,
+    /// How many other articles of the index are in its reprint group.
+    #[serde(default)]
+    pub reprints: usize,
 }
 
 impl Hit {

@@ -79,6 +79,9 @@ pub struct Fields {
     pub pieces: Field,
     /// 1 if the article's title counts as part of the passage ([`HEADLINE_FIELD`]; stored and fast).
     pub headline: Field,
+    /// The article's reprint signature, on its last passage only ([`super::reprints::REPRINT_FIELD`]: bytes,
+    /// fast; [`super::reprints::Signature::to_bytes`]).
+    pub reprint: Field,
 }
 
 /// How tantivy stores the passages: zstd in blocks of [`DOCSTORE_BLOCK`] bytes. Chinese text in UTF-8 takes 3
@@ -139,6 +142,7 @@ pub fn schema() -> (Schema, Fields) {
         place: b.add_text_field("place", STORED),
         pieces: b.add_u64_field("pieces", STORED),
         headline: b.add_u64_field(HEADLINE_FIELD, STORED | FAST),
+        reprint: b.add_bytes_field(super::reprints::REPRINT_FIELD, FAST),
     };
     (b.build(), fields)
 }

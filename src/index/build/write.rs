@@ -40,6 +40,17 @@ pub(crate) struct DocSink<'a> {
     pub(crate) written: u64,
     /// The encoding the file was decoded from.
     pub(crate) encoding: Option<&'static str>,
+    /// The reprint signature of the article being read, if signatures are made.
+    pub(crate) reprint: Option<ReprintSig>,
+}
+
+/// The article whose passages a [`DocSink`] is receiving: its id, its signature so far, and its last
+/// passage's document, held back until the article ends to carry the signature.
+#[derive(Default)]
+pub(crate) struct ReprintSig {
+    id: String,
+    shingler: crate::index::reprints::Shingler,
+    held: Option<tantivy::TantivyDocument>,
 }
 
 impl DocSink<'_> {
@@ -54,9 +65,39 @@ impl DocSink<'_> {
     fn add(&mut self, passages: &[Passage]) -> Result<(), FileError> {
         self.delete_old();
         for p in passages {
-            self.writer.add_document(passage_doc(self.fields, p))?;
+            let doc = passage_doc(self.fields, p);
             self.written += 1;
+            // A passage of another article ends the one before.
+            if self.reprint.as_ref().is_some_and(|s| s.id != p.id) {
+                self.end_article()?;
+            }
+            let Some(sig) = self.reprint.as_mut() else {
+                self.writer.add_document(doc)?;
+                continue;
+            };
+            if sig.id.is_empty() {
+                sig.id.clone_from(&p.id);
+            }
+            sig.shingler.passage(p);
+            if let Some(previous) = sig.held.replace(doc) {
+                self.writer.add_document(previous)?;
+            }
         }
+        Ok(())
+    }
+
+    /// Writes the held-back last passage of the article being read, with the article's signature.
+    pub(crate) fn end_article(&mut self) -> Result<(), FileError> {
+        let Some(sig) = &mut self.reprint else {
+            return Ok(());
+        };
+        if let Some(mut doc) = sig.held.take() {
+            if let Some(s) = sig.shingler.finish() {
+                doc.add_bytes(self.fields.reprint, &s.to_bytes());
+            }
+            self.writer.add_document(doc)?;
+        }
+        *sig = ReprintSig::default();
         Ok(())
     }
 }
@@ -282,6 +323,7 @@ pub(super) fn write_files(
             deleted: ctx.nothing_before,
             written: 0,
             encoding: None,
+            reprint: ctx.reprints.then(ReprintSig::default),
         };
         let jsonl = corpus::is_jsonl(&f.rel);
         let settings = ctx.settings.for_file(&f.rel);
@@ -312,7 +354,7 @@ pub(super) fn write_files(
         if !jsonl {
             progress.inc(f.size);
         }
-        match outcome {
+        match outcome.and_then(|()| sink.end_article()) {
             Ok(()) => {}
             Err(FileError::Binary(reason)) => {
                 warn(format!("{}: {reason}; skipped", f.abs.display()));
@@ -380,4 +422,6 @@ pub(super) struct WriteContext<'a> {
     /// The index holds nothing from before this run (created, or emptied in its commit): no old passages
     /// to delete.
     pub nothing_before: bool,
+    /// Make each article's reprint signature ([`crate::index::reprints`]).
+    pub reprints: bool,
 }
