@@ -144,8 +144,8 @@ pub fn generation(searcher: &tantivy::Searcher) -> String {
 
 /// Every signature in the index, with its article's key ([`article_key`]).
 pub fn signatures(searcher: &tantivy::Searcher) -> crate::Result<Vec<(String, Signature)>> {
+    let io = tantivy::TantivyError::from;
     let mut out = Vec::new();
-    let mut bytes = Vec::new();
     for seg in searcher.segment_readers() {
         let fast = seg.fast_fields();
         let (Some(sigs), Some(articles)) = (
@@ -154,31 +154,38 @@ pub fn signatures(searcher: &tantivy::Searcher) -> crate::Result<Vec<(String, Si
         ) else {
             continue;
         };
+        // The dictionaries read in one pass each (a lookup by ordinal costs a block's decoding).
+        let mut by_ord: Vec<Option<Signature>> = Vec::with_capacity(sigs.num_terms());
+        let mut stream = sigs.dictionary().stream().map_err(io)?;
+        while stream.advance() {
+            by_ord.push(Signature::from_bytes(stream.key()));
+        }
+        let mut wanted: Vec<(u64, Signature)> = Vec::new();
         let alive = seg.alive_bitset();
         for doc in 0..seg.max_doc() {
             if alive.is_some_and(|a| !a.is_alive(doc)) {
                 continue;
             }
-            let Some(ord) = sigs.term_ords(doc).next() else {
+            let Some(Some(sig)) = sigs.term_ords(doc).next().map(|o| by_ord.get(o as usize)) else {
                 continue;
             };
-            bytes.clear();
-            if !sigs
-                .ord_to_bytes(ord, &mut bytes)
-                .map_err(tantivy::TantivyError::from)?
-            {
+            let (Some(sig), Some(article)) = (sig, articles.term_ords(doc).next()) else {
+                continue;
+            };
+            wanted.push((article, sig.clone()));
+        }
+        wanted.sort_unstable_by_key(|w| w.0);
+        let mut keys = articles.dictionary().stream().map_err(io)?;
+        let mut at = 0;
+        while at < wanted.len() && keys.advance() {
+            let ord = keys.term_ord();
+            if ord < wanted[at].0 {
                 continue;
             }
-            let Some(sig) = Signature::from_bytes(&bytes) else {
-                continue;
-            };
-            let mut key = String::new();
-            if let Some(a) = articles.term_ords(doc).next()
-                && articles
-                    .ord_to_str(a, &mut key)
-                    .map_err(tantivy::TantivyError::from)?
-            {
-                out.push((key, sig));
+            let key = String::from_utf8_lossy(keys.key());
+            while at < wanted.len() && wanted[at].0 == ord {
+                out.push((key.to_string(), wanted[at].1.clone()));
+                at += 1;
             }
         }
     }
