@@ -165,6 +165,7 @@ fn bench_search(c: &mut Criterion) {
             snippet_chars: 100,
             per_article: None,
             plain: false,
+            collapse: true,
             ..Default::default()
         };
         g.bench_function(query, |b| {

@@ -157,6 +157,10 @@ pub struct SearchArgs {
     /// other matching passages].
     #[arg(value_parser = positive, long, value_name = "N", conflicts_with = "passages")]
     pub per_article: Option<NonZeroUsize>,
+    /// Show every reprint: by default an article's near-duplicates (reprints) are hidden behind the best
+    /// ranked one, which says "+N reprints".
+    #[arg(long)]
+    pub no_collapse: bool,
     /// Show every matching passage as a hit of its own, without grouping them by article.
     #[arg(long)]
     pub passages: bool,

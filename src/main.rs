@@ -246,6 +246,7 @@ fn search_command(args: SearchArgs) -> anyhow::Result<ExitCode> {
                 plain: args.plain,
                 filters: filters(&args.filters),
                 sort,
+                collapse: !args.no_collapse,
             };
             if args.count {
                 search::count(&ready.index, &req)

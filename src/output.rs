@@ -210,12 +210,18 @@ pub fn print_human<W: WriteColor>(out: &mut W, results: &SearchResults) -> io::R
             write!(out, "  {}", about.join(" "))?;
         }
         write!(out, "  ({})", format_score(hit.score))?;
+        let mut more = ColorSpec::new();
+        more.set_fg(Some(Color::Cyan));
         if hit.more_passages > 0 {
-            let mut more = ColorSpec::new();
-            more.set_fg(Some(Color::Cyan));
             out.set_color(&more)?;
             let s = if hit.more_passages == 1 { "" } else { "s" };
             write!(out, "  +{} more passage{s}", hit.more_passages)?;
+            out.reset()?;
+        }
+        if hit.reprints > 0 {
+            out.set_color(&more)?;
+            let s = if hit.reprints == 1 { "" } else { "s" };
+            write!(out, "  +{} reprint{s}", hit.reprints)?;
             out.reset()?;
         }
         // (Under the coverage rule, hits need not contain all of the query: the last line says so.)
@@ -752,6 +758,8 @@ mod tests {
                 matched: MatchKind::Full,
                 missing: Vec::new(),
                 more_passages: 0,
+                reprint_group: None,
+                reprints: 0,
             }],
             total: 1,
             rule: MatchRule::AllTerms,

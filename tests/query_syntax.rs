@@ -238,6 +238,7 @@ fn query_path_survives_hostile_input() {
                 snippet_chars: 100,
                 per_article: None,
                 plain,
+                collapse: true,
                 ..Default::default()
             };
             let t = std::time::Instant::now();
@@ -283,6 +284,7 @@ fn query_path_survives_hostile_input() {
             snippet_chars: 100,
             per_article: None,
             plain: false,
+            collapse: true,
             ..Default::default()
         };
         match sou::search::search(&idx, &req) {

@@ -21,6 +21,7 @@ mod query_syntax;
 mod ranking;
 mod readme;
 mod recall;
+mod reprints;
 mod settings;
 mod show;
 mod snippets;

@@ -138,6 +138,11 @@ pub struct Hit {
     /// How many more passages of the article the query finds (on its last hit).
     #[serde(default)]
     pub more_passages: usize,
+    /// The article's reprint group (the id of its first article), if it has reprints.
+    pub reprint_group: Option<String>,
+    /// How many other articles of the index are in its reprint group.
+    #[serde(default)]
+    pub reprints: usize,
 }
 
 impl Hit {

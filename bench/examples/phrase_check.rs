@@ -111,6 +111,8 @@ fn run(
                     snippet_chars: 0,
                     per_article: None,
                     plain,
+                    // Every passage that has the string is wanted, reprints too.
+                    collapse: false,
                     ..Default::default()
                 },
             )

@@ -9,13 +9,15 @@
 //!
 //! The rooms, in the order of an index's life: [`schema`](mod@schema) (fields, documents), [`manifest`] (what sou
 //! writes beside tantivy's files), `dir` (the lock and the safety checks on the directory), [`build`](mod@build)
-//! (walk, write, commit, merge), [`open`](mod@open) (checks, then a searcher), [`stale`] (has the corpus changed?),
+//! (walk, write, commit, merge), [`reprints`] (near-duplicate articles, grouped after each run), [`open`](mod@open)
+//! (checks, then a searcher), [`stale`] (has the corpus changed?),
 //! and [`session`], the two calls a front end makes: open for search (building on first use), and update.
 
 pub mod build;
 mod dir;
 pub mod manifest;
 pub mod open;
+pub mod reprints;
 mod safe_query;
 pub mod schema;
 pub mod session;
@@ -32,7 +34,7 @@ pub use session::{Notice, Ready, SearchTarget, Stale, open_for_search, update};
 pub use stale::{FileStat, Staleness, corpus_stats, staleness_of};
 
 /// Version of the on-disk format. Bump it whenever the schema or the analysis changes.
-pub const FORMAT_VERSION: u32 = 10;
+pub const FORMAT_VERSION: u32 = 11;
 
 /// For unit tests: an index built (one thread, no warnings allowed) from a corpus of `files` (name, text),
 /// in a temporary directory that lives as long as the returned guard.

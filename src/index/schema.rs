@@ -100,6 +100,9 @@ pub struct Fields {
     pub pieces: Field,
     /// 1 if the article's title counts as part of the passage ([`HEADLINE_FIELD`]; stored and fast).
     pub headline: Field,
+    /// The article's reprint signature, on its last passage only ([`super::reprints::REPRINT_FIELD`]: bytes,
+    /// fast; [`super::reprints::Signature::to_bytes`]).
+    pub reprint: Field,
 }
 
 /// How tantivy stores the passages: zstd in blocks of [`DOCSTORE_BLOCK`] bytes. Chinese text in UTF-8 takes 3
@@ -161,6 +164,7 @@ pub fn schema() -> (Schema, Fields) {
         pieces: b.add_u64_field("pieces", STORED),
         headline: b.add_u64_field(HEADLINE_FIELD, STORED | FAST),
         day: b.add_u64_field(DAY_FIELD, INDEXED | FAST),
+        reprint: b.add_bytes_field(super::reprints::REPRINT_FIELD, FAST),
     };
     (b.build(), fields)
 }

@@ -107,17 +107,18 @@ pub(super) fn passages_per_article(
     Ok(counts)
 }
 
-/// The hits of a search sorted by date (`sort` is [`Sort::Date`] or [`Sort::DateDesc`]): the articles that
-/// the plan matches, ordered by their date (articles without one last; ties by article key), each shown by
-/// its best passages (at most `per_article`), and the number of passages the plan matches.
+/// The hits of a search sorted by date (`req.sort` is [`Sort::Date`] or [`Sort::DateDesc`]): the articles
+/// that the plan matches, ordered by their date (articles without one last; ties by article key), each shown
+/// by its best passages (at most `req.per_article`), and the number of passages the plan matches. With
+/// `collapse`, a reprint group shows its first article in that order.
 pub(super) fn by_date(
     idx: &SearchIndex,
     searcher: &tantivy::Searcher,
     plan: &Plan,
-    limit: usize,
-    per_article: Option<usize>,
-    sort: Sort,
+    req: &super::SearchRequest,
+    collapse: Option<&crate::index::reprints::Reprints>,
 ) -> crate::Result<(Vec<Candidate>, usize)> {
+    let (limit, per_article, sort) = (req.limit, req.per_article, req.sort);
     let docs = rerank::matching_docs(idx, searcher, plan)?;
     let total = docs.len();
     let mut articles: HashMap<String, (Option<u64>, usize)> = HashMap::new();
@@ -137,6 +138,13 @@ pub(super) fn by_date(
         };
         dated.then(by_day).then_with(|| a.1.cmp(&b.1))
     });
+    if let Some(reprints) = collapse {
+        let mut one = reprints.one_per_group();
+        order.retain(|a| {
+            let (path, id) = a.1.split_once('\u{0}').unwrap_or((&a.1, &a.1));
+            one(path, id)
+        });
+    }
     let limit = limit.max(1);
     let mut out: Vec<Candidate> = Vec::new();
     let mut next = 0;

@@ -30,6 +30,7 @@ use serde::Serialize;
 use tantivy::schema::Value;
 
 use crate::index::SearchIndex;
+use crate::index::reprints::{self, Reprints};
 pub use filter::{Filters, Sort};
 use rerank::{Candidate, candidates, cmp_candidates, get_str, get_u64, per_article_cap};
 use snippet::{Match, make_snippet};
@@ -77,6 +78,8 @@ pub struct SearchRequest {
     pub filters: Filters,
     /// The order of the hits.
     pub sort: Sort,
+    /// Show one article per reprint group, the best ranked ([`crate::index::reprints`]); false: all.
+    pub collapse: bool,
 }
 
 /// One ranked passage.
@@ -154,6 +157,14 @@ pub struct Hit {
     /// article the query finds than the hits show (on the last hit of the article; omitted from JSON when 0).
     #[serde(skip_serializing_if = "is_zero")]
     pub more_passages: usize,
+    /// The article's reprint group, if it has reprints in the index: the id of the group's first article
+    /// (least [`crate::index::article_key`]), the same for every member ([`crate::index::reprints`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reprint_group: Option<String>,
+    /// How many other articles of the index are in its reprint group (whether they match the query or
+    /// not); 0 (omitted from JSON) for an article without reprints.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub reprints: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -200,35 +211,59 @@ fn group_text(g: &query::Group) -> String {
         .join(" OR ")
 }
 
-/// The best `limit` candidates of `plan` (at most `per_article` per article), best first, and the number of
-/// passages the plan matches.
+/// The best `limit` candidates of `plan` (at most `per_article` per article; with `collapse`, one article
+/// per reprint group), best first, and the number of passages the plan matches.
 fn rank(
     idx: &SearchIndex,
     searcher: &tantivy::Searcher,
     plan: &plan::Plan,
     req: &SearchRequest,
+    collapse: Option<&Reprints>,
 ) -> crate::Result<(Vec<Candidate>, usize)> {
     if req.sort != Sort::Relevance {
-        return articles::by_date(idx, searcher, plan, req.limit, req.per_article, req.sort);
+        return articles::by_date(idx, searcher, plan, req, collapse);
     }
     let limit = req.limit.max(1);
     let docs = (searcher.num_docs() as usize).max(1);
     let mut pool = limit.saturating_mul(3).max(50).min(docs);
+    // Collapsed reprints are not known to the early stop of `candidates`: once some are, look at the whole pool.
+    let mut early_stop = true;
     loop {
-        let (mut cands, total) =
-            candidates(idx, searcher, plan, pool, limit, req.per_article, true)?;
+        let (mut cands, total) = candidates(
+            idx,
+            searcher,
+            plan,
+            pool,
+            limit,
+            req.per_article,
+            early_stop,
+        )?;
         cands.sort_by(cmp_candidates);
-        let Some(n) = req.per_article else {
+        if req.per_article.is_none() && collapse.is_none() {
             cands.truncate(limit);
             return Ok((cands, total));
-        };
-        // At most n passages per article; if that leaves too few, look further down the ranking.
-        let mut keep = per_article_cap(Some(n));
-        let kept: Vec<Candidate> = cands.into_iter().filter(|c| keep(c)).take(limit).collect();
-        if kept.len() >= limit || pool >= total {
+        }
+        // At most n passages per article, one article per reprint group; if that leaves too few, look
+        // further down the ranking.
+        let mut keep = per_article_cap(req.per_article);
+        let mut one = collapse.map(|r| r.one_per_group());
+        let mut collapsed = false;
+        let kept: Vec<Candidate> = cands
+            .into_iter()
+            .filter(|c| {
+                let shown = one.as_mut().is_none_or(|f| f(&c.path, &c.id));
+                collapsed |= !shown;
+                shown && keep(c)
+            })
+            .take(limit)
+            .collect();
+        if kept.len() >= limit || (pool >= total && !(collapsed && early_stop)) {
             return Ok((kept, total));
         }
-        pool *= 4;
+        if collapsed {
+            early_stop = false;
+        }
+        pool = pool.saturating_mul(4).min(docs.max(total));
     }
 }
 
@@ -300,21 +335,23 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
     let searcher = idx.reader.searcher();
     let f = idx.fields;
     let full = filtered(plan::plan(idx, &searcher, &parsed, true)?, req, idx);
+    let reprints = Reprints::load(&idx.dir, &searcher)?;
+    let collapse = (req.collapse && !reprints.is_empty()).then_some(&reprints);
     // The plan whose matches are the hits.
     let (ranked, total, used) = match rule {
-        MatchRule::AllTerms => match rank(idx, &searcher, &full, req)? {
+        MatchRule::AllTerms => match rank(idx, &searcher, &full, req, collapse)? {
             (ranked, total) if total > 0 => (ranked, total, full),
             // No passage has it all: the best of those that have some of it.
             _ => {
                 let mut some = filtered(plan::plan(idx, &searcher, &parsed, false)?, req, idx);
                 some.require_unit = true;
-                (rank(idx, &searcher, &some, req)?.0, 0, some)
+                (rank(idx, &searcher, &some, req, collapse)?.0, 0, some)
             }
         },
         MatchRule::Coverage => {
             let some = filtered(plan::plan(idx, &searcher, &parsed, false)?, req, idx);
             let total = rerank::count_matches(idx, &searcher, &full)?;
-            (rank(idx, &searcher, &some, req)?.0, total, some)
+            (rank(idx, &searcher, &some, req, collapse)?.0, total, some)
         }
     };
     // With a cap per article: how many passages of each shown article the query finds, to say how many
@@ -386,7 +423,10 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
                 .map(|&(a, b)| [a - kicker_at, b - kicker_at])
                 .collect();
             let pieces: Vec<u64> = c.doc.get_all(f.pieces).filter_map(|v| v.as_u64()).collect();
+            let group = reprints.group_of_article(&c.path, &c.id);
             Hit {
+                reprint_group: group.map(|g| reprints::shown_id(g.id).to_string()),
+                reprints: group.map_or(0, |g| g.size - 1),
                 rank: i + 1,
                 score: c.score,
                 path: c.path,

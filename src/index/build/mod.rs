@@ -123,6 +123,13 @@ pub(crate) fn build_from(
     })
 }
 
+/// Whether `sou index` makes reprint signatures and groups: yes unless the environment variable
+/// `SOU_NO_REPRINTS` is set to anything but `0` (for measuring what they cost; an index built without them
+/// has no reprint groups).
+fn reprints_enabled() -> bool {
+    std::env::var_os("SOU_NO_REPRINTS").is_none_or(|v| v == "0")
+}
+
 fn run(
     opts: &BuildOptions,
     previous: Option<crate::Result<Option<Manifest>>>,
@@ -194,7 +201,9 @@ fn run(
         json_fields: &json_fields,
         settings: &settings,
         nothing_before: target.empty_first || target.created,
+        reprints: reprints_enabled(),
     };
+    let ctx_reprints = ctx.reprints;
     let dirty = write_files(
         &plan,
         &ctx,
@@ -217,6 +226,15 @@ fn run(
         }
     }
     writer.wait_merging_threads()?;
+    if ctx_reprints {
+        progress.message("grouping reprints");
+        // The groups are a cache: a search computes them itself when the file is missing or out of date.
+        if let Err(e) = crate::index::reprints::refresh(&target.index, &target.dir) {
+            warn(format!(
+                "grouping reprints failed ({e}); searches will group them as they run"
+            ));
+        }
+    }
     progress.finish();
     stats.passages_total = target.manifest.passages();
     stats.elapsed = started.elapsed();

@@ -42,6 +42,17 @@ pub(crate) struct DocSink<'a> {
     pub(crate) encoding: Option<&'static str>,
     /// The date and source of the file's articles that name none.
     pub(crate) defaults: FileDefaults,
+    /// The reprint signature of the article being read, if signatures are made.
+    pub(crate) reprint: Option<ReprintSig>,
+}
+
+/// The article whose passages a [`DocSink`] is receiving: its id, its signature so far, and its last
+/// passage's document, held back until the article ends to carry the signature.
+#[derive(Default)]
+pub(crate) struct ReprintSig {
+    id: String,
+    shingler: crate::index::reprints::Shingler,
+    held: Option<tantivy::TantivyDocument>,
 }
 
 impl DocSink<'_> {
@@ -56,10 +67,39 @@ impl DocSink<'_> {
     fn add(&mut self, passages: &[Passage]) -> Result<(), FileError> {
         self.delete_old();
         for p in passages {
-            self.writer
-                .add_document(passage_doc(self.fields, p, &self.defaults))?;
+            let doc = passage_doc(self.fields, p, &self.defaults);
             self.written += 1;
+            // A passage of another article ends the one before.
+            if self.reprint.as_ref().is_some_and(|s| s.id != p.id) {
+                self.end_article()?;
+            }
+            let Some(sig) = self.reprint.as_mut() else {
+                self.writer.add_document(doc)?;
+                continue;
+            };
+            if sig.id.is_empty() {
+                sig.id.clone_from(&p.id);
+            }
+            sig.shingler.passage(p);
+            if let Some(previous) = sig.held.replace(doc) {
+                self.writer.add_document(previous)?;
+            }
         }
+        Ok(())
+    }
+
+    /// Writes the held-back last passage of the article being read, with the article's signature.
+    pub(crate) fn end_article(&mut self) -> Result<(), FileError> {
+        let Some(sig) = &mut self.reprint else {
+            return Ok(());
+        };
+        if let Some(mut doc) = sig.held.take() {
+            if let Some(s) = sig.shingler.finish() {
+                doc.add_bytes(self.fields.reprint, &s.to_bytes());
+            }
+            self.writer.add_document(doc)?;
+        }
+        *sig = ReprintSig::default();
         Ok(())
     }
 }
@@ -373,6 +413,7 @@ pub(super) fn write_files(
                 written: 0,
                 encoding: None,
                 defaults: defaults.clone(),
+                reprint: ctx.reprints.then(ReprintSig::default),
             };
             let archive = JsonlArchive {
                 abs: &f.abs,
@@ -381,7 +422,13 @@ pub(super) fn write_files(
                 split: &split,
                 bar: progress.bar(),
             };
-            let appended = archive.index_appended(p, &mut sink, warn);
+            let mut appended = archive.index_appended(p, &mut sink, warn);
+            // The last record's last passage, held back for its signature, goes in with what was read.
+            if !matches!(appended, Err(FileError::Fatal(_)))
+                && let Err(e) = sink.end_article()
+            {
+                appended = Err(e);
+            }
             match appended {
                 Ok(None) => {} // not an append: read whole below
                 Ok(Some((read, hash))) => {
@@ -462,6 +509,7 @@ pub(super) fn write_files(
             written: 0,
             encoding: None,
             defaults,
+            reprint: ctx.reprints.then(ReprintSig::default),
         };
         let jsonl = corpus::is_jsonl(&f.rel);
         // An archive records what was read: its size, hash and lines (it may grow while it is read).
@@ -489,7 +537,7 @@ pub(super) fn write_files(
         if !jsonl {
             progress.inc(f.size);
         }
-        match outcome {
+        match outcome.and_then(|()| sink.end_article()) {
             Ok(()) => {}
             Err(FileError::Binary(reason)) => {
                 warn(format!("{}: {reason}; skipped", f.abs.display()));
@@ -562,6 +610,8 @@ pub(super) struct WriteContext<'a> {
     /// The index holds nothing from before this run (created, or emptied in its commit): no old passages
     /// to delete.
     pub nothing_before: bool,
+    /// Make each article's reprint signature ([`crate::index::reprints`]).
+    pub reprints: bool,
 }
 
 impl WriteContext<'_> {
