@@ -211,3 +211,39 @@ fn records_of_an_archive_are_grouped_by_their_ids() {
     }
     assert_eq!(articles(&env.search_json(&["海水淡化"])).len(), 2);
 }
+
+/// A reprint appended to an archive (only the new record is read) joins its group; a date order shows the
+/// group's first article in that order.
+#[test]
+fn appended_reprints_join_their_group_and_dates_order_groups() {
+    let rec = |id: &str, date: &str, body: &str| {
+        serde_json::json!({"id": id, "date": date, "title": "海水淡化工程扩建", "body": body})
+            .to_string()
+    };
+    let first = [
+        rec("x-1", "2023-03-05", WIRE),
+        rec("x-2", "2023-03-01", OTHER),
+    ]
+    .join("\n")
+        + "\n";
+    let env = TestEnv::indexed(&[("news.jsonl", first.as_str())]);
+    let mut grown = first.clone();
+    grown.push_str(&rec("x-3", "2023-03-07", REPRINT));
+    grown.push('\n');
+    env.write("news.jsonl", grown);
+    let (stats, out) = env.index_json(&[]);
+    assert_eq!(stats["appended"], 1, "{out:#?}");
+    let found = env.search_json(&["--no-collapse", "海水淡化"]);
+    let x3 = found
+        .hits
+        .iter()
+        .find(|h| h.id == "x-3")
+        .expect("x-3 found");
+    assert_eq!(x3.reprint_group.as_deref(), Some("x-1"));
+    assert_eq!(x3.reprints, 1);
+    // Newest first: the reprint of the 7th stands for the group, then the other story of the 1st.
+    let found = env.search_json(&["海水淡化", "--sort", "-date"]);
+    assert_eq!(articles(&found), ["x-3", "x-2"]);
+    let found = env.search_json(&["海水淡化", "--sort", "date"]);
+    assert_eq!(articles(&found), ["x-2", "x-1"]);
+}
