@@ -66,13 +66,13 @@ def main():
     no_collapse = ["--no-collapse"] if "--no-collapse" in help_text else []
     configs = [
         ("every passage (baseline)", ["--passages"] + no_collapse),
-        ("one hit per article (default)", no_collapse),
+        ("one hit per article" + (" (--no-collapse)" if no_collapse else " (default)"), no_collapse),
         ("--since 2022 --until 2023", no_collapse + ["--since", "2022", "--until", "2023"]),
         ("--source 央视网", no_collapse + ["--source", "央视网"]),
         ("--sort -date", no_collapse + ["--sort", "-date"]),
     ]
     if no_collapse:
-        configs.append(("reprints collapsed (default)", []))
+        configs.append(("one hit per article, reprints collapsed (default)", []))
     times = {name: [] for name, _ in configs}
     for _ in range(args.runs):
         for name, flags in configs:
