@@ -38,14 +38,6 @@ pub enum Command {
     /// --plain (`sou search --plain -- --foo` searches for --foo). Exit status: 0 hits (for a keyword query:
     /// full matches), 1 none, 2 error.
     Search(SearchArgs),
-    /// Count the articles and passages that contain the whole query, in all, or per year, month, day or
-    /// source (a table with a bar chart, or JSON): how often a topic was reported over time.
-    ///
-    /// The query is read as by `sou search`; every passage counted contains every term (a question's too).
-    /// Exit status: 0 some found, 1 none, 2 error.
-    Count(CountArgs),
-    /// Show how a text is normalized and tokenized (to see why something matched or not).
-    Analyze(AnalyzeArgs),
     /// Show one whole article (title, kicker, source, date, byline, place, body), with a query's matches
     /// marked.
     ///
@@ -56,6 +48,14 @@ pub enum Command {
     /// (with a QUERY: the article matches it, every term occurs in it), 1 the article does not match the
     /// QUERY (it is still shown, with what it lacks), 2 error (an unknown or ambiguous ID).
     Show(ShowArgs),
+    /// Count the articles and passages that contain the whole query, in all or per period or source.
+    ///
+    /// With --by year, month, day or source: a table with a bar chart (or JSON), how often a topic was
+    /// reported over time. The query is read as by `sou search`; every passage counted contains every term (a question's too).
+    /// Exit status: 0 some found, 1 none, 2 error.
+    Count(CountArgs),
+    /// Show how a text is normalized and tokenized (to see why something matched or not).
+    Analyze(AnalyzeArgs),
 }
 
 /// `sou show`.
@@ -311,7 +311,7 @@ pub fn parse(args: Vec<std::ffi::OsString>) -> Result<Cli, ParseError> {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ParseError::Print(err),
         // A bare `sou`: one line, like every usage error.
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => ParseError::Line(
-            "no command given: `sou search`, `sou show`, `sou index` or `sou analyze` (see `sou --help`)"
+            "no command given: `sou search`, `sou show`, `sou count`, `sou index` or `sou analyze` (see `sou --help`)"
                 .into(),
         ),
         _ => ParseError::Line(error_line(&err, search)),
