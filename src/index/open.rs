@@ -109,6 +109,9 @@ pub struct SearchIndex {
     pub dir: PathBuf,
     /// The word segmentation the index was built with (user dictionary included).
     pub analyzer: Analyzer,
+    /// The reprint groups last loaded, for the generation of the index they belong to: a batch of searches
+    /// (or a server) reads them once per commit, not once per search.
+    pub(crate) reprints: std::sync::Mutex<Option<std::sync::Arc<super::reprints::Reprints>>>,
 }
 
 /// Opens the index in `dir` for searching, after checking its manifest, its schema and every segment.
@@ -168,6 +171,7 @@ pub(crate) fn open_with(dir: &Path, manifest: Option<Manifest>) -> crate::Result
         manifest,
         dir: dir.to_path_buf(),
         analyzer,
+        reprints: std::sync::Mutex::new(None),
     })
 }
 

@@ -335,8 +335,8 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
     let searcher = idx.reader.searcher();
     let f = idx.fields;
     let full = filtered(plan::plan(idx, &searcher, &parsed, true)?, req, idx);
-    let reprints = Reprints::load(&idx.dir, &searcher)?;
-    let collapse = (req.collapse && !reprints.is_empty()).then_some(&reprints);
+    let reprints = Reprints::load_cached(idx, &searcher)?;
+    let collapse = (req.collapse && !reprints.is_empty()).then_some(&*reprints);
     // The plan whose matches are the hits.
     let (ranked, total, used) = match rule {
         MatchRule::AllTerms => match rank(idx, &searcher, &full, req, collapse)? {

@@ -246,6 +246,26 @@ impl Reprints {
         }
     }
 
+    /// [`Reprints::load`] for the searcher of `idx`, kept in `idx` until its generation changes.
+    pub fn load_cached(
+        idx: &crate::index::SearchIndex,
+        searcher: &tantivy::Searcher,
+    ) -> crate::Result<std::sync::Arc<Self>> {
+        let want = generation(searcher);
+        let mut cache = idx
+            .reprints
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(r) = cache.as_ref()
+            && r.generation == want
+        {
+            return Ok(r.clone());
+        }
+        let loaded = std::sync::Arc::new(Self::load(&idx.dir, searcher)?);
+        *cache = Some(loaded.clone());
+        Ok(loaded)
+    }
+
     /// The group of the article `key` ([`article_key`]), if it has reprints in the index.
     pub fn group_of(&self, key: &str) -> Option<Group<'_>> {
         let g = &self.groups[*self.by_key.get(key)? as usize];
