@@ -263,7 +263,9 @@ pub enum SortArg {
 
 /// A date of `--since`/`--until`, with a message a user can read.
 fn date_arg(s: &str) -> Result<PartialDate, String> {
-    PartialDate::parse(s).ok_or_else(|| "expected a date: YYYY-MM-DD, YYYY-MM or YYYY".to_string())
+    PartialDate::parse(s).ok_or_else(|| {
+        "expected a date of the years 1000–9999: YYYY-MM-DD, YYYY-MM or YYYY".to_string()
+    })
 }
 
 /// `sou analyze`.
@@ -303,7 +305,7 @@ pub enum ColorArg {
 /// Parses the command line (see [`reorder_search_args`]). A usage error becomes one line (see
 /// [`error_line`]); help and version are left for clap to print.
 pub fn parse(args: Vec<std::ffi::OsString>) -> Result<Cli, ParseError> {
-    let search = search_at(&args).is_some();
+    let command = search_at(&args).map(|at| args[at].to_string_lossy().into_owned());
     if let Some(line) = unknown_analyze_flag(&args) {
         return Err(ParseError::Line(line));
     }
@@ -314,7 +316,7 @@ pub fn parse(args: Vec<std::ffi::OsString>) -> Result<Cli, ParseError> {
             "no command given: `sou search`, `sou show`, `sou count`, `sou index` or `sou analyze` (see `sou --help`)"
                 .into(),
         ),
-        _ => ParseError::Line(error_line(&err, search)),
+        _ => ParseError::Line(error_line(&err, command.as_deref())),
     })
 }
 
@@ -341,7 +343,7 @@ fn unknown_analyze_flag(args: &[std::ffi::OsString]) -> Option<String> {
     let err = strict.try_get_matches_from(args).err()?;
     Some(format!(
         "{}; `--` ends the flags: to analyze '{typo}', write `sou analyze -- {typo}`",
-        error_line(&err, false)
+        error_line(&err, None)
     ))
 }
 
@@ -359,7 +361,7 @@ pub enum ParseError {
 /// "try --help" footer, with a list that clap puts on the next lines (missing arguments, possible values)
 /// and its suggestions ("did you mean '--json'?", its tips) folded into the same line. For an unknown
 /// `--flag` of `sou search` the line also says how to search for it as text.
-pub fn error_line(err: &clap::Error, search: bool) -> String {
+pub fn error_line(err: &clap::Error, command: Option<&str>) -> String {
     let rendered = err.render().to_string(); // `Display` drops the colours.
     let rendered = rendered.trim_start();
     let rendered = rendered.strip_prefix("error:").unwrap_or(rendered).trim();
@@ -389,6 +391,17 @@ pub fn error_line(err: &clap::Error, search: bool) -> String {
             line.push_str(&format!(" (did you mean {}?)", quoted.join(" or ")));
         }
     }
+    // A short flag of `sou search` given to another command (`sou count … -n 3`).
+    if let (Some(ContextValue::String(a)), Some(c)) = (err.get(ContextKind::InvalidArg), command)
+        && err.kind() == ErrorKind::UnknownArgument
+        && c != "search"
+        && !a.starts_with("--")
+    {
+        line.push_str(&format!(
+            "; '{a}' is a flag of `sou search`, not of `sou {c}`"
+        ));
+        return line;
+    }
     let unknown_flag = match err.get(ContextKind::InvalidArg) {
         Some(ContextValue::String(a)) if err.kind() == ErrorKind::UnknownArgument => {
             Some(a.as_str()).filter(|a| a.starts_with("--"))
@@ -398,8 +411,9 @@ pub fn error_line(err: &clap::Error, search: bool) -> String {
     match unknown_flag {
         // (Instead of clap's tip, when it gives one: "to pass '--jsn' as a value, use '-- --jsn'": after `--`
         // a word starting with `-` would still be an exclusion, so the query is read --plain.)
-        Some(flag) if search => line.push_str(&format!(
-            "; `--` ends the flags: to search for '{flag}', write `sou search --plain -- {flag}`"
+        Some(flag) if command.is_some() => line.push_str(&format!(
+            "; `--` ends the flags: to search for '{flag}', write `sou {} --plain -- {flag}`",
+            command.unwrap_or("search")
         )),
         _ => {
             if let Some(ContextValue::StyledStrs(tips)) = err.get(ContextKind::Suggested) {
@@ -478,6 +492,17 @@ pub fn reorder_search_args(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStr
         return args;
     };
     let (value_flags, switches) = search_flags(subcommand);
+    // Short flags of `sou search` that another command lacks (`sou count 脱贫攻坚 -n 3`): kept as flags, for
+    // clap to reject, rather than read as an exclusion and a term that change the count without a word.
+    let foreign: Vec<String> = if subcommand == "search" {
+        Vec::new()
+    } else {
+        let (v, s) = search_flags("search");
+        v.into_iter()
+            .chain(s)
+            .filter(|f| !f.starts_with("--") && !value_flags.contains(f) && !switches.contains(f))
+            .collect()
+    };
     let mut out: Vec<std::ffi::OsString> = args[..=at].to_vec();
     let mut words = Vec::new();
     let mut i = at + 1;
@@ -508,6 +533,13 @@ pub fn reorder_search_args(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStr
         } else if (a.starts_with("--") && value_flags.contains(&name.to_string()))
             || short_with_value
             || looks_like_long_flag(&a)
+            || foreign.iter().any(|f| {
+                a.strip_prefix(f.as_str()).is_some_and(|rest| {
+                    rest.trim_start_matches('=')
+                        .bytes()
+                        .all(|c| c.is_ascii_digit())
+                })
+            })
         {
             out.push(args[i].clone());
         } else {

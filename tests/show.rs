@@ -365,3 +365,23 @@ fn a_text_file_is_rebuilt_paragraph_by_paragraph() {
         );
     }
 }
+
+/// A keyword query's matches in an article are its terms, whole (as a hit must contain them), not the
+/// words inside a term; a passage that the article lacks is an error.
+#[test]
+fn keyword_matches_are_whole_terms_and_passages_exist() {
+    let env = TestEnv::indexed(&[(
+        "a.txt",
+        "脱贫攻坚取得决定性成就。\n\n各地巩固脱贫成果。\n\n脱贫攻坚精神代代相传。",
+    )]);
+    let (v, _) = show_json(&env, &["a.txt", "脱贫攻坚"]);
+    let texts: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["脱贫攻坚", "脱贫攻坚"], "{v}");
+    let out = show(&env, &["a.txt#7"]);
+    out.assert_error(&["no passage 7", "0–2"]);
+}

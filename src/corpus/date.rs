@@ -110,7 +110,8 @@ impl fmt::Display for PartialDate {
     }
 }
 
-fn days_in_month(year: u16, month: u8) -> u8 {
+/// The number of days of `month` (1–12) in `year`.
+pub fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         4 | 6 | 9 | 11 => 30,
         2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
@@ -166,8 +167,8 @@ pub fn path_date_pattern(pattern: &str) -> Result<Regex, String> {
 /// default forms (a day as `2023/01/05/` or `20230105`, a month as `2023/01/`, a year as `2023/`). Within a pattern the last match counts: the file's name says
 /// more than its folders.
 pub fn date_from_path(rel: &str, pattern: Option<&Regex>) -> Option<PartialDate> {
-    let read = |re: &Regex| {
-        let c = re.captures_iter(rel).last()?;
+    let read = |re: &Regex, hay: &str| {
+        let c = re.captures_iter(hay).last()?;
         let num = |name: &str| c.name(name).and_then(|m| m.as_str().parse::<u16>().ok());
         PartialDate::new(
             num("y")?,
@@ -176,8 +177,15 @@ pub fn date_from_path(rel: &str, pattern: Option<&Regex>) -> Option<PartialDate>
         )
     };
     match pattern {
-        Some(re) => read(re),
-        None => DEFAULT_PATH_DATES.iter().find_map(read),
+        Some(re) => read(re, rel),
+        // The file's name first: `2023/01/05/20220101-e.txt` is of 2022-01-01.
+        None => {
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            DEFAULT_PATH_DATES
+                .iter()
+                .find_map(|re| read(re, name))
+                .or_else(|| DEFAULT_PATH_DATES.iter().find_map(|re| read(re, rel)))
+        }
     }
 }
 
@@ -262,6 +270,10 @@ mod tests {
         assert_eq!(
             d("2022/12/20230105-late.txt").as_deref(),
             Some("2023-01-05")
+        );
+        assert_eq!(
+            d("2023/01/05/20220101-e.txt").as_deref(),
+            Some("2022-01-01")
         );
         // Numbers that are no date.
         assert_eq!(d("report-20231305.txt"), None);

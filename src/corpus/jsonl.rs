@@ -113,7 +113,10 @@ pub fn parse_record(
         Some(_) => return Err(format!("field \"{}\" is not a string", fields.body)),
         None => return Err(format!("no \"{}\" field", fields.body)),
     };
-    let id = text(&fields.id).unwrap_or_else(|| format!("{}:{line_no}", file_stem(path)));
+    // An empty id is no id: it could name no article.
+    let id = text(&fields.id)
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| format!("{}:{line_no}", file_stem(path)));
     Ok(Some(JsonRecord {
         line: line_no,
         id,

@@ -205,11 +205,19 @@ pub(crate) fn passage_doc(
     doc.add_u64(fields.lead, u64::from(p.lead));
     doc.add_u64(fields.headline, u64::from(p.headline));
     doc.add_text(fields.article, article_key(&p.path, &p.id));
-    let source = p.about.source.as_ref().or(defaults.source.as_ref());
+    // (A source is a name: spaces around it are no part of it.)
+    let source = p
+        .about
+        .source
+        .as_deref()
+        .or(defaults.source.as_deref())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
     for (field, value) in [
         (fields.kicker, p.about.kicker.as_ref()),
         (fields.byline, p.about.byline.as_ref()),
-        (fields.source, source),
+        (fields.source, source.as_ref()),
         (fields.place, p.about.place.as_ref()),
     ] {
         if let Some(v) = value {

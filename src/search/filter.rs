@@ -38,8 +38,22 @@ impl Filters {
             && self.articles.is_empty()
     }
 
+    /// Checks that the filter can let something through. Errors ([`crate::Error::Query`]): `since` after
+    /// `until`.
+    pub fn check(&self) -> crate::Result<()> {
+        if let (Some(a), Some(b)) = (self.since, self.until)
+            && a.key() > b.last_key()
+        {
+            return Err(crate::Error::Query(format!(
+                "the dates are the wrong way round: since {a} is after until {b}"
+            )));
+        }
+        Ok(())
+    }
+
     /// The index query that the filter is: every hit must match it. With a date bound, an article without a
-    /// date (or with a date less precise than the bound: a year alone for `--since 2023-03`) is left out.
+    /// date, or with a date less precise than the bound (a year alone for `--since 2023-03` or `--until
+    /// 2023-03`; a month alone for a bound that is a day of that month), is left out.
     pub fn query(&self, f: &Fields) -> Option<Box<dyn TQuery>> {
         let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
         if self.since.is_some() || self.until.is_some() {
@@ -52,6 +66,27 @@ impl Filters {
                 None => Bound::Unbounded,
             };
             clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+            // A date less precise than the upper bound may lie after it: `2023` is not "until 2023-06",
+            // nor `2023-06` "until 2023-06-15" (the lower bound's key already leaves them out).
+            if let Some(d) = self.until {
+                let year = u64::from(d.year) * 10_000;
+                let mut vague = Vec::new();
+                if d.month.is_some() {
+                    vague.push(year);
+                }
+                if let (Some(m), Some(_)) = (d.month, d.day) {
+                    vague.push(year + u64::from(m) * 100);
+                }
+                for key in vague {
+                    clauses.push((
+                        Occur::MustNot,
+                        Box::new(TermQuery::new(
+                            Term::from_field_u64(f.day, key),
+                            IndexRecordOption::Basic,
+                        )),
+                    ));
+                }
+            }
         }
         let any_of = |field, values: &[String]| -> Box<dyn TQuery> {
             let terms: Vec<(Occur, Box<dyn TQuery>)> = values
@@ -105,24 +140,9 @@ pub enum Sort {
     DateDesc,
 }
 
-/// The sources of `filters` that no passage of the index has (a misspelt `--source` finds nothing, and
-/// should say why), with the sources the index has, most passages first (at most `list` of them).
-pub fn unknown_sources(
-    idx: &crate::index::SearchIndex,
-    filters: &Filters,
-    list: usize,
-) -> crate::Result<(Vec<String>, Vec<String>)> {
+/// The index's sources with the number of passages of each, most first (ties by name).
+fn index_sources(idx: &crate::index::SearchIndex) -> crate::Result<Vec<(String, u64)>> {
     let searcher = idx.reader.searcher();
-    let mut unknown = Vec::new();
-    for s in &filters.sources {
-        let term = Term::from_field_text(idx.fields.source, s);
-        if searcher.doc_freq(&term)? == 0 {
-            unknown.push(s.clone());
-        }
-    }
-    if unknown.is_empty() {
-        return Ok((unknown, Vec::new()));
-    }
     let mut known: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     for seg in searcher.segment_readers() {
         let inverted = seg.inverted_index(idx.fields.source)?;
@@ -137,6 +157,65 @@ pub fn unknown_sources(
     }
     let mut known: Vec<(String, u64)> = known.into_iter().collect();
     known.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(known)
+}
+
+/// How a source name is compared: normalized as text is (full-width, case, traditional script folded),
+/// spaces at its ends ignored: `--source 新華社` finds 新华社.
+fn source_form(name: &str) -> String {
+    crate::text::normalize::normalize(name.trim()).text
+}
+
+/// The filters with each source name replaced by the index's sources that it names ([`source_form`]); a
+/// name that names none is kept, so that it still lets nothing through.
+pub(super) fn resolve_sources(
+    idx: &crate::index::SearchIndex,
+    filters: &Filters,
+) -> crate::Result<Filters> {
+    if filters.sources.is_empty() {
+        return Ok(filters.clone());
+    }
+    let known = index_sources(idx)?;
+    let mut sources = Vec::new();
+    for name in &filters.sources {
+        let want = source_form(name);
+        let found: Vec<String> = known
+            .iter()
+            .filter(|(k, _)| source_form(k) == want)
+            .map(|(k, _)| k.clone())
+            .collect();
+        if found.is_empty() {
+            sources.push(name.clone());
+        }
+        sources.extend(found);
+    }
+    Ok(Filters {
+        sources,
+        ..filters.clone()
+    })
+}
+
+/// The sources of `filters` that no article of the index has (a misspelt `--source` finds nothing, and
+/// should say why), compared as `--source` compares them (normalized text, ends trimmed), with the sources the index has, most passages
+/// first (at most `list` of them).
+pub fn unknown_sources(
+    idx: &crate::index::SearchIndex,
+    filters: &Filters,
+    list: usize,
+) -> crate::Result<(Vec<String>, Vec<String>)> {
+    if filters.sources.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let known = index_sources(idx)?;
+    let unknown: Vec<String> = filters
+        .sources
+        .iter()
+        .filter(|name| {
+            let want = source_form(name);
+            !known.iter().any(|(k, _)| source_form(k) == want)
+        })
+        .cloned()
+        .collect();
     Ok((
         unknown,
         known.into_iter().take(list).map(|(s, _)| s).collect(),

@@ -191,6 +191,7 @@ pub struct SearchResults {
 /// Reads the query under its rule: a question or `--plain` query as plain text, any other in the query
 /// language.
 fn parse(req: &SearchRequest) -> crate::Result<(MatchRule, query::Query)> {
+    req.filters.check()?;
     if req.plain || query::is_question(&req.query) {
         Ok((MatchRule::Coverage, query::parse_plain(&req.query)?))
     } else {
@@ -268,9 +269,14 @@ fn rank(
 }
 
 /// The plan, restricted to the articles that the request's filters let through.
-fn filtered(mut plan: plan::Plan, req: &SearchRequest, idx: &SearchIndex) -> plan::Plan {
-    filter::restrict(&mut plan, &req.filters, &idx.fields);
-    plan
+fn filtered(
+    mut plan: plan::Plan,
+    req: &SearchRequest,
+    idx: &SearchIndex,
+) -> crate::Result<plan::Plan> {
+    let filters = filter::resolve_sources(idx, &req.filters)?;
+    filter::restrict(&mut plan, &filters, &idx.fields);
+    Ok(plan)
 }
 
 /// Counts of [`count`].
@@ -289,7 +295,7 @@ pub struct Counts {
 pub fn count(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<Counts> {
     let (_, parsed) = parse(req)?;
     let searcher = idx.reader.searcher();
-    let plan = filtered(plan::plan(idx, &searcher, &parsed, true)?, req, idx);
+    let plan = filtered(plan::plan(idx, &searcher, &parsed, true)?, req, idx)?;
     let docs = rerank::matching_docs(idx, &searcher, &plan)?;
     let mut articles: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut by_segment: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
@@ -334,7 +340,7 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
     let (rule, parsed) = parse(req)?;
     let searcher = idx.reader.searcher();
     let f = idx.fields;
-    let full = filtered(plan::plan(idx, &searcher, &parsed, true)?, req, idx);
+    let full = filtered(plan::plan(idx, &searcher, &parsed, true)?, req, idx)?;
     let reprints = Reprints::load_cached(idx, &searcher)?;
     let collapse = (req.collapse && !reprints.is_empty()).then_some(&*reprints);
     // The plan whose matches are the hits.
@@ -343,13 +349,13 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
             (ranked, total) if total > 0 => (ranked, total, full),
             // No passage has it all: the best of those that have some of it.
             _ => {
-                let mut some = filtered(plan::plan(idx, &searcher, &parsed, false)?, req, idx);
+                let mut some = filtered(plan::plan(idx, &searcher, &parsed, false)?, req, idx)?;
                 some.require_unit = true;
                 (rank(idx, &searcher, &some, req, collapse)?.0, 0, some)
             }
         },
         MatchRule::Coverage => {
-            let some = filtered(plan::plan(idx, &searcher, &parsed, false)?, req, idx);
+            let some = filtered(plan::plan(idx, &searcher, &parsed, false)?, req, idx)?;
             let total = rerank::count_matches(idx, &searcher, &full)?;
             (rank(idx, &searcher, &some, req, collapse)?.0, total, some)
         }

@@ -206,6 +206,18 @@ pub fn article(
     let Some(first) = docs.first() else {
         return Err(unknown(idx, &searcher, id));
     };
+    if let Some(n) = focus
+        && !art_has(&docs, f, n)
+    {
+        let last = docs
+            .iter()
+            .map(|d| get_u64(d, f.ordinal))
+            .max()
+            .unwrap_or(0);
+        return Err(crate::Error::ArticleId(format!(
+            "'{id}': the article has no passage {n} (its passages are 0–{last})"
+        )));
+    }
     let (path, article_id) = (get_str(first, f.path), get_str(first, f.id));
     let opt = |field| Some(get_str(first, field)).filter(|s| !s.is_empty());
     let title = match get_str(first, f.title) {
@@ -315,9 +327,22 @@ fn mark(
         let norm = normalize(text);
         let hay: Vec<char> = norm.text.chars().collect();
         let mut spans = Vec::new();
-        for g in &plan.groups {
-            for item in g {
-                item_presence(&hay, item, &mut spans);
+        match rule {
+            // A keyword query's matches are its terms, whole, as a hit of `sou search` must contain them
+            // (not the words inside a term, which only rank).
+            MatchRule::AllTerms => {
+                for p in plan.literals.iter().flatten() {
+                    let n = p.chars.len();
+                    spans.extend(find_all(&hay, p).into_iter().map(|s| (s, s + n, 1.0)));
+                }
+            }
+            // A question's: whatever of it occurs, as its hits highlight it.
+            MatchRule::Coverage => {
+                for g in &plan.groups {
+                    for item in g {
+                        item_presence(&hay, item, &mut spans);
+                    }
+                }
             }
         }
         for (g, any_of) in plan.literals.iter().enumerate() {

@@ -57,7 +57,7 @@ pub struct Breakdown {
 pub fn count_by(idx: &SearchIndex, req: &SearchRequest, by: CountBy) -> crate::Result<Breakdown> {
     let (_, parsed) = parse(req)?;
     let searcher = idx.reader.searcher();
-    let plan = filtered(plan::plan(idx, &searcher, &parsed, true)?, req, idx);
+    let plan = filtered(plan::plan(idx, &searcher, &parsed, true)?, req, idx)?;
     let docs = rerank::matching_docs(idx, &searcher, &plan)?;
     let facts = facts(&searcher, &docs, &idx.dir)?;
 
@@ -113,7 +113,13 @@ pub fn count_by(idx: &SearchIndex, req: &SearchRequest, by: CountBy) -> crate::R
             v.sort_by(|a, b| b.articles.cmp(&a.articles).then_with(|| a.key.cmp(&b.key)));
             v
         }
-        _ => fill_gaps(known, by),
+        _ => {
+            let window = (
+                req.filters.since.and_then(|d| first_period(d, by)),
+                req.filters.until.and_then(|d| last_period(d, by)),
+            );
+            fill_gaps(known, by, window)?
+        }
     };
     Ok(Breakdown {
         by,
@@ -126,14 +132,65 @@ pub fn count_by(idx: &SearchIndex, req: &SearchRequest, by: CountBy) -> crate::R
     })
 }
 
-/// Every period from the first to the last of `known`, with zeros where nothing matched.
-fn fill_gaps(known: BTreeMap<String, Bucket>, by: CountBy) -> Vec<Bucket> {
-    let (Some(first), Some(last)) = (known.keys().next(), known.keys().next_back()) else {
-        return Vec::new();
+/// The most periods a breakdown lists ([`count_by`]): a trend of 27 years by day.
+pub const MAX_PERIODS: usize = 10_000;
+
+/// The first period of `by` that a date bound `d` covers (`2023-03` by day: `2023-03-01`).
+fn first_period(d: PartialDate, by: CountBy) -> Option<PartialDate> {
+    let (m, day) = (d.month.unwrap_or(1), d.day.unwrap_or(1));
+    match by {
+        CountBy::Year => PartialDate::new(d.year, None, None),
+        CountBy::Month => PartialDate::new(d.year, Some(m), None),
+        _ => PartialDate::new(d.year, Some(m), Some(day)),
+    }
+}
+
+/// The last period of `by` that a date bound `d` covers (`2023` by month: `2023-12`).
+fn last_period(d: PartialDate, by: CountBy) -> Option<PartialDate> {
+    let m = d.month.unwrap_or(12);
+    let day = d
+        .day
+        .unwrap_or_else(|| crate::corpus::date::days_in_month(d.year, m));
+    match by {
+        CountBy::Year => PartialDate::new(d.year, None, None),
+        CountBy::Month => PartialDate::new(d.year, Some(m), None),
+        _ => PartialDate::new(d.year, Some(m), Some(day)),
+    }
+}
+
+/// Every period from the first to the last of `known` (or of `window`, the filter's dates, where given),
+/// with zeros where nothing matched. Errors ([`crate::Error::Query`]): more than [`MAX_PERIODS`] periods.
+fn fill_gaps(
+    known: BTreeMap<String, Bucket>,
+    by: CountBy,
+    window: (Option<PartialDate>, Option<PartialDate>),
+) -> crate::Result<Vec<Bucket>> {
+    let parse = |k: Option<&String>| k.and_then(|k| PartialDate::parse(k));
+    let (Some(mut at), Some(last)) = (
+        window.0.or_else(|| parse(known.keys().next())),
+        window.1.or_else(|| parse(known.keys().next_back())),
+    ) else {
+        return Ok(known.into_values().collect());
     };
-    let (Some(mut at), Some(last)) = (PartialDate::parse(first), PartialDate::parse(last)) else {
-        return known.into_values().collect();
-    };
+    // Count first: a stray date (1850, 9999) must not make millions of rows.
+    let (mut n, mut p) = (1usize, at);
+    while p < last && n <= MAX_PERIODS {
+        match next_period(p, by) {
+            Some(q) => p = q,
+            None => break,
+        }
+        n += 1;
+    }
+    if n > MAX_PERIODS {
+        let unit = match by {
+            CountBy::Year => "years",
+            CountBy::Month => "months",
+            _ => "days",
+        };
+        return Err(crate::Error::Query(format!(
+            "more than {MAX_PERIODS} {unit} from {at} to {last} to count; narrow the dates with --since and --until, or count by a longer period"
+        )));
+    }
     let mut out = Vec::new();
     let mut known = known;
     loop {
@@ -151,7 +208,7 @@ fn fill_gaps(known: BTreeMap<String, Bucket>, by: CountBy) -> Vec<Bucket> {
             None => break,
         };
     }
-    out
+    Ok(out)
 }
 
 /// The period after `d`: the next year, month or day.
@@ -203,7 +260,9 @@ mod tests {
         let filled = fill_gaps(
             [b("2023-11", 2), b("2024-02", 1)].into_iter().collect(),
             CountBy::Month,
-        );
+            (None, None),
+        )
+        .unwrap();
         let keys: Vec<(&str, usize)> = filled
             .iter()
             .map(|b| (b.key.as_str(), b.articles))
@@ -217,6 +276,31 @@ mod tests {
                 ("2024-02", 1)
             ]
         );
-        assert!(fill_gaps(BTreeMap::new(), CountBy::Year).is_empty());
+        assert!(
+            fill_gaps(BTreeMap::new(), CountBy::Year, (None, None))
+                .unwrap()
+                .is_empty()
+        );
+        // The filter's dates set the window; a stray date makes too many rows, an error.
+        let d = |s| PartialDate::parse(s);
+        let filled = fill_gaps(
+            [b("2023-02", 1)].into_iter().collect(),
+            CountBy::Month,
+            (
+                d("2023").and_then(|d| first_period(d, CountBy::Month)),
+                d("2023-03-15").and_then(|d| last_period(d, CountBy::Month)),
+            ),
+        )
+        .unwrap();
+        let keys: Vec<&str> = filled.iter().map(|b| b.key.as_str()).collect();
+        assert_eq!(keys, ["2023-01", "2023-02", "2023-03"]);
+        let stray = fill_gaps(
+            [b("1850-01-01", 1), b("2023-01-01", 1)]
+                .into_iter()
+                .collect(),
+            CountBy::Day,
+            (None, None),
+        );
+        assert!(stray.is_err());
     }
 }

@@ -143,9 +143,11 @@ impl Shingler {
         }
     }
 
-    /// The signature of what was read; None if it had fewer than [`SHINGLE_CHARS`] word characters.
+    /// The signature of what was read; None if its shingles fill fewer than [`MIN_BINS`] bins (a body of
+    /// fewer than about 40 word characters): from so few, two bodies that differ in a word would look alike,
+    /// so a short brief is never anyone's reprint.
     pub fn finish(&self) -> Option<Signature> {
-        if !self.seen.iter().any(|&s| s) {
+        if self.seen.iter().filter(|&&s| s).count() < MIN_BINS {
             return None;
         }
         let mut out = [0u8; BINS];
@@ -168,6 +170,9 @@ pub fn signature_of_text(text: &str) -> Option<Signature> {
     s.text(text);
     s.finish()
 }
+
+/// The fewest bins that an article's shingles must fill for it to have a signature ([`Shingler::finish`]).
+pub const MIN_BINS: usize = 32;
 
 const SHINGLE_SEED: u64 = 0x736f_7520_7265_7072; // "sou repr"
 const DENSIFY_SEED: u64 = 0x6465_6e73_6966_7921;
@@ -221,26 +226,42 @@ mod tests {
 
     #[test]
     fn shingles_count_characters_not_bytes() {
-        // 5 Han characters (15 bytes) make one shingle; 4 make none.
-        assert!(signature_of_text("国务院总理").is_some());
-        assert!(signature_of_text("国务院总").is_none());
-        assert!(signature_of_text("abcde").is_some());
+        // The bins a text's shingles fill: 5 Han characters (15 bytes) make one shingle; 4 make none.
+        let bins = |t: &str| {
+            let mut s = Shingler::new();
+            s.text(t);
+            s.seen.iter().filter(|&&b| b).count()
+        };
+        assert_eq!(bins("国务院总理"), 1);
+        assert_eq!(bins("国务院总"), 0);
+        assert_eq!(bins("abcde"), 1);
         // Characters beyond the BMP are one character each.
-        assert!(signature_of_text("𨨏𨨏𨨏𨨏𨨏").is_some());
-        assert!(signature_of_text("𨨏𨨏𨨏𨨏").is_none());
+        assert_eq!(bins("𨨏𨨏𨨏𨨏𨨏"), 1);
+        assert_eq!(bins("𨨏𨨏𨨏𨨏"), 0);
         // Punctuation and spaces don't count.
-        assert!(signature_of_text("国，务 院。总").is_none());
+        assert_eq!(bins("国，务 院。总"), 0);
+    }
+
+    #[test]
+    fn short_bodies_have_no_signature() {
+        // Too few shingles to tell two short briefs apart: no signature, never a reprint.
+        assert!(signature_of_text(&text(12, 9)).is_none());
+        assert!(signature_of_text(&text(30, 9)).is_none());
+        assert!(signature_of_text(&text(80, 9)).is_some());
     }
 
     #[test]
     fn folding_makes_edits_equal() {
-        let a = "2023年10月18日國務院總理在北京會見ABC代表團";
-        let b = "２０２３年10月18日国务院总理在北京会见abc代表团";
-        assert_eq!(signature_of_text(a), signature_of_text(b));
-        assert_eq!(exact_similarity(a, b), 1.0);
+        // (After enough text for a signature.)
+        let pad = text(60, 11);
+        let a = format!("{pad}2023年10月18日國務院總理在北京會見ABC代表團");
+        let b = format!("{pad}２０２３年10月18日国务院总理在北京会见abc代表团");
+        assert!(signature_of_text(&a).is_some());
+        assert_eq!(signature_of_text(&a), signature_of_text(&b));
+        assert_eq!(exact_similarity(&a, &b), 1.0);
         assert_eq!(
-            signature_of_text("同，一句话。"),
-            signature_of_text("同一句话")
+            signature_of_text(&format!("{pad}同，一句话。")),
+            signature_of_text(&format!("{pad}同一句话"))
         );
     }
 
@@ -268,11 +289,11 @@ mod tests {
                 "keep {keep}: exact {exact}, est {est}"
             );
         }
-        // Unrelated texts share (almost) nothing; short texts are densified, not empty.
+        // Unrelated texts share (almost) nothing; a short text's bins are densified, not empty.
         let x = signature_of_text(&text(800, 7)).unwrap();
         let y = signature_of_text(&text(800, 8)).unwrap();
         assert!(x.similarity(&y) < 0.05);
-        let short = signature_of_text(&text(12, 9)).unwrap();
+        let short = signature_of_text(&text(60, 9)).unwrap();
         assert_eq!(short.similarity(&short), 1.0);
         assert!(short.similarity(&x) < 0.05);
     }
