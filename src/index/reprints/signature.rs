@@ -144,7 +144,7 @@ impl Shingler {
     }
 
     /// The signature of what was read; None if its shingles fill fewer than [`MIN_BINS`] bins (a body of
-    /// fewer than about 40 word characters): from so few, two bodies that differ in a word would look alike,
+    /// fewer than about 20 word characters): from so few, two bodies that differ in a word would look alike,
     /// so a short brief is never anyone's reprint.
     pub fn finish(&self) -> Option<Signature> {
         if self.seen.iter().filter(|&&s| s).count() < MIN_BINS {
@@ -172,7 +172,7 @@ pub fn signature_of_text(text: &str) -> Option<Signature> {
 }
 
 /// The fewest bins that an article's shingles must fill for it to have a signature ([`Shingler::finish`]).
-pub const MIN_BINS: usize = 32;
+pub const MIN_BINS: usize = 16;
 
 const SHINGLE_SEED: u64 = 0x736f_7520_7265_7072; // "sou repr"
 const DENSIFY_SEED: u64 = 0x6465_6e73_6966_7921;
@@ -246,8 +246,8 @@ mod tests {
     fn short_bodies_have_no_signature() {
         // Too few shingles to tell two short briefs apart: no signature, never a reprint.
         assert!(signature_of_text(&text(12, 9)).is_none());
-        assert!(signature_of_text(&text(30, 9)).is_none());
-        assert!(signature_of_text(&text(80, 9)).is_some());
+        assert!(signature_of_text(&text(16, 9)).is_none());
+        assert!(signature_of_text(&text(40, 9)).is_some());
     }
 
     #[test]
