@@ -15,8 +15,9 @@
 //!   (`spawn_blocking`), at most [`Limits::concurrent`] at once (the others wait their turn).
 //! - **A live index**: the reader reloads on each commit of `sou index` (tantivy's
 //!   `ReloadPolicy::OnCommitWithDelay`, which polls the index's `meta.json` about twice a second); when the
-//!   sou manifest changes (after each `sou index` run, which may have changed the user dictionary or rebuilt
-//!   the index) the index is opened afresh and swapped in, the requests under way finishing on the old one.
+//!   sou manifest changes (after each `sou index` run) the reader is reloaded once more, and if the run
+//!   changed the index format, the analyzer or the user dictionary (or the reload fails) the index is
+//!   opened afresh and swapped in, the requests under way finishing on the old one.
 //!   An index that can't be opened meanwhile (a rebuild half done) is reported once on stderr; the server
 //!   goes on answering from the last one it opened.
 
@@ -155,6 +156,19 @@ fn manifest_stamp(dir: &Path) -> Option<(u64, SystemTime)> {
     Some((meta.len(), meta.modified().ok()?))
 }
 
+/// After an `sou index` run: None when `current` still fits the index in `dir` (the same format, analyzer
+/// and user dictionary; its reader reloaded to the last commit), else the index opened afresh.
+fn refreshed(dir: &Path, current: &SearchIndex) -> crate::Result<Option<SearchIndex>> {
+    let fits = crate::index::read_manifest(dir)?.is_some_and(|m| {
+        let c = &current.manifest;
+        m.format_version == c.format_version && m.analyzer == c.analyzer && m.dict == c.dict
+    });
+    if fits && current.reader.reload().is_ok() {
+        return Ok(None);
+    }
+    crate::index::open(dir).and_then(live).map(Some)
+}
+
 /// Watches the manifest and swaps a freshly opened index in when it changes (see the module docs).
 async fn watch_manifest(app: Arc<App>, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut seen = manifest_stamp(&app.dir);
@@ -168,15 +182,17 @@ async fn watch_manifest(app: Arc<App>, mut stop: tokio::sync::watch::Receiver<bo
         if now == seen || now.is_none() {
             continue;
         }
-        let dir = app.dir.clone();
-        let opened = tokio::task::spawn_blocking(move || crate::index::open(&dir).and_then(live))
+        let (dir, current) = (app.dir.clone(), app.current());
+        let opened = tokio::task::spawn_blocking(move || refreshed(&dir, &current))
             .await
             .map_err(|e| e.to_string());
         match opened {
-            Ok(Ok(idx)) => {
-                *app.index
-                    .write()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(idx);
+            Ok(Ok(fresh)) => {
+                if let Some(idx) = fresh {
+                    *app.index
+                        .write()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(idx);
+                }
                 seen = now;
             }
             // Tried again at the next look; said once per version of the manifest.
