@@ -140,8 +140,9 @@ pub enum Sort {
     DateDesc,
 }
 
-/// The index's sources with the number of passages of each, most first (ties by name).
-fn index_sources(idx: &crate::index::SearchIndex) -> crate::Result<Vec<(String, u64)>> {
+/// The sources of the index's articles, with the number of passages of each (from the term index: passages
+/// deleted by an update and not yet merged away still count), most passages first, ties by name.
+pub fn sources(idx: &crate::index::SearchIndex) -> crate::Result<Vec<(String, u64)>> {
     let searcher = idx.reader.searcher();
     let mut known: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     for seg in searcher.segment_readers() {
@@ -175,7 +176,7 @@ pub(super) fn resolve_sources(
     if filters.sources.is_empty() {
         return Ok(filters.clone());
     }
-    let known = index_sources(idx)?;
+    let known = sources(idx)?;
     let mut sources = Vec::new();
     for name in &filters.sources {
         let want = source_form(name);
@@ -206,7 +207,7 @@ pub fn unknown_sources(
     if filters.sources.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let known = index_sources(idx)?;
+    let known = sources(idx)?;
     let unknown: Vec<String> = filters
         .sources
         .iter()
