@@ -455,12 +455,22 @@ function drawHistogram() {
     for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
     return e;
   };
+  // The chosen dates as one band behind the bars.
+  const chosenAt = filtered ? buckets.map((b, i) => (inRange(b.key) ? i : -1)).filter((i) => i >= 0) : [];
+  if (chosenAt.length) {
+    const lo = chosenAt[0];
+    const hi = chosenAt[chosenAt.length - 1];
+    svg.append(mk('rect', { class: 'band', x: lo * step, y: 0, width: (hi - lo + 1) * step, height: H }));
+  }
   buckets.forEach((b, i) => {
-    const g = mk('g', { class: 'bucket' + (filtered && inRange(b.key) ? ' in' : '') + (filtered ? '' : ' in'), 'data-key': b.key, 'data-index': i });
+    const chosen = filtered && inRange(b.key);
+    const g = mk('g', { class: 'bucket' + (chosen || !filtered ? ' in' : '') + (chosen ? ' sel' : ''), 'data-key': b.key, 'data-index': i });
     // A full-height hit area, so that thin bars are easy to click.
     g.append(mk('rect', { class: 'hit-area', x: i * step, y: 0, width: step, height: H }));
     const h = b.articles ? Math.max(2, Math.round((b.articles / max) * (H - 4))) : 0;
-    if (h) g.append(mk('rect', { class: 'bar', x: i * step + gap / 2, y: H - h, width: Math.max(step - gap, 1), height: h }));
+    // Bars at most 28px wide (a few months would otherwise be slabs), centred in their slot.
+    const bw = Math.max(Math.min(step - gap, 28), 1);
+    if (h) g.append(mk('rect', { class: 'column', x: i * step + (step - bw) / 2, y: H - h, width: bw, height: h }));
     const tip = mk('title', {});
     tip.textContent = `${b.key}: ${b.articles} article${b.articles === 1 ? '' : 's'}, ${b.passages} passage${b.passages === 1 ? '' : 's'}`;
     g.append(tip);

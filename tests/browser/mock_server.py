@@ -54,7 +54,7 @@ def make_handler(args):
             self.send(status, json.dumps(obj, ensure_ascii=False).encode(), "application/json")
 
         def run(self, cmd):
-            r = subprocess.run(base + cmd + where, capture_output=True, text=True)
+            r = subprocess.run(base + [cmd[0]] + where + cmd[1:], capture_output=True, text=True)
             if r.returncode == 2:
                 msg = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else "error"
                 return None, msg.removeprefix("sou: ")

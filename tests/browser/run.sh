@@ -11,6 +11,8 @@
 # Needs Debian's chromium, chromium-driver and fonts-noto-cjk, and python3 with selenium<4.52
 # (.ci/run installs them).
 set -euo pipefail
+# Selenium Manager must never fetch a browser or a driver: the tests name Debian's.
+export SE_OFFLINE=true
 cd "$(dirname "$0")/../.."
 
 mock=0
