@@ -5,6 +5,7 @@
 'use strict';
 
 const PAGE = 20; // hits per "page"; "Show more" asks for more
+const MAX_N = 100; // the server's limit on hits per request
 const $ = (id) => document.getElementById(id);
 
 // ---- state <-> URL -------------------------------------------------------------------------------------
@@ -19,7 +20,7 @@ function parseState(search) {
     until: p.get('until') || '',
     sources: p.getAll('source').filter(Boolean),
     sort: ['date', '-date'].includes(p.get('sort')) ? p.get('sort') : 'relevance',
-    n: Number.isFinite(n) && n > 0 ? n : PAGE,
+    n: Number.isFinite(n) && n > 0 ? Math.min(n, MAX_N) : PAGE,
     noCollapse: p.get('no_collapse') === '1',
     a: p.get('a') || '',
     ap: Number.isFinite(ap) && ap >= 0 ? ap : null,
@@ -271,7 +272,7 @@ function renderHits(data) {
     );
   }
   hits.forEach((h, i) => list.append(hitItem(h, i)));
-  $('more').hidden = hits.length < state.n;
+  $('more').hidden = hits.length < state.n || state.n >= MAX_N;
   // Nothing is selected after a search (j selects the first hit), except the open article's hit.
   selected = -1;
   if (state.a) {
@@ -336,7 +337,25 @@ function setSelected(i, scroll = true) {
   if (selected >= 0 && items[selected]) items[selected].classList.remove('selected');
   selected = i;
   items[i].classList.add('selected');
-  if (scroll) items[i].scrollIntoView({ block: 'nearest' });
+  if (scroll) scrollInto($('results'), items[i], 'nearest');
+}
+
+// Scroll `pane` (and only it: not the window, not other panes) so that `target` shows: at its centre, or
+// just enough ('nearest'). A pane that does not scroll (the results on a phone) leaves it to the window.
+function scrollInto(pane, target, how) {
+  if (pane.scrollHeight <= pane.clientHeight + 1 || getComputedStyle(pane).overflowY === 'visible') {
+    target.scrollIntoView({ block: how });
+    return;
+  }
+  const p = pane.getBoundingClientRect();
+  const t = target.getBoundingClientRect();
+  if (how === 'center') {
+    pane.scrollTop += t.top + t.height / 2 - (p.top + p.height / 2);
+  } else if (t.top < p.top) {
+    pane.scrollTop += t.top - p.top - 8;
+  } else if (t.bottom > p.bottom) {
+    pane.scrollTop += t.bottom - p.bottom + 8;
+  }
 }
 
 function markOpenHit() {
@@ -624,7 +643,7 @@ function renderArticle(art) {
   $('reader').scrollTop = 0;
   if (target && target.mark) goToMark(docMarks.indexOf(target.mark));
   else if (target) {
-    target.span.scrollIntoView({ block: 'center' });
+    scrollInto($('reader'), target.span, 'center');
     updateHitPos();
   } else if (docMarks.length) goToMark(0);
   else updateHitPos();
@@ -637,7 +656,7 @@ function goToMark(i) {
   current = i;
   const m = docMarks[i];
   m.classList.add('current');
-  m.scrollIntoView({ block: 'center' });
+  scrollInto($('reader'), m, 'center');
   updateHitPos();
 }
 
@@ -661,7 +680,7 @@ function closeArticle() {
   if (!state.a) return;
   navigate({ a: '', ap: null });
   const items = $('hits').children;
-  if (selected >= 0 && items[selected]) items[selected].scrollIntoView({ block: 'nearest' });
+  if (selected >= 0 && items[selected]) scrollInto($('results'), items[selected], 'nearest');
 }
 
 // ---- events --------------------------------------------------------------------------------------------
@@ -677,7 +696,7 @@ $('sort').addEventListener('change', () => {
   navigate({ sort: $('sort').value, a: '', ap: null });
 });
 
-$('more').addEventListener('click', () => navigate({ n: state.n + PAGE }, { replace: true }));
+$('more').addEventListener('click', () => navigate({ n: Math.min(state.n + PAGE, MAX_N) }, { replace: true }));
 $('close').addEventListener('click', closeArticle);
 $('next-hit').addEventListener('click', () => goToMark(current + 1));
 $('prev-hit').addEventListener('click', () => goToMark(current - 1));
