@@ -56,6 +56,32 @@ pub enum Command {
     Count(CountArgs),
     /// Show how a text is normalized and tokenized (to see why something matched or not).
     Analyze(AnalyzeArgs),
+    /// Serve a search page and a JSON API (/api/search, /api/article, /api/count) on this machine.
+    ///
+    /// Opens the index as `sou search` does (building it on first use where search would), prints its URL,
+    /// and serves until Ctrl-C (SIGINT) or SIGTERM. It answers only requests addressed to it by its own
+    /// address (127.0.0.1, localhost or [::1] with the port): other pages the browser opens can't use it.
+    /// While `sou index` updates the index, it answers from the last commit and takes the new one up
+    /// without a restart.
+    Serve(ServeArgs),
+}
+
+/// `sou serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Index directory [default: index] (as for `sou search`).
+    #[arg(long, value_name = "DIR")]
+    pub index: Option<PathBuf>,
+    /// Corpus directory (as for `sou search`).
+    #[arg(long, value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
+    /// The address to listen on. Another than the loopback (127.0.0.1, ::1) lets other machines search
+    /// and read the whole corpus: sou warns.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// The port (0: a free one, printed with the URL).
+    #[arg(long, value_name = "PORT", default_value_t = 7700)]
+    pub port: u16,
 }
 
 /// `sou show`.
@@ -311,7 +337,7 @@ pub fn parse(args: Vec<std::ffi::OsString>) -> Result<Cli, ParseError> {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ParseError::Print(err),
         // A bare `sou`: one line, like every usage error.
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => ParseError::Line(
-            "no command given: `sou search`, `sou show`, `sou count`, `sou index` or `sou analyze` (see `sou --help`)"
+            "no command given: `sou search`, `sou show`, `sou count`, `sou index`, `sou serve` or `sou analyze` (see `sou --help`)"
                 .into(),
         ),
         _ => ParseError::Line(error_line(&err, search)),

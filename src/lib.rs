@@ -3,7 +3,7 @@
 //! Data flows one way, one folder per stage: [`text`] (normalizer, analyzer, dictionary: shared by indexing
 //! and querying, so both sides see the same tokens) → [`corpus`] (files → passages) → [`index`] (passages →
 //! tantivy index on disk) → [`search`] (query → ranked hits with snippets) → [`output`] (hits → terminal or
-//! JSON Lines). A module uses only those before it.
+//! JSON Lines) → [`serve`] (the same over HTTP: a page and a JSON API). A module uses only those before it.
 #![warn(missing_docs)]
 
 pub mod corpus;
@@ -11,6 +11,7 @@ pub mod error;
 pub mod index;
 pub mod output;
 pub mod search;
+pub mod serve;
 pub mod text;
 
 pub use error::{Error, Result};

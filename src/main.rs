@@ -12,7 +12,7 @@ use termcolor::{BufferedStandardStream, ColorChoice};
 
 use cli::{
     AnalyzeArgs, ByArg, ColorArg, Command, CountArgs, FilterArgs, IndexArgs, ParseError,
-    SearchArgs, ShowArgs, SortArg,
+    SearchArgs, ServeArgs, ShowArgs, SortArg,
 };
 use sou::corpus::JsonFieldNames;
 use sou::index::{self, BuildOptions, DictChoice, Notice, SearchTarget};
@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Command::Count(args) => count_command(args),
         Command::Analyze(args) => analyze_command(args),
         Command::Show(args) => show_command(args),
+        Command::Serve(args) => serve_command(args),
     };
     match outcome {
         Ok(code) => code,
@@ -394,4 +395,28 @@ fn show_command(args: ShowArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `sou serve`: serves until SIGINT or SIGTERM, then exits with status 0; 2 if the index can't be opened
+/// or the address can't be bound.
+fn serve_command(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let ready = open_index(args.index, args.corpus)?;
+    if !args.bind.is_loopback() {
+        eprintln!(
+            "sou: warning: serving on {}, not the loopback: every machine that can reach it can search and read the whole corpus",
+            args.bind
+        );
+    }
+    let opts = sou::serve::ServeOptions {
+        bind: args.bind,
+        port: args.port,
+        limits: Default::default(),
+    };
+    let addr = std::net::SocketAddr::new(args.bind, args.port);
+    sou::serve::serve(ready.index, &opts, |bound| {
+        println!("sou: serving {}", sou::serve::url(bound));
+        let _ = io::stdout().flush();
+    })
+    .with_context(|| format!("cannot serve on {addr}"))?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -81,16 +81,60 @@ struct HitOut<'a> {
     hit: &'a Hit,
 }
 
-#[derive(Serialize)]
-struct Summary<'a> {
+/// The summary of a search: the `summary` line of `sou search --json` and the `summary` object of the
+/// server's `/api/search` (one definition for both; see the module docs for the fields).
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary<'a> {
+    /// Batch mode only: the query's id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    qid: Option<&'a str>,
-    query: &'a str,
-    match_rule: MatchRule,
-    sort: crate::search::Sort,
-    total_hits: usize,
-    returned: usize,
-    elapsed_ms: f64,
+    pub qid: Option<&'a str>,
+    /// The query as given.
+    pub query: &'a str,
+    /// The rule the query was read under.
+    pub match_rule: MatchRule,
+    /// The order of the hits.
+    pub sort: crate::search::Sort,
+    /// Passages that contain the whole query, in the whole index.
+    pub total_hits: usize,
+    /// Hits returned.
+    pub returned: usize,
+    /// Time spent searching, in milliseconds.
+    pub elapsed_ms: f64,
+}
+
+impl<'a> Summary<'a> {
+    /// The summary of `results` (with the query's `qid` in batch mode).
+    pub fn of(results: &'a SearchResults, qid: Option<&'a str>) -> Self {
+        Summary {
+            qid,
+            query: &results.query,
+            match_rule: results.rule,
+            sort: results.sort,
+            total_hits: results.total,
+            returned: results.hits.len(),
+            elapsed_ms: results.elapsed.as_secs_f64() * 1000.0,
+        }
+    }
+}
+
+/// The answer of the server's `/api/search`: `{"hits":[…],"summary":{…}}`, each hit the object of a `hit`
+/// line of `sou search --json` and the summary that of its `summary` line.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResponse<'a> {
+    /// The hits, in rank order.
+    pub hits: &'a [Hit],
+    /// The summary.
+    pub summary: Summary<'a>,
+}
+
+impl<'a> SearchResponse<'a> {
+    /// The response for `results`.
+    pub fn of(results: &'a SearchResults) -> Self {
+        SearchResponse {
+            hits: &results.hits,
+            summary: Summary::of(results, None),
+        }
+    }
 }
 
 /// Writes results as JSON Lines (see the module docs). In batch mode every line carries the query's `qid`.
@@ -103,16 +147,7 @@ pub fn print_json<W: Write>(
         serde_json::to_writer(&mut *out, &Message::Hit(HitOut { qid, hit }))?;
         out.write_all(b"\n")?;
     }
-    let summary = Summary {
-        qid,
-        query: &results.query,
-        match_rule: results.rule,
-        sort: results.sort,
-        total_hits: results.total,
-        returned: results.hits.len(),
-        elapsed_ms: results.elapsed.as_secs_f64() * 1000.0,
-    };
-    serde_json::to_writer(&mut *out, &Message::Summary(summary))?;
+    serde_json::to_writer(&mut *out, &Message::Summary(Summary::of(results, qid)))?;
     out.write_all(b"\n")
 }
 
@@ -524,35 +559,44 @@ fn bar_of(n: usize, max: usize, width: usize) -> String {
     s
 }
 
-/// Writes an article of `sou show` as one JSON object ([`Article`]'s fields), on one line. With `around`,
-/// only the passages [`Article::neighbourhood`] keeps are in `passages`, and `"around":N` says so.
+/// An article of `sou show --json` (and of the server's `/api/article`): [`Article`]'s fields, and with
+/// `around` only the passages [`Article::neighbourhood`] keeps in `passages`, and `"around":N` to say so.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleOut<'a> {
+    /// The article (the passages kept).
+    #[serde(flatten)]
+    pub article: std::borrow::Cow<'a, Article>,
+    /// The `around` it was cut with, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub around: Option<usize>,
+}
+
+impl<'a> ArticleOut<'a> {
+    /// `article`, cut to the neighbourhoods of its matches with `around`.
+    pub fn of(article: &'a Article, around: Option<usize>) -> Self {
+        let article = match around {
+            Some(n) => {
+                let runs = article.neighbourhood(n);
+                let mut a = article.clone();
+                a.passages = runs
+                    .into_iter()
+                    .flat_map(|r| article.passages[r].iter().cloned())
+                    .collect();
+                std::borrow::Cow::Owned(a)
+            }
+            None => std::borrow::Cow::Borrowed(article),
+        };
+        ArticleOut { article, around }
+    }
+}
+
+/// Writes an article of `sou show` as one JSON object ([`ArticleOut`]), on one line.
 pub fn print_article_json<W: Write>(
     out: &mut W,
     article: &Article,
     around: Option<usize>,
 ) -> io::Result<()> {
-    #[derive(Serialize)]
-    struct ArticleOut<'a> {
-        #[serde(flatten)]
-        article: &'a Article,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        around: Option<usize>,
-    }
-    let kept;
-    let article = match around {
-        Some(n) => {
-            let runs = article.neighbourhood(n);
-            let mut a = article.clone();
-            a.passages = runs
-                .into_iter()
-                .flat_map(|r| article.passages[r].iter().cloned())
-                .collect();
-            kept = a;
-            &kept
-        }
-        None => article,
-    };
-    serde_json::to_writer(&mut *out, &ArticleOut { article, around })?;
+    serde_json::to_writer(&mut *out, &ArticleOut::of(article, around))?;
     out.write_all(b"\n")
 }
 

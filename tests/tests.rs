@@ -22,6 +22,7 @@ mod ranking;
 mod readme;
 mod recall;
 mod reprints;
+mod serve;
 mod settings;
 mod show;
 mod snippets;

@@ -123,6 +123,17 @@ pub fn unknown_sources(
     if unknown.is_empty() {
         return Ok((unknown, Vec::new()));
     }
+    let known = sources(idx)?;
+    Ok((
+        unknown,
+        known.into_iter().take(list).map(|(s, _)| s).collect(),
+    ))
+}
+
+/// The sources of the index's articles, with the number of passages of each (from the term index: passages
+/// deleted by an update and not yet merged away still count), most passages first, ties by name.
+pub fn sources(idx: &crate::index::SearchIndex) -> crate::Result<Vec<(String, u64)>> {
+    let searcher = idx.reader.searcher();
     let mut known: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     for seg in searcher.segment_readers() {
         let inverted = seg.inverted_index(idx.fields.source)?;
@@ -137,8 +148,5 @@ pub fn unknown_sources(
     }
     let mut known: Vec<(String, u64)> = known.into_iter().collect();
     known.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    Ok((
-        unknown,
-        known.into_iter().take(list).map(|(s, _)| s).collect(),
-    ))
+    Ok(known)
 }
