@@ -125,19 +125,25 @@ impl App {
     /// `localhost` or `[::1]` with the port. When bound to another address: that address or any IP literal
     /// (never a DNS name: DNS rebinding needs one), with the port, and the loopback names.
     fn host_allowed(&self, host: &str) -> bool {
-        let host = host.to_ascii_lowercase();
-        if self.hosts.contains(&host) {
-            return true;
-        }
-        if self.hosts.iter().any(|h| h.starts_with("*:")) {
-            let Some((ip, port)) = host.rsplit_once(':') else {
-                return false;
-            };
-            let ip = ip.trim_start_matches('[').trim_end_matches(']');
-            return port == self.port.to_string() && ip.parse::<IpAddr>().is_ok();
-        }
-        false
+        host_matches(&self.hosts, self.port, host)
     }
+}
+
+/// Is `host` one of `hosts` (from [`allowed_hosts`]; `*:PORT` stands for any IP literal with that port)?
+/// Compared without regard to case.
+fn host_matches(hosts: &[String], port: u16, host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    if hosts.contains(&host) {
+        return true;
+    }
+    if hosts.iter().any(|h| h.starts_with("*:")) {
+        let Some((ip, p)) = host.rsplit_once(':') else {
+            return false;
+        };
+        let ip = ip.trim_start_matches('[').trim_end_matches(']');
+        return p == port.to_string() && ip.parse::<IpAddr>().is_ok();
+    }
+    false
 }
 
 /// Sets the reader of `idx` to reload on each commit (a search index opens with a manual reader).
@@ -387,4 +393,57 @@ pub(crate) fn bytes_response(
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn allowed(bind: &str, host: &str) -> bool {
+        let addr: SocketAddr = bind.parse().unwrap();
+        host_matches(&allowed_hosts(addr), addr.port(), host)
+    }
+
+    #[test]
+    fn on_the_loopback_only_loopback_names_with_the_port_pass() {
+        for host in [
+            "127.0.0.1:7700",
+            "localhost:7700",
+            "LOCALHOST:7700",
+            "[::1]:7700",
+        ] {
+            assert!(allowed("127.0.0.1:7700", host), "{host}");
+        }
+        for host in [
+            "evil.example:7700",
+            "127.0.0.1:80",
+            "127.0.0.1",
+            "localhost",
+            "192.168.1.5:7700",
+            "",
+        ] {
+            assert!(!allowed("127.0.0.1:7700", host), "{host}");
+        }
+    }
+
+    #[test]
+    fn on_another_address_ip_literals_pass_and_names_do_not() {
+        for host in [
+            "192.168.1.5:7700",
+            "[fe80::1]:7700",
+            "localhost:7700",
+            "10.0.0.1:7700",
+        ] {
+            assert!(allowed("0.0.0.0:7700", host), "{host}");
+        }
+        // A DNS name pointed at the machine (rebinding) or another port is still refused.
+        for host in [
+            "evil.example:7700",
+            "192.168.1.5:7701",
+            "192.168.1.5",
+            "example:7700",
+        ] {
+            assert!(!allowed("0.0.0.0:7700", host), "{host}");
+        }
+    }
 }
