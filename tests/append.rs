@@ -81,9 +81,7 @@ fn answers(env: &TestEnv) -> Vec<(usize, Vec<Hit>)> {
 
 /// The manifest's entry of `rel` (size, hash, lines, passages, …).
 fn entry(env: &TestEnv, rel: &str) -> Value {
-    let text = std::fs::read_to_string(env.index_dir().join("sou-manifest.json")).unwrap();
-    let manifest: Value = serde_json::from_str(&text).unwrap();
-    manifest["files"][rel].clone()
+    env.manifest_json()["files"][rel].clone()
 }
 
 /// Appends `text` to the corpus file `rel`.
@@ -272,15 +270,13 @@ fn other_changes_read_the_archive_whole() {
 fn a_manifest_of_an_older_sou_reads_a_grown_archive_whole_once() {
     let env = TestEnv::indexed(&[("a.jsonl", &records(0, 10))]);
     // What an older sou wrote: no line counts, no commit.
-    let path = env.index_dir().join("sou-manifest.json");
-    let mut manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut manifest = env.manifest_json();
     manifest["files"]["a.jsonl"]
         .as_object_mut()
         .unwrap()
         .remove("lines");
     manifest.as_object_mut().unwrap().remove("commit");
-    std::fs::write(&path, manifest.to_string()).unwrap();
+    env.write_manifest_json(&manifest);
     append(&env, "a.jsonl", &records(10, 12));
     let (stats, out) = env.index_json(&[]);
     assert_eq!(

@@ -194,12 +194,10 @@ fn damaged_manifest_is_a_clear_error_and_index_repairs_it() {
 /// Adds `delta` to the format version in the index's manifest, as if another sou had written it; returns
 /// the version it had.
 fn shift_format_version(env: &TestEnv, delta: i64) -> u64 {
-    let path = env.index_dir().join("sou-manifest.json");
-    let mut manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut manifest = env.manifest_json();
     let version = manifest["format_version"].as_u64().expect("format_version");
     manifest["format_version"] = version.checked_add_signed(delta).unwrap().into();
-    std::fs::write(&path, manifest.to_string()).unwrap();
+    env.write_manifest_json(&manifest);
     version
 }
 

@@ -26,4 +26,5 @@ mod serve;
 mod settings;
 mod show;
 mod snippets;
+mod staleness;
 mod user_dict;

@@ -95,10 +95,7 @@ fn user_dictionary_lifecycle() {
         "{out:#?}"
     );
     assert!(!env.index_dir().join("user-dict.txt").exists());
-    let manifest: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(env.index_dir().join("sou-manifest.json")).unwrap(),
-    )
-    .unwrap();
+    let manifest = env.manifest_json();
     assert!(manifest["dict"].is_null(), "{manifest}");
     std::fs::write(&dict_path, "青岛鹏锋诚 8\n").unwrap();
     let out = env.search(&["鹏锋诚"]);
@@ -122,8 +119,8 @@ fn bad_user_dictionaries_are_errors() {
     out.assert_error(&["line 3", "abc"]);
     // The index is left as it was.
     assert_finds_exactly(&env, &["鹏锋诚"], &["a.txt"]);
-    let manifest = std::fs::read_to_string(env.index_dir().join("sou-manifest.json")).unwrap();
-    assert!(manifest.contains("\"dict\": null"), "{manifest}");
+    let manifest = env.manifest_json();
+    assert!(manifest["dict"].is_null(), "{manifest}");
     // A missing file: the error names it.
     let missing = env.root().join("no-such-dict.txt");
     let out = env.try_index(&["--dict", &missing.display().to_string()]);
@@ -173,10 +170,7 @@ fn rebuild_keeps_the_user_dictionary() {
         "{out:#?}"
     );
     assert!(env.index_dir().join("user-dict.txt").is_file());
-    let manifest: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(env.index_dir().join("sou-manifest.json")).unwrap(),
-    )
-    .unwrap();
+    let manifest = env.manifest_json();
     assert!(!manifest["dict"].is_null(), "{manifest}");
     // Still in use: editing it makes search warn.
     std::fs::write(&dict_path, "鹏锋诚 10\n科技有限公司 5\n").unwrap();

@@ -404,6 +404,35 @@ impl TestEnv {
     }
 
     /// Writes a corpus file (creating directories), bytes allowed.
+    /// The index's manifest as one JSON object: the head's fields, with `files` an object of the file
+    /// entries by path (the shape of an older sou's manifest; on disk it is JSON Lines).
+    pub fn manifest_json(&self) -> serde_json::Value {
+        let text = std::fs::read_to_string(self.index_dir().join("sou-manifest.json")).unwrap();
+        let mut lines = text.lines();
+        let mut head: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+        let dirs = head["dir_count"].as_u64().expect("dir_count") as usize;
+        let mut files = serde_json::Map::new();
+        for line in lines.skip(dirs) {
+            let mut f: serde_json::Value = serde_json::from_str(line).unwrap();
+            let path = f["path"].as_str().unwrap().to_string();
+            f.as_object_mut().unwrap().remove("path");
+            files.insert(path, f);
+        }
+        let obj = head.as_object_mut().unwrap();
+        for key in ["file_count", "dir_count", "passages", "watch"] {
+            obj.remove(key);
+        }
+        obj.insert("files".into(), files.into());
+        head
+    }
+
+    /// Writes `manifest` (the shape [`manifest_json`](Self::manifest_json) gives) as the index's manifest,
+    /// as an older sou wrote it: one JSON object, without the directories' times.
+    pub fn write_manifest_json(&self, manifest: &serde_json::Value) {
+        let path = self.index_dir().join("sou-manifest.json");
+        std::fs::write(path, serde_json::to_string_pretty(manifest).unwrap()).unwrap();
+    }
+
     pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
         let path = self.corpus().join(rel);
         if let Some(parent) = path.parent() {

@@ -72,7 +72,9 @@ pub use split::{ArticleInfo, Passage, SplitConfig, split_article, split_page};
 pub use stream::{
     CHUNK_BYTES, ReadError, StreamConfig, StreamSplitter, WINDOW_CHARS, read_text_file,
 };
-pub use walk::{CorpusFile, walk, walk_unsorted};
+pub use walk::{
+    CorpusDir, CorpusFile, DirListing, Walked, list_dir, walk, walk_unsorted, walk_with_dirs,
+};
 
 // The rules the stream reader shares with the whole-text splitter, and the unit tests below.
 use split::{file_stem, is_markdown, pack, pieces, split_paragraph};

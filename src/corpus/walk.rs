@@ -37,6 +37,39 @@ pub(super) fn walk_in_order(
     root: &Path,
     sorted: bool,
 ) -> impl Iterator<Item = crate::Result<CorpusFile>> + use<> {
+    walk_tree(root, sorted).filter_map(|item| match item {
+        Ok(Walked::File(f)) => Some(Ok(f)),
+        Ok(Walked::Dir(_)) => None,
+        Err(e) => Some(Err(e)),
+    })
+}
+
+/// A directory of the corpus found by [`walk_with_dirs`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorpusDir {
+    /// The directory's path on disk.
+    pub abs_path: PathBuf,
+    /// The path relative to the corpus root, `/` between components; empty for the root itself.
+    pub rel_path: String,
+}
+
+/// What [`walk_with_dirs`] finds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Walked {
+    /// A directory that the walk enters (the root included), yielded before anything in it.
+    Dir(CorpusDir),
+    /// A corpus file.
+    File(CorpusFile),
+}
+
+/// [`walk`], also yielding every directory it enters (hidden ones are not entered), each before its
+/// contents: the index records the directories' modification times, so that a search can tell a folder whose
+/// files were added, removed or renamed from one that is as indexed without listing it.
+pub fn walk_with_dirs(root: &Path) -> impl Iterator<Item = crate::Result<Walked>> + use<> {
+    walk_tree(root, true)
+}
+
+fn walk_tree(root: &Path, sorted: bool) -> impl Iterator<Item = crate::Result<Walked>> + use<> {
     let root = root.to_path_buf();
     let walker = WalkDir::new(&root).follow_links(true);
     let walker = if sorted {
@@ -48,9 +81,51 @@ pub(super) fn walk_in_order(
         .into_iter()
         .filter_entry(|entry| entry.depth() == 0 || !is_hidden_name(entry.file_name()))
         .filter_map(move |item| match item {
-            Ok(entry) => corpus_file(&root, &entry),
+            Ok(entry) if entry.file_type().is_dir() => Some(Ok(Walked::Dir(CorpusDir {
+                abs_path: entry.path().to_path_buf(),
+                rel_path: relative_path(&root, entry.path()),
+            }))),
+            Ok(entry) => corpus_file(&root, &entry).map(|r| r.map(Walked::File)),
             Err(err) => walk_error(&root, err).map(Err),
         })
+}
+
+/// What one directory holds, by the walk's rules (hidden entries skipped, symbolic links followed): its
+/// corpus files that are regular files and its subdirectories, by name. Not recursive. For checking a
+/// directory whose modification time changed against what the index recorded of it.
+pub fn list_dir(dir: &Path) -> io::Result<DirListing> {
+    let mut listing = DirListing::default();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if is_hidden_name(&name) {
+            continue;
+        }
+        let mut file_type = entry.file_type()?;
+        if file_type.is_symlink() {
+            match std::fs::metadata(entry.path()) {
+                Ok(m) => file_type = m.file_type(),
+                // A broken link: the walk reports it and indexes nothing.
+                Err(_) => continue,
+            }
+        }
+        let name = name.to_string_lossy().into_owned();
+        if file_type.is_dir() {
+            listing.dirs.push(name);
+        } else if file_type.is_file() && has_corpus_extension(Path::new(&name)) {
+            listing.files.push(name);
+        }
+    }
+    Ok(listing)
+}
+
+/// One directory's entries as [`list_dir`] gives them (names, in the order the file system lists them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DirListing {
+    /// Corpus files (regular files with a corpus file's extension).
+    pub files: Vec<String>,
+    /// Subdirectories.
+    pub dirs: Vec<String>,
 }
 
 /// Whether a file name marks a hidden file or directory.

@@ -26,15 +26,16 @@ pub mod stale;
 pub use build::{BuildOptions, DictChoice, IndexStats, build};
 pub use dir::exists;
 pub use manifest::{
-    DICT_FILE, DictInfo, FileEntry, MANIFEST_FILE, Manifest, read_manifest, recorded_corpus_root,
+    DICT_FILE, DictInfo, DirStamp, FileEntry, MANIFEST_FILE, Manifest, read_head, read_manifest,
+    recorded_corpus_root,
 };
 pub use open::{SearchIndex, dict_changed, open};
 pub use schema::{ARTICLE_FIELD, Fields, LEAD_FIELD, article_key, schema};
 pub use session::{Notice, Ready, SearchTarget, Stale, open_for_search, update};
-pub use stale::{FileStat, Staleness, corpus_stats, staleness_of};
+pub use stale::{SAMPLED_FILES, Staleness, check};
 
 /// Version of the on-disk format. Bump it whenever the schema or the analysis changes.
-pub const FORMAT_VERSION: u32 = 11;
+pub const FORMAT_VERSION: u32 = 12;
 
 /// For unit tests: an index built (one thread, no warnings allowed) from a corpus of `files` (name, text),
 /// in a temporary directory that lives as long as the returned guard.

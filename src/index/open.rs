@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
-use super::manifest::{DICT_FILE, Manifest, read_manifest};
+use super::manifest::{DICT_FILE, Manifest, read_head};
 use super::schema::{Fields, schema};
 use crate::text::analyzer::{self, Analyzer};
 use crate::text::dict;
@@ -120,7 +120,7 @@ pub struct SearchIndex {
 /// manifest), [`crate::Error::Io`] (the manifest can't be read). A front end calls
 /// [`open_for_search`](super::open_for_search), which also builds and checks staleness.
 pub fn open(dir: &Path) -> crate::Result<SearchIndex> {
-    open_with(dir, read_manifest(dir)?)
+    open_with(dir, read_head(dir)?)
 }
 
 /// [`open`] with the index's manifest already read (None: there is none).

@@ -7,9 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use super::build::{BuildOptions, DictChoice, IndexStats, build_from};
-use super::manifest::{read_manifest, recorded_corpus_root};
+use super::manifest::read_head;
 use super::open::{SearchIndex, dict_changed, open_with};
-use super::stale::{Staleness, corpus_stats, staleness_of};
+use super::stale::{Staleness, check};
 use super::{FORMAT_VERSION, exists};
 use crate::corpus::JsonFieldNames;
 
@@ -79,26 +79,23 @@ pub fn open_for_search(
     if target.build_if_missing && !exists(dir) {
         built = Some(build_for_search(dir, target.corpus.as_deref(), None, notice)?.1);
     }
-    // The staleness check's walk and `stat`s need only the corpus root: they run while the index (and its
-    // manifest, megabytes for a big folder) is opened. The root is peeked from the manifest's first 64 KiB
-    // (it comes before the list of files); the manifest is then read once, in full.
-    let early = target
-        .corpus
-        .clone()
-        .or_else(|| recorded_corpus_root(dir))
-        .map(|root| {
-            let walked = root.clone();
-            (root, std::thread::spawn(move || corpus_stats(&walked)))
-        });
+    // The staleness check reads what it needs of the manifest itself: it runs while the index opens.
+    let start_check = || {
+        let dir = dir.clone();
+        std::thread::spawn(move || check(&dir))
+    };
+    let mut checking = start_check();
     let manifest = match built {
         Some(m) => Some(m),
-        None => read_manifest(dir)?,
+        None => read_head(dir)?,
     };
     let index = match manifest {
         Some(m) if m.format_version < FORMAT_VERSION => {
             let v = m.format_version;
             let corpus = target.corpus.clone().unwrap_or(m.corpus_root.clone());
             let (_, written) = build_for_search(dir, Some(&corpus), Some((v, m)), notice)?;
+            // The check under way read the older manifest: check against the new one.
+            checking = start_check();
             open_with(dir, Some(written))?
         }
         m => open_with(dir, m)?,
@@ -119,12 +116,13 @@ pub fn open_for_search(
         .corpus
         .clone()
         .unwrap_or_else(|| index.manifest.corpus_root.clone());
-    let stats = match early {
-        Some((root, h)) if root == corpus => h.join().ok(),
-        _ => None,
-    }
-    .unwrap_or_else(|| corpus_stats(&corpus));
-    let staleness = staleness_of(&index.manifest, &stats);
+    // A check that failed (the manifest replaced meanwhile by a run of `sou index`) warns of nothing.
+    let staleness = checking
+        .join()
+        .ok()
+        .and_then(Result::ok)
+        .flatten()
+        .unwrap_or_default();
     let stale = (!staleness.is_fresh()).then_some(Stale { corpus, staleness });
     let dict_changed = dict_changed(&index.manifest);
     Ok(Ready {
@@ -217,10 +215,11 @@ mod tests {
         assert_eq!(ready.stale.unwrap().staleness.added, 1);
         // An index an older sou wrote is rebuilt, from the corpus it records.
         let path = root.join("index").join(MANIFEST_FILE);
-        let mut m: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (head, rest) = text.split_once('\n').unwrap();
+        let mut m: serde_json::Value = serde_json::from_str(head).unwrap();
         m["format_version"] = serde_json::json!(crate::index::FORMAT_VERSION - 1);
-        std::fs::write(&path, m.to_string()).unwrap();
+        std::fs::write(&path, format!("{m}\n{rest}")).unwrap();
         let mut notices = Vec::new();
         let ready = open_for_search(&target(root, false, false), &mut |n| notices.push(n)).unwrap();
         let older = crate::index::FORMAT_VERSION - 1;

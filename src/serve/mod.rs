@@ -165,7 +165,7 @@ fn manifest_stamp(dir: &Path) -> Option<(u64, SystemTime)> {
 /// After an `sou index` run: None when `current` still fits the index in `dir` (the same format, analyzer
 /// and user dictionary; its reader reloaded to the last commit), else the index opened afresh.
 fn refreshed(dir: &Path, current: &SearchIndex) -> crate::Result<Option<SearchIndex>> {
-    let fits = crate::index::read_manifest(dir)?.is_some_and(|m| {
+    let fits = crate::index::read_head(dir)?.is_some_and(|m| {
         let c = &current.manifest;
         m.format_version == c.format_version && m.analyzer == c.analyzer && m.dict == c.dict
     });

@@ -13,12 +13,14 @@ use super::userdict::Dictionary;
 use crate::index::manifest::{DICT_FILE, commit_payload, new_commit_token, write_manifest};
 
 /// Commits what was written (if anything changed, or the index is new), then records the dictionary and
-/// writes the manifest if either changed. Returns whether a commit was made.
+/// writes the manifest if either changed, or if only the manifest did (`manifest_changed`: the directories'
+/// times). Returns whether a commit was made.
 pub(super) fn commit(
     target: &mut Target,
     writer: &mut IndexWriter,
     dirty: bool,
     dict: Dictionary,
+    manifest_changed: bool,
 ) -> crate::Result<bool> {
     let committed = dirty || target.rebuilt;
     let manifest = &mut target.manifest;
@@ -39,7 +41,7 @@ pub(super) fn commit(
         }
         manifest.dict = dict.info;
     }
-    if committed || dict_changed {
+    if committed || dict_changed || manifest_changed {
         write_manifest(&target.dir, manifest)?;
     }
     Ok(committed)

@@ -157,7 +157,7 @@ fn run(
     let appends = target
         .manifest
         .describes(target.index.load_metas()?.payload.as_deref());
-    let plan = plan::plan(
+    let mut plan = plan::plan(
         &target.corpus_root,
         &target.manifest,
         &|rel| {
@@ -213,8 +213,18 @@ fn run(
         warn,
     )?;
 
+    // The directories' times, for the staleness check of searches: written with the manifest, and a
+    // reason to write it when they are all that changed.
+    let dirs = crate::index::stale::settle_dirs(
+        &target.corpus_root,
+        std::mem::take(&mut plan.dirs),
+        &target.manifest,
+    );
+    let stamps_changed = dirs != target.manifest.dirs;
+    target.manifest.dirs = dirs;
+
     progress.message("committing");
-    let committed = commit::commit(&mut target, &mut writer, dirty, dict)?;
+    let committed = commit::commit(&mut target, &mut writer, dirty, dict, stamps_changed)?;
     // The index is complete here. Merging only makes it faster and smaller: if it fails or is killed, the
     // committed segments stay as they are.
     if committed && bulk {

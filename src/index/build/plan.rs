@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::corpus;
-use crate::index::manifest::{FileEntry, Manifest, mtime_ns};
+use crate::index::manifest::{DirStamp, FileEntry, Manifest, mtime_ns, now_ns};
 
 /// What a run does with a file found on disk, decided from the manifest without reading the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +76,9 @@ pub(super) struct Plan {
     pub failed: usize,
     /// Entries skipped by design: FIFOs, sockets, devices (reported).
     pub skipped: usize,
+    /// The directories the walk entered, with their modification times as read just before their
+    /// contents were listed.
+    pub dirs: BTreeMap<String, DirStamp>,
 }
 
 impl Plan {
@@ -128,9 +131,16 @@ pub(super) fn plan(
     let mut plan = Plan::default();
     let mut seen: BTreeMap<String, (PathBuf, fs::Metadata)> = BTreeMap::new();
     let mut unwalkable: Vec<String> = Vec::new();
-    for item in corpus::walk(root) {
+    for item in corpus::walk_with_dirs(root) {
         match item {
-            Ok(f) => match fs::metadata(&f.abs_path) {
+            // The walk yields a directory before it reads its entries: a file added after this `stat`
+            // changes the time recorded (or the directory is racy, see `DirStamp`).
+            Ok(corpus::Walked::Dir(d)) => {
+                if let Ok(meta) = fs::metadata(&d.abs_path) {
+                    plan.dirs.insert(d.rel_path, DirStamp::of(&meta, now_ns()));
+                }
+            }
+            Ok(corpus::Walked::File(f)) => match fs::metadata(&f.abs_path) {
                 Ok(meta) => {
                     seen.insert(f.rel_path, (f.abs_path, meta));
                 }
