@@ -188,7 +188,9 @@ fn groups_are_found_without_the_side_file() {
     // The next `sou index` writes it again, even with nothing to re-index.
     env.index();
     let text = std::fs::read_to_string(&side).unwrap();
-    assert_eq!(text.lines().count(), 2, "{text}");
+    // The header, then a line per member of the one group.
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(text.contains("\"groups\":1"), "{text}");
     assert!(text.contains("wire/tianjin.txt"), "{text}");
 }
 

@@ -2,7 +2,8 @@
 //! opening it for search.
 //!
 //! An index directory holds tantivy's files plus `sou-manifest.json` (format version, analyzer settings,
-//! corpus root, the commit it describes, and a fingerprint per corpus file). `sou index` compares the corpus
+//! corpus root, the commit it describes, a fingerprint per corpus file and the modification time of each
+//! corpus directory, as JSON Lines so that a search reads only its head: see [`manifest`]). `sou index` compares the corpus
 //! with the manifest and re-indexes only the files that were added, changed or removed, and of a JSON Lines
 //! archive that only grew, only the records appended. The manifest is written after tantivy's commit, so a
 //! run that is interrupted leaves the previous manifest, and the next run redoes its work.

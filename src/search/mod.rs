@@ -431,8 +431,10 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
             let pieces: Vec<u64> = c.doc.get_all(f.pieces).filter_map(|v| v.as_u64()).collect();
             let group = reprints.group_of_article(&c.path, &c.id);
             Hit {
-                reprint_group: group.map(|g| reprints::shown_id(g.id).to_string()),
-                reprints: group.map_or(0, |g| g.size - 1),
+                reprint_group: group
+                    .as_ref()
+                    .map(|g| reprints::shown_id(&g.id).to_string()),
+                reprints: group.as_ref().map_or(0, |g| g.size - 1),
                 rank: i + 1,
                 score: c.score,
                 path: c.path,

@@ -30,7 +30,8 @@ use super::schema::article_key;
 
 /// Name of the field that holds an article's signature (bytes, fast), on its last passage only.
 pub const REPRINT_FIELD: &str = "reprint";
-/// The file in the index directory that holds the groups (JSON Lines: a header, then one group per line).
+/// The file in the index directory that holds the groups: a JSON header line, then the table of
+/// [`Reprints`] (one line per member of a group, sorted by its key).
 pub const REPRINTS_FILE: &str = "sou-reprints.jsonl";
 /// Two articles whose estimated similarity ([`Signature::similarity`]) is at least this are reprints.
 pub const MIN_SIMILARITY: f64 = 0.8;
@@ -40,7 +41,7 @@ pub const MIN_SIMILARITY: f64 = 0.8;
 /// checked), unrelated articles (almost) never.
 pub const BAND_BINS: usize = 8;
 /// Version of [`REPRINTS_FILE`]'s layout.
-const FILE_FORMAT: u32 = 1;
+const FILE_FORMAT: u32 = 2;
 
 /// Groups articles by their signatures: every pair that shares a band is checked, pairs of similarity at
 /// least [`MIN_SIMILARITY`] are joined, and the connected sets of two or more articles are returned, each
@@ -193,39 +194,103 @@ pub fn signatures(searcher: &tantivy::Searcher) -> crate::Result<Vec<(String, Si
 }
 
 /// An article's reprint group, as [`Reprints::group_of`] finds it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Group<'a> {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
     /// The group's id: the least article key of its members ([`article_key`]: a path, or a path, NUL and
     /// a record's id).
-    pub id: &'a str,
+    pub id: String,
     /// Its members in the index, the article itself included (2 or more).
     pub size: usize,
 }
 
-/// The reprint groups of an index at one generation: article key → group.
+/// The reprint groups of an index at one generation, as a table that a search looks keys up in without
+/// reading it whole (a one-shot search on an archive of a million articles must not build a map of all
+/// of them to show ten): one line per member of a group, `KEY\tGROUP\tSIZE\tID\n` (KEY and ID as JSON
+/// strings, GROUP the group's number, SIZE its members), sorted by KEY's bytes, and found by a binary
+/// search over the lines.
 #[derive(Debug, Clone, Default)]
 pub struct Reprints {
     /// The generation they were computed from ([`generation`]).
     pub generation: String,
-    /// The groups, each sorted by key (its id first), the list sorted by id.
-    pub groups: Vec<Vec<String>>,
-    by_key: HashMap<String, u32>,
+    /// How many groups there are.
+    pub groups: usize,
+    /// The table's bytes start at `table_at` of `bytes` (the whole file when read from one).
+    bytes: Vec<u8>,
+    table_at: usize,
+}
+
+/// A key as the table writes it (a JSON string).
+fn key_bytes(key: &str) -> Vec<u8> {
+    serde_json::to_vec(key).unwrap_or_default()
 }
 
 impl Reprints {
     /// Groups made from `groups` (as [`group`] returns them) at `generation`.
     pub fn new(generation: String, groups: Vec<Vec<String>>) -> Self {
-        let mut by_key = HashMap::new();
+        let mut lines: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
         for (i, g) in groups.iter().enumerate() {
+            let rest = format!(
+                "\t{i}\t{}\t{}\n",
+                g.len(),
+                serde_json::to_string(&g[0]).unwrap_or_default()
+            );
             for k in g {
-                by_key.insert(k.clone(), i as u32);
+                lines.push((key_bytes(k), rest.clone().into_bytes()));
             }
+        }
+        lines.sort_unstable();
+        let mut bytes = Vec::new();
+        for (k, rest) in lines {
+            bytes.extend(k);
+            bytes.extend(rest);
         }
         Reprints {
             generation,
-            groups,
-            by_key,
+            groups: groups.len(),
+            bytes,
+            table_at: 0,
         }
+    }
+
+    fn table(&self) -> &[u8] {
+        &self.bytes[self.table_at..]
+    }
+
+    /// The table's line for `key` (its bytes, without the newline), by binary search over the lines.
+    fn line_of(&self, key: &str) -> Option<&[u8]> {
+        let want = key_bytes(key);
+        let t = self.table();
+        // Invariant: `lo` and `hi` are line starts (or the end); the line sought, if any, is in [lo, hi).
+        let (mut lo, mut hi) = (0, t.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let start = t[lo..mid]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(lo, |i| lo + i + 1);
+            let end = t[mid..hi]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(hi, |i| mid + i);
+            let line = &t[start..end];
+            let k = line.split(|&b| b == b'\t').next().unwrap_or_default();
+            match k.cmp(want.as_slice()) {
+                std::cmp::Ordering::Equal => return Some(line),
+                std::cmp::Ordering::Less => lo = (end + 1).min(hi),
+                std::cmp::Ordering::Greater => hi = start,
+            }
+        }
+        None
+    }
+
+    /// The group number and the group of the article `key`.
+    fn entry(&self, key: &str) -> Option<(usize, Group)> {
+        let line = self.line_of(key)?;
+        let mut fields = line.split(|&b| b == b'\t').skip(1);
+        let number = std::str::from_utf8(fields.next()?).ok()?.parse().ok()?;
+        let size = std::str::from_utf8(fields.next()?).ok()?.parse().ok()?;
+        let id: String = serde_json::from_slice(fields.next()?).ok()?;
+        Some((number, Group { id, size }))
     }
 
     /// Computes the groups of what `searcher` sees, from the signatures in the index.
@@ -267,32 +332,28 @@ impl Reprints {
     }
 
     /// The group of the article `key` ([`article_key`]), if it has reprints in the index.
-    pub fn group_of(&self, key: &str) -> Option<Group<'_>> {
-        let g = &self.groups[*self.by_key.get(key)? as usize];
-        Some(Group {
-            id: &g[0],
-            size: g.len(),
-        })
+    pub fn group_of(&self, key: &str) -> Option<Group> {
+        self.entry(key).map(|(_, g)| g)
     }
 
     /// The group of the article of `path` and `id` (a hit's), if it has reprints in the index.
-    pub fn group_of_article(&self, path: &str, id: &str) -> Option<Group<'_>> {
+    pub fn group_of_article(&self, path: &str, id: &str) -> Option<Group> {
         self.group_of(&article_key(path, id))
     }
 
     /// Whether there is any group.
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
+        self.groups == 0
     }
 
     /// A filter for hits taken best first, as `(path, id)` of their article: true for the articles of no
     /// group, and for the first article seen of each group (all of its passages); false for the others
     /// (the collapsed reprints).
     pub fn one_per_group(&self) -> impl FnMut(&str, &str) -> bool + '_ {
-        let mut shown: HashMap<u32, String> = HashMap::new();
+        let mut shown: HashMap<usize, String> = HashMap::new();
         move |path, id| {
             let key = article_key(path, id);
-            let Some(&g) = self.by_key.get(&key) else {
+            let Some((g, _)) = self.entry(&key) else {
                 return true;
             };
             shown.entry(g).or_insert_with(|| key.clone()) == &key
@@ -313,20 +374,25 @@ struct Header {
     groups: usize,
 }
 
-/// Reads [`REPRINTS_FILE`]; None if it is missing, unreadable, of another layout, or (with `want`) of
-/// another generation.
+/// Reads [`REPRINTS_FILE`] (its header line, then the table of [`Reprints`]); None if it is missing,
+/// unreadable, of another layout, or (with `want`) of another generation. The table is kept as read.
 fn read_file(dir: &Path, want: Option<&str>) -> Option<Reprints> {
-    let f = fs::File::open(dir.join(REPRINTS_FILE)).ok()?;
-    let mut lines = std::io::BufReader::new(f).lines();
-    let header: Header = serde_json::from_str(&lines.next()?.ok()?).ok()?;
+    let bytes = fs::read(dir.join(REPRINTS_FILE)).ok()?;
+    let end = bytes.iter().position(|&b| b == b'\n')?;
+    let header: Header = serde_json::from_slice(&bytes[..end]).ok()?;
     if header.format != FILE_FORMAT || want.is_some_and(|w| w != header.generation) {
         return None;
     }
-    let mut groups = Vec::with_capacity(header.groups);
-    for line in lines {
-        groups.push(serde_json::from_str::<Vec<String>>(&line.ok()?).ok()?);
+    if bytes.len() > end + 1 && bytes.last() != Some(&b'\n') {
+        // Cut short.
+        return None;
     }
-    (groups.len() == header.groups).then(|| Reprints::new(header.generation, groups))
+    Some(Reprints {
+        generation: header.generation,
+        groups: header.groups,
+        bytes,
+        table_at: end + 1,
+    })
 }
 
 /// The generation [`REPRINTS_FILE`] says it is of, if the file is there and readable.
@@ -346,14 +412,11 @@ fn write_file(dir: &Path, reprints: &Reprints) -> crate::Result<()> {
     let header = Header {
         format: FILE_FORMAT,
         generation: reprints.generation.clone(),
-        groups: reprints.groups.len(),
+        groups: reprints.groups,
     };
     serde_json::to_writer(&mut out, &header).map_err(|e| io(e.into()))?;
     out.write_all(b"\n").map_err(io)?;
-    for g in &reprints.groups {
-        serde_json::to_writer(&mut out, g).map_err(|e| io(e.into()))?;
-        out.write_all(b"\n").map_err(io)?;
-    }
+    out.write_all(reprints.table()).map_err(io)?;
     out.into_inner()
         .map_err(|e| io(e.into_error()))?
         .sync_all()
@@ -375,7 +438,7 @@ pub(crate) fn refresh(index: &tantivy::Index, dir: &Path) -> crate::Result<Optio
     }
     let reprints = Reprints::compute(&searcher)?;
     write_file(dir, &reprints)?;
-    Ok(Some(reprints.groups.len()))
+    Ok(Some(reprints.groups))
 }
 
 #[cfg(test)]
@@ -463,7 +526,7 @@ mod tests {
         }
         let r = Reprints::new("g".into(), expected);
         let g = r.group_of("k4-2").unwrap();
-        assert_eq!((g.id, g.size), ("k4-0", 3));
+        assert_eq!((g.id.as_str(), g.size), ("k4-0", 3));
         assert_eq!(r.group_of("k9-0"), None);
     }
 
@@ -480,6 +543,40 @@ mod tests {
     }
 
     #[test]
+    fn every_member_is_found_by_the_binary_search_and_nothing_else() {
+        // Keys of every length and with characters JSON escapes, in groups of 2 to 5.
+        let mut rng = fastrand::Rng::with_seed(7);
+        let mut groups: Vec<Vec<String>> = Vec::new();
+        let mut n = 0;
+        while groups.len() < 700 {
+            let size = rng.usize(2..6);
+            let mut g: Vec<String> = (0..size)
+                .map(|_| {
+                    n += 1;
+                    let tail = "路径\u{0}\"\\\t"
+                        .chars()
+                        .take(rng.usize(0..6))
+                        .collect::<String>();
+                    format!("{}{n}{tail}", "x".repeat(rng.usize(0..40)))
+                })
+                .collect();
+            g.sort();
+            groups.push(g);
+        }
+        let r = Reprints::new("g".into(), groups.clone());
+        assert_eq!(r.groups, 700);
+        for g in &groups {
+            for k in g {
+                let found = r.group_of(k).unwrap_or_else(|| panic!("{k:?}"));
+                assert_eq!((&found.id, found.size), (&g[0], g.len()));
+                assert_eq!(r.group_of(&format!("{k}!")), None);
+            }
+        }
+        assert_eq!(r.group_of("~"), None);
+        assert_eq!(Reprints::default().group_of("a"), None);
+    }
+
+    #[test]
     fn the_file_round_trips_and_knows_its_generation() {
         let dir = tempfile::tempdir().unwrap();
         let r = Reprints::new(
@@ -492,8 +589,21 @@ mod tests {
         write_file(dir.path(), &r).unwrap();
         assert_eq!(file_generation(dir.path()).as_deref(), Some("gen1"));
         let back = read_file(dir.path(), Some("gen1")).unwrap();
-        assert_eq!(back.groups, r.groups);
-        assert_eq!(back.group_of("b").unwrap().id, "a\u{0}1");
+        assert_eq!(back.groups, 2);
+        for r in [&r, &back] {
+            for (key, id) in [
+                ("a\u{0}1", "a\u{0}1"),
+                ("b", "a\u{0}1"),
+                ("c", "c"),
+                ("d", "c"),
+            ] {
+                let g = r.group_of(key).unwrap();
+                assert_eq!((g.id.as_str(), g.size), (id, 2), "{key}");
+            }
+            for key in ["", "a", "a\u{0}", "bb", "e", "\u{0}"] {
+                assert_eq!(r.group_of(key), None, "{key:?}");
+            }
+        }
         assert!(read_file(dir.path(), Some("gen2")).is_none());
         fs::write(dir.path().join(REPRINTS_FILE), "garbage").unwrap();
         assert!(read_file(dir.path(), None).is_none());
