@@ -215,8 +215,32 @@ pub struct Reprints {
     /// How many groups there are.
     pub groups: usize,
     /// The table's bytes start at `table_at` of `bytes` (the whole file when read from one).
-    bytes: Vec<u8>,
+    bytes: Bytes,
     table_at: usize,
+}
+
+/// The bytes of a table: built in memory, or the file mapped (a search touches only the pages its binary
+/// searches read, whatever the size of the file).
+#[derive(Debug, Clone)]
+enum Bytes {
+    Owned(Vec<u8>),
+    Mapped(std::sync::Arc<memmap2::Mmap>),
+}
+
+impl Default for Bytes {
+    fn default() -> Self {
+        Bytes::Owned(Vec::new())
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(v) => v,
+            Bytes::Mapped(m) => m,
+        }
+    }
 }
 
 /// A key as the table writes it (a JSON string).
@@ -247,7 +271,7 @@ impl Reprints {
         Reprints {
             generation,
             groups: groups.len(),
-            bytes,
+            bytes: Bytes::Owned(bytes),
             table_at: 0,
         }
     }
@@ -377,7 +401,18 @@ struct Header {
 /// Reads [`REPRINTS_FILE`] (its header line, then the table of [`Reprints`]); None if it is missing,
 /// unreadable, of another layout, or (with `want`) of another generation. The table is kept as read.
 fn read_file(dir: &Path, want: Option<&str>) -> Option<Reprints> {
-    let bytes = fs::read(dir.join(REPRINTS_FILE)).ok()?;
+    let file = fs::File::open(dir.join(REPRINTS_FILE)).ok()?;
+    let len = file.metadata().ok()?.len();
+    let bytes = if len == 0 {
+        return None;
+    } else {
+        // SAFETY: only sou writes this file, and always by renaming a new file over it (`write_file`), so
+        // the mapped file is never truncated or changed while it is mapped. (Truncating it by hand while a
+        // search runs would stop that search with SIGBUS, as it would with tantivy's own mapped segments.)
+        Bytes::Mapped(std::sync::Arc::new(
+            unsafe { memmap2::Mmap::map(&file) }.ok()?,
+        ))
+    };
     let end = bytes.iter().position(|&b| b == b'\n')?;
     let header: Header = serde_json::from_slice(&bytes[..end]).ok()?;
     if header.format != FILE_FORMAT || want.is_some_and(|w| w != header.generation) {
