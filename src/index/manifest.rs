@@ -295,6 +295,9 @@ pub struct Outline {
     /// recently modified files, at most [`WATCHED_FILES`], most recent first.
     pub watch: Vec<Watched>,
     path: PathBuf,
+    /// The manifest, open: later reads see the file that was read first, even if `sou index` has renamed a
+    /// new one over it meanwhile. None for an older sou's manifest, read whole.
+    file: Option<fs::File>,
     /// Byte offset of the first file line, and the bytes of all file lines.
     files_at: u64,
     files_len: u64,
@@ -375,6 +378,7 @@ impl Outline {
                     dirs: Vec::new(),
                     watch: Vec::new(),
                     path,
+                    file: None,
                     files_at: 0,
                     files_len: 0,
                     legacy: Some(manifest),
@@ -397,8 +401,8 @@ impl Outline {
                 dirs.push(serde_json::from_str::<DirLine>(&line).map_err(|e| damaged(dir, e))?);
             }
         }
-        let total = r
-            .get_ref()
+        let file = r.into_inner();
+        let total = file
             .metadata()
             .map_err(|e| crate::Error::io(&path, e))?
             .len();
@@ -419,6 +423,7 @@ impl Outline {
             dirs,
             watch: head.watch,
             path,
+            file: Some(file),
             files_at: at,
             files_len: total.saturating_sub(at),
             legacy: None,
@@ -436,7 +441,9 @@ impl Outline {
 
     fn read_range(&self, at: u64, len: u64) -> crate::Result<Vec<u8>> {
         let io = |e| crate::Error::io(&self.path, e);
-        let mut f = fs::File::open(&self.path).map_err(io)?;
+        let Some(mut f) = self.file.as_ref() else {
+            return Ok(Vec::new());
+        };
         f.seek(SeekFrom::Start(self.files_at + at)).map_err(io)?;
         let mut buf = Vec::with_capacity(len as usize);
         f.take(len).read_to_end(&mut buf).map_err(io)?;
@@ -742,6 +749,12 @@ mod tests {
                 assert_eq!(m.files.get(rel), Some(e), "seed {seed}");
             }
         }
+        assert_eq!(o.sample(10_000, 5).unwrap().len(), 5001);
+        // A new manifest renamed over it (a run of `sou index`) does not change what the outline reads.
+        let mut other = Manifest::new(std::path::PathBuf::from("/c"));
+        other.files.insert("z.txt".into(), entry(9));
+        write_manifest(dir.path(), &other).unwrap();
+        assert_eq!(o.files_in(&o.dirs[1]).unwrap().len(), o.dirs[1].files);
         assert_eq!(o.sample(10_000, 5).unwrap().len(), 5001);
     }
 }
