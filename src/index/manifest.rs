@@ -312,23 +312,6 @@ fn damaged(dir: &Path, e: impl std::fmt::Display) -> crate::Error {
     }
 }
 
-/// The fields of the manifest an older sou wrote (one JSON object; unknown fields ignored).
-#[derive(Deserialize)]
-struct Legacy {
-    format_version: u32,
-    analyzer: String,
-    max_passage_chars: usize,
-    corpus_root: PathBuf,
-    #[serde(default)]
-    json_fields: JsonFields,
-    #[serde(default)]
-    dict: Option<DictInfo>,
-    #[serde(default)]
-    commit: String,
-    #[serde(default)]
-    files: BTreeMap<String, FileEntry>,
-}
-
 impl Outline {
     /// Reads the head and the directory lines of the manifest of the index in `dir`: `Ok(None)` if there is
     /// none. Errors: [`crate::Error::IndexIncompatible`] if it is not a manifest (damaged),
@@ -355,19 +338,10 @@ impl Outline {
                 // An older sou's manifest: one JSON object (pretty-printed: its first line is `{`).
                 r.read_to_string(&mut line)
                     .map_err(|e| crate::Error::io(&path, e))?;
-                let old: Legacy = serde_json::from_str(&line).map_err(|_| damaged(dir, e))?;
-                let passages = old.files.values().map(|f| u64::from(f.passages)).sum();
-                let manifest = Manifest {
-                    format_version: old.format_version,
-                    analyzer: old.analyzer,
-                    max_passage_chars: old.max_passage_chars,
-                    corpus_root: old.corpus_root,
-                    json_fields: old.json_fields,
-                    dict: old.dict,
-                    commit: old.commit,
-                    files: old.files,
-                    dirs: BTreeMap::new(),
-                };
+                // It is the serde form of `Manifest` (`dirs` absent).
+                let manifest: Manifest =
+                    serde_json::from_str(&line).map_err(|_| damaged(dir, e))?;
+                let passages = manifest.passages();
                 return Ok(Some(Outline {
                     file_count: manifest.files.len(),
                     passages,
@@ -567,12 +541,6 @@ pub fn read_head(dir: &Path) -> crate::Result<Option<Manifest>> {
     Ok(Outline::read_lines(dir, false)?.map(|o| o.manifest))
 }
 
-/// The corpus root recorded in the manifest of the index in `dir`, from its first line. None if there is
-/// no manifest or it can't be read.
-pub fn recorded_corpus_root(dir: &Path) -> Option<PathBuf> {
-    read_head(dir).ok().flatten().map(|m| m.corpus_root)
-}
-
 /// The files a search always checks ([`Outline::watch`]).
 fn watched(m: &Manifest) -> Vec<Watched> {
     let mut all: Vec<(&String, &FileEntry)> = m.files.iter().collect();
@@ -666,7 +634,7 @@ pub(crate) fn mtime_ns(meta: &fs::Metadata) -> u64 {
 mod tests {
     use super::{
         DirStamp, FileEntry, Manifest, Outline, WATCHED_FILES, read_head, read_manifest,
-        recorded_corpus_root, write_manifest,
+        write_manifest,
     };
 
     fn entry(i: u64) -> FileEntry {
@@ -703,15 +671,14 @@ mod tests {
     #[test]
     fn a_manifest_reads_back_as_it_was_written() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(recorded_corpus_root(dir.path()), None);
         assert!(read_manifest(dir.path()).unwrap().is_none());
         // Quotes, a backslash and Han characters are escaped or kept as JSON writes them.
         let root = std::path::PathBuf::from("/data/新闻 \"档案\"\\2024");
         let m = sample_manifest(&root);
         write_manifest(dir.path(), &m).unwrap();
         assert_eq!(read_manifest(dir.path()).unwrap(), Some(m.clone()));
-        assert_eq!(recorded_corpus_root(dir.path()), Some(root));
         let head = read_head(dir.path()).unwrap().unwrap();
+        assert_eq!(head.corpus_root, root);
         assert!(head.files.is_empty() && head.dirs.is_empty());
         assert_eq!(head.commit, m.commit);
     }

@@ -28,7 +28,6 @@ pub use build::{BuildOptions, DictChoice, IndexStats, build};
 pub use dir::exists;
 pub use manifest::{
     DICT_FILE, DictInfo, DirStamp, FileEntry, MANIFEST_FILE, Manifest, read_head, read_manifest,
-    recorded_corpus_root,
 };
 pub use open::{SearchIndex, dict_changed, open};
 pub use schema::{ARTICLE_FIELD, Fields, LEAD_FIELD, article_key, schema};
