@@ -156,7 +156,8 @@ pub(super) fn by_date(
         let keys: Vec<String> = chunk.iter().map(|a| a.1.clone()).collect();
         let pool: usize = chunk.iter().map(|a| a.2).sum();
         let sub = within(idx, plan, &keys);
-        let (mut cands, _) = candidates(idx, searcher, &sub, pool, pool, per_article, false)?;
+        let (mut cands, _, _) =
+            candidates(idx, searcher, &sub, pool, pool, per_article, false, false)?;
         cands.sort_by(cmp_candidates);
         let mut keep = per_article_cap(per_article);
         cands.retain(|c| keep(c));
