@@ -31,26 +31,34 @@ pub(super) fn find_all(hay: &[char], pat: &Pattern) -> Vec<usize> {
     // A match starting at s continues a number to its left (`3` in `12.3`), ending at e to its right.
     let decimal_before = |s: usize| s >= 2 && digit(s) && hay[s - 1] == '.' && digit(s - 2);
     let decimal_after = |e: usize| digit(e - 1) && hay.get(e) == Some(&'.') && digit(e + 1);
+    let bounded = |s: usize| {
+        let e = s + p.len();
+        let starts_inside = s > 0 && (continues(hay[s - 1], hay[s]) || decimal_before(s));
+        let ends_inside = e < hay.len() && (continues(hay[e - 1], hay[e]) || decimal_after(e));
+        !pat.word_bounds || !(starts_inside || ends_inside)
+    };
+    if !pat.any_punct {
+        // The common case, as a plain loop: the first char alone rules out most offsets.
+        let (first, rest) = (p[0], &p[1..]);
+        let mut found = Vec::new();
+        for (s, &c) in hay[..=hay.len() - p.len()].iter().enumerate() {
+            if c == first && hay[s + 1..s + p.len()] == *rest && bounded(s) {
+                found.push(s);
+            }
+        }
+        return found;
+    }
+    // A punctuation mark of the pattern matches any punctuation mark of the text.
     let punct = |c: char| !is_word_char(c) && !c.is_whitespace();
-    let same = |a: char, b: char| a == b || (pat.any_punct && punct(a) && punct(b));
-    // The first char alone rules out most offsets, without a call to compare slices.
+    let same = |a: char, b: char| a == b || (punct(a) && punct(b));
     (0..=hay.len() - p.len())
         .filter(|&s| {
             same(hay[s], p[0])
-                && if pat.any_punct {
-                    hay[s + 1..s + p.len()]
-                        .iter()
-                        .zip(&p[1..])
-                        .all(|(a, b)| same(*a, *b))
-                } else {
-                    hay[s + 1..s + p.len()] == p[1..]
-                }
-        })
-        .filter(|&s| {
-            let e = s + p.len();
-            let starts_inside = s > 0 && (continues(hay[s - 1], hay[s]) || decimal_before(s));
-            let ends_inside = e < hay.len() && (continues(hay[e - 1], hay[e]) || decimal_after(e));
-            !pat.word_bounds || !(starts_inside || ends_inside)
+                && hay[s + 1..s + p.len()]
+                    .iter()
+                    .zip(&p[1..])
+                    .all(|(a, b)| same(*a, *b))
+                && bounded(s)
         })
         .collect()
 }
