@@ -33,7 +33,9 @@ use tantivy::schema::Value;
 use crate::index::SearchIndex;
 use crate::index::reprints::{self, Reprints};
 pub use filter::{Filters, Sort};
-use rerank::{Candidate, MatchSet, candidates, cmp_candidates, get_str, get_u64, per_article_cap};
+use rerank::{
+    Candidate, MatchSet, Reading, candidates, cmp_candidates, get_str, get_u64, per_article_cap,
+};
 use snippet::{Match, make_snippet};
 pub use trend::{Breakdown, Bucket, CountBy, count_by};
 pub use weights::Ranking;
@@ -240,8 +242,10 @@ fn rank(
             pool,
             limit,
             req.per_article,
-            early_stop,
-            req.per_article.is_some(),
+            Reading {
+                early_stop,
+                record_matches: req.per_article.is_some(),
+            },
         )?;
         cands.sort_by(cmp_candidates);
         if req.per_article.is_none() && collapse.is_none() {

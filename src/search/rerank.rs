@@ -270,6 +270,15 @@ impl SegmentCollector for CollectMatchesSegment {
     }
 }
 
+/// How [`candidates`] reads the pool.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Reading {
+    /// Leave unread the candidates that can't reach the best `limit`.
+    pub early_stop: bool,
+    /// Record which passages match ([`MatchSet`]).
+    pub record_matches: bool,
+}
+
 /// The best `pool` candidates by tantivy score, re-scored by coverage (not sorted), and the exact number of
 /// matching passages (those the query finds that pass the plan's checks). Candidates that can't reach the
 /// best `limit` (at most `per_article` passages per article) whatever their coverage may be left out: the
@@ -284,9 +293,12 @@ pub(super) fn candidates(
     pool: usize,
     limit: usize,
     per_article: Option<usize>,
-    early_stop: bool,
-    record_matches: bool,
+    how: Reading,
 ) -> crate::Result<(Vec<Candidate>, usize, Option<MatchSet>)> {
+    let Reading {
+        early_stop,
+        record_matches,
+    } = how;
     let f = idx.fields;
     let mut matches = None;
     let (mut found, mut total): (Vec<(Score, DocAddress)>, usize) = if plan.checks.is_empty() {
@@ -573,6 +585,10 @@ mod tests {
         let (_dir, idx) = crate::index::test_index(&[("news.jsonl", &lines)]);
         let searcher = idx.reader.searcher();
         let mut skipped = 0;
+        let read = |early_stop| Reading {
+            early_stop,
+            record_matches: false,
+        };
         for q in ["工研院", "工研院 技术转移", "产业报告", "高新区 产业链"] {
             let plan = plan(&idx, &searcher, &query::parse(q).unwrap(), false).unwrap();
             for (limit, per_article) in [(1, None), (5, None), (10, None), (5, Some(1))] {
@@ -584,21 +600,12 @@ mod tests {
                     pool,
                     limit,
                     per_article,
-                    false,
-                    false,
+                    read(false),
                 )
                 .unwrap();
-                let (some, total2, _) = candidates(
-                    &idx,
-                    &searcher,
-                    &plan,
-                    pool,
-                    limit,
-                    per_article,
-                    true,
-                    false,
-                )
-                .unwrap();
+                let (some, total2, _) =
+                    candidates(&idx, &searcher, &plan, pool, limit, per_article, read(true))
+                        .unwrap();
                 assert_eq!(total, total2);
                 skipped += all.len() - some.len();
                 assert_eq!(
