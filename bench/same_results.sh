@@ -17,7 +17,7 @@ echo "same_results: building $rev and this tree (release)" >&2
 (cd "$work/base" && CARGO_TARGET_DIR="$work/base-target" cargo build --release --locked -q --bin sou)
 cargo build --release --locked -q --bin sou
 base="$work/base-target/release/sou"
-head="$PWD/target/release/sou"
+head="${CARGO_TARGET_DIR:-$PWD/target}/release/sou"
 
 status=0
 python3 bench/eval.py --sou "$base" --work "$work/eval-base" --runs-out "$work/base.runs" >"$work/base.eval" 2>&1

@@ -30,6 +30,12 @@ pub(crate) fn check_segments(index: &Index, dir: &Path) -> crate::Result<IndexRe
     })
 }
 
+/// How many decompressed blocks of stored passages a reader keeps (tantivy's default: 100), each about
+/// 8 KB: at most about 36 MB. A search reads a few dozen passages, each
+/// a whole zstd block to decompress; a batch of queries or `sou serve` reads the same blocks again and
+/// again. (Batch of the 1,000 xwlb-keywords-dev queries: see BENCHMARKS.md, "Query latency".)
+pub(crate) const STORE_CACHE_BLOCKS: usize = 4096;
+
 pub(crate) fn open_segments(index: &Index, dir: &Path) -> crate::Result<IndexReader> {
     let damaged = |e: tantivy::TantivyError| crate::Error::IndexIncompatible {
         path: dir.to_path_buf(),
@@ -38,6 +44,7 @@ pub(crate) fn open_segments(index: &Index, dir: &Path) -> crate::Result<IndexRea
     let reader: IndexReader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
+        .doc_store_cache_num_blocks(STORE_CACHE_BLOCKS)
         .try_into()
         .map_err(damaged)?;
     for segment in reader.searcher().segment_readers() {

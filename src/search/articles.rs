@@ -7,7 +7,7 @@ use tantivy::DocAddress;
 
 use super::filter::{Filters, Sort};
 use super::plan::Plan;
-use super::rerank::{self, Candidate, candidates, cmp_candidates, per_article_cap};
+use super::rerank::{self, Candidate, Reading, candidates, cmp_candidates, per_article_cap};
 use crate::index::SearchIndex;
 use crate::index::schema::{ARTICLE_FIELD, DAY_FIELD, SOURCE_FIELD};
 
@@ -156,7 +156,18 @@ pub(super) fn by_date(
         let keys: Vec<String> = chunk.iter().map(|a| a.1.clone()).collect();
         let pool: usize = chunk.iter().map(|a| a.2).sum();
         let sub = within(idx, plan, &keys);
-        let (mut cands, _) = candidates(idx, searcher, &sub, pool, pool, per_article, false)?;
+        let (mut cands, _, _) = candidates(
+            idx,
+            searcher,
+            &sub,
+            pool,
+            pool,
+            per_article,
+            Reading {
+                early_stop: false,
+                record_matches: false,
+            },
+        )?;
         cands.sort_by(cmp_candidates);
         let mut keep = per_article_cap(per_article);
         cands.retain(|c| keep(c));

@@ -24,6 +24,7 @@ pub mod snippet;
 pub mod trend;
 mod weights;
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -32,7 +33,9 @@ use tantivy::schema::Value;
 use crate::index::SearchIndex;
 use crate::index::reprints::{self, Reprints};
 pub use filter::{Filters, Sort};
-use rerank::{Candidate, candidates, cmp_candidates, get_str, get_u64, per_article_cap};
+use rerank::{
+    Candidate, MatchSet, Reading, candidates, cmp_candidates, get_str, get_u64, per_article_cap,
+};
 use snippet::{Match, make_snippet};
 pub use trend::{Breakdown, Bucket, CountBy, count_by};
 pub use weights::Ranking;
@@ -213,16 +216,18 @@ fn group_text(g: &query::Group) -> String {
 }
 
 /// The best `limit` candidates of `plan` (at most `per_article` per article; with `collapse`, one article
-/// per reprint group), best first, and the number of passages the plan matches.
+/// per reprint group), best first, the number of passages the plan matches, and with a cap per article
+/// the number of matching passages of each article, where the search could count them on the way.
 fn rank(
     idx: &SearchIndex,
     searcher: &tantivy::Searcher,
     plan: &plan::Plan,
     req: &SearchRequest,
     collapse: Option<&Reprints>,
-) -> crate::Result<(Vec<Candidate>, usize)> {
+) -> crate::Result<(Vec<Candidate>, usize, Option<MatchSet>)> {
     if req.sort != Sort::Relevance {
-        return articles::by_date(idx, searcher, plan, req, collapse);
+        let (cands, total) = articles::by_date(idx, searcher, plan, req, collapse)?;
+        return Ok((cands, total, None));
     }
     let limit = req.limit.max(1);
     let docs = (searcher.num_docs() as usize).max(1);
@@ -230,19 +235,22 @@ fn rank(
     // Collapsed reprints are not known to the early stop of `candidates`: once some are, look at the whole pool.
     let mut early_stop = true;
     loop {
-        let (mut cands, total) = candidates(
+        let (mut cands, total, match_set) = candidates(
             idx,
             searcher,
             plan,
             pool,
             limit,
             req.per_article,
-            early_stop,
+            Reading {
+                early_stop,
+                record_matches: req.per_article.is_some(),
+            },
         )?;
         cands.sort_by(cmp_candidates);
         if req.per_article.is_none() && collapse.is_none() {
             cands.truncate(limit);
-            return Ok((cands, total));
+            return Ok((cands, total, match_set));
         }
         // At most n passages per article, one article per reprint group; if that leaves too few, look
         // further down the ranking.
@@ -259,7 +267,7 @@ fn rank(
             .take(limit)
             .collect();
         if kept.len() >= limit || (pool >= total && !(collapsed && early_stop)) {
-            return Ok((kept, total));
+            return Ok((kept, total, match_set));
         }
         if collapsed {
             early_stop = false;
@@ -340,24 +348,37 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
     let (rule, parsed) = parse(req)?;
     let searcher = idx.reader.searcher();
     let f = idx.fields;
-    let full = filtered(plan::plan(idx, &searcher, &parsed, true)?, req, idx)?;
+    // A question or --plain query needs both plans (the full one only counts); a keyword query needs the
+    // partial one only when nothing matches in full.
+    let (full, partial) = match rule {
+        MatchRule::Coverage => {
+            let (full, some) = plan::plans(idx, &searcher, &parsed)?;
+            (full, Some(some))
+        }
+        MatchRule::AllTerms => (plan::plan(idx, &searcher, &parsed, true)?, None),
+    };
+    let full = filtered(full, req, idx)?;
     let reprints = Reprints::load_cached(idx, &searcher)?;
     let collapse = (req.collapse && !reprints.is_empty()).then_some(&*reprints);
     // The plan whose matches are the hits.
-    let (ranked, total, used) = match rule {
-        MatchRule::AllTerms => match rank(idx, &searcher, &full, req, collapse)? {
-            (ranked, total) if total > 0 => (ranked, total, full),
+    let (ranked, total, used, match_set) = match partial {
+        // A keyword query.
+        None => match rank(idx, &searcher, &full, req, collapse)? {
+            (ranked, total, set) if total > 0 => (ranked, total, full, set),
             // No passage has it all: the best of those that have some of it.
             _ => {
                 let mut some = filtered(plan::plan(idx, &searcher, &parsed, false)?, req, idx)?;
                 some.require_unit = true;
-                (rank(idx, &searcher, &some, req, collapse)?.0, 0, some)
+                let (ranked, _, set) = rank(idx, &searcher, &some, req, collapse)?;
+                (ranked, 0, some, set)
             }
         },
-        MatchRule::Coverage => {
-            let some = filtered(plan::plan(idx, &searcher, &parsed, false)?, req, idx)?;
+        // A question or --plain query.
+        Some(some) => {
+            let some = filtered(some, req, idx)?;
             let total = rerank::count_matches(idx, &searcher, &full)?;
-            (rank(idx, &searcher, &some, req, collapse)?.0, total, some)
+            let (ranked, _, set) = rank(idx, &searcher, &some, req, collapse)?;
+            (ranked, total, some, set)
         }
     };
     // With a cap per article: how many passages of each shown article the query finds, to say how many
@@ -371,7 +392,15 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
         let mut distinct = keys.clone();
         distinct.sort();
         distinct.dedup();
-        let found = articles::passages_per_article(idx, &searcher, &used, &distinct)?;
+        // Counted while ranking where the index alone decides the matches; else by searching again within
+        // the shown articles.
+        let found: HashMap<String, usize> = match &match_set {
+            Some(set) => distinct
+                .iter()
+                .map(|k| Ok((k.clone(), set.per_article(&searcher, f.article, k)?)))
+                .collect::<crate::Result<_>>()?,
+            None => articles::passages_per_article(idx, &searcher, &used, &distinct)?,
+        };
         for (i, key) in keys.iter().enumerate() {
             if keys[i + 1..].contains(key) {
                 continue;

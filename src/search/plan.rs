@@ -487,6 +487,21 @@ fn bool_or_none(mut clauses: Vec<(Occur, Box<dyn TQuery>)>) -> Option<Box<dyn TQ
     }
 }
 
+/// The scoring query and re-ranking plan of each item of each group of `q`, in order.
+type ItemQueries = Vec<Vec<(Option<Box<dyn TQuery>>, ItemPlan)>>;
+
+fn item_queries(idx: &SearchIndex, searcher: &tantivy::Searcher, q: &query::Query) -> ItemQueries {
+    q.groups
+        .iter()
+        .map(|g| {
+            g.items
+                .iter()
+                .map(|item| item_query(idx, searcher, item))
+                .collect()
+        })
+        .collect()
+}
+
 /// Plans a parsed query. With `all_terms`, every group is required: a passage matches when it contains
 /// (literally, [`literal`]) one item of every group; otherwise only the groups the query marks required
 /// (phrases, `+term`) are, and the others only score.
@@ -496,18 +511,48 @@ pub(super) fn plan(
     q: &query::Query,
     all_terms: bool,
 ) -> crate::Result<Plan> {
+    assemble(idx, q, item_queries(idx, searcher, q), all_terms)
+}
+
+/// The plans of `q` with and without `all_terms` ([`plan`]), segmenting and weighing its terms once.
+pub(super) fn plans(
+    idx: &SearchIndex,
+    searcher: &tantivy::Searcher,
+    q: &query::Query,
+) -> crate::Result<(Plan, Plan)> {
+    let items = item_queries(idx, searcher, q);
+    let copy: ItemQueries = items
+        .iter()
+        .map(|g| {
+            g.iter()
+                .map(|(sq, p)| (sq.as_ref().map(|sq| sq.box_clone()), p.clone()))
+                .collect()
+        })
+        .collect();
+    Ok((
+        assemble(idx, q, items, true)?,
+        assemble(idx, q, copy, false)?,
+    ))
+}
+
+/// A plan from the items' scoring queries ([`item_query`], one list per group of `q`).
+fn assemble(
+    idx: &SearchIndex,
+    q: &query::Query,
+    items: ItemQueries,
+    all_terms: bool,
+) -> crate::Result<Plan> {
     let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     let mut checks = Vec::new();
     let mut groups = Vec::new();
     let mut literals = Vec::new();
-    for g in &q.groups {
+    for (g, queries) in q.groups.iter().zip(items) {
         let required = g.required || all_terms;
         let mut scoring = Vec::new();
         let mut matching = Vec::new();
         let mut plans = Vec::new();
         let mut check = false;
-        for item in &g.items {
-            let (sq, p) = item_query(idx, searcher, item);
+        for (item, (sq, p)) in g.items.iter().zip(queries) {
             if let Some(sq) = sq {
                 scoring.push((Occur::Should, sq));
             }

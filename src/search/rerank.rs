@@ -4,9 +4,12 @@
 
 use std::collections::HashMap;
 
-use tantivy::collector::{Count, DocSetCollector, TopDocs};
-use tantivy::schema::{Field, Value};
-use tantivy::{DocAddress, Score, TantivyDocument};
+use tantivy::collector::{Collector, Count, DocSetCollector, SegmentCollector, TopDocs};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{
+    DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED, TantivyDocument,
+    Term,
+};
 
 use super::plan::{ItemPlan, Pattern, Plan};
 use super::weights::RANKING;
@@ -28,26 +31,34 @@ pub(super) fn find_all(hay: &[char], pat: &Pattern) -> Vec<usize> {
     // A match starting at s continues a number to its left (`3` in `12.3`), ending at e to its right.
     let decimal_before = |s: usize| s >= 2 && digit(s) && hay[s - 1] == '.' && digit(s - 2);
     let decimal_after = |e: usize| digit(e - 1) && hay.get(e) == Some(&'.') && digit(e + 1);
+    let bounded = |s: usize| {
+        let e = s + p.len();
+        let starts_inside = s > 0 && (continues(hay[s - 1], hay[s]) || decimal_before(s));
+        let ends_inside = e < hay.len() && (continues(hay[e - 1], hay[e]) || decimal_after(e));
+        !pat.word_bounds || !(starts_inside || ends_inside)
+    };
+    if !pat.any_punct {
+        // The common case, as a plain loop: the first char alone rules out most offsets.
+        let (first, rest) = (p[0], &p[1..]);
+        let mut found = Vec::new();
+        for (s, &c) in hay[..=hay.len() - p.len()].iter().enumerate() {
+            if c == first && hay[s + 1..s + p.len()] == *rest && bounded(s) {
+                found.push(s);
+            }
+        }
+        return found;
+    }
+    // A punctuation mark of the pattern matches any punctuation mark of the text.
     let punct = |c: char| !is_word_char(c) && !c.is_whitespace();
-    let same = |a: char, b: char| a == b || (pat.any_punct && punct(a) && punct(b));
-    // The first char alone rules out most offsets, without a call to compare slices.
+    let same = |a: char, b: char| a == b || (punct(a) && punct(b));
     (0..=hay.len() - p.len())
         .filter(|&s| {
             same(hay[s], p[0])
-                && if pat.any_punct {
-                    hay[s + 1..s + p.len()]
-                        .iter()
-                        .zip(&p[1..])
-                        .all(|(a, b)| same(*a, *b))
-                } else {
-                    hay[s + 1..s + p.len()] == p[1..]
-                }
-        })
-        .filter(|&s| {
-            let e = s + p.len();
-            let starts_inside = s > 0 && (continues(hay[s - 1], hay[s]) || decimal_before(s));
-            let ends_inside = e < hay.len() && (continues(hay[e - 1], hay[e]) || decimal_after(e));
-            !pat.word_bounds || !(starts_inside || ends_inside)
+                && hay[s + 1..s + p.len()]
+                    .iter()
+                    .zip(&p[1..])
+                    .all(|(a, b)| same(*a, *b))
+                && bounded(s)
         })
         .collect()
 }
@@ -175,11 +186,106 @@ pub(super) fn get_u64(doc: &TantivyDocument, f: Field) -> u64 {
         .unwrap_or_default()
 }
 
+/// Which passages match, recorded while the matches are scored (a [`Collector`]): one bit per document of
+/// each segment. Enough to count the matches of a few articles afterwards ([`MatchSet::per_article`]).
+pub(super) struct MatchSet {
+    /// (segment ordinal, bits)
+    segments: Vec<(SegmentOrdinal, Vec<u64>)>,
+}
+
+impl MatchSet {
+    /// The number of matching passages of the article `key` ([`crate::index::article_key`]), read from the
+    /// postings of the article's term.
+    pub fn per_article(
+        &self,
+        searcher: &tantivy::Searcher,
+        field: Field,
+        key: &str,
+    ) -> crate::Result<usize> {
+        let term = Term::from_field_text(field, key);
+        let mut n = 0;
+        for (seg, bits) in &self.segments {
+            let inverted = searcher.segment_reader(*seg).inverted_index(field)?;
+            let Some(mut postings) = inverted
+                .read_postings(&term, IndexRecordOption::Basic)
+                .map_err(tantivy::TantivyError::from)?
+            else {
+                continue;
+            };
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                if bits
+                    .get(doc as usize / 64)
+                    .is_some_and(|w| w & (1 << (doc % 64)) != 0)
+                {
+                    n += 1;
+                }
+                doc = postings.advance();
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// Collects a [`MatchSet`].
+struct CollectMatches;
+
+struct CollectMatchesSegment(SegmentOrdinal, Vec<u64>);
+
+impl Collector for CollectMatches {
+    type Fruit = MatchSet;
+    type Child = CollectMatchesSegment;
+
+    fn for_segment(
+        &self,
+        seg: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<CollectMatchesSegment> {
+        Ok(CollectMatchesSegment(
+            seg,
+            vec![0; (reader.max_doc() as usize).div_ceil(64)],
+        ))
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, segments: Vec<(SegmentOrdinal, Vec<u64>)>) -> tantivy::Result<MatchSet> {
+        Ok(MatchSet { segments })
+    }
+}
+
+impl SegmentCollector for CollectMatchesSegment {
+    type Fruit = (SegmentOrdinal, Vec<u64>);
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(w) = self.1.get_mut(doc as usize / 64) {
+            *w |= 1 << (doc % 64);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.0, self.1)
+    }
+}
+
+/// How [`candidates`] reads the pool.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Reading {
+    /// Leave unread the candidates that can't reach the best `limit`.
+    pub early_stop: bool,
+    /// Record which passages match ([`MatchSet`]).
+    pub record_matches: bool,
+}
+
 /// The best `pool` candidates by tantivy score, re-scored by coverage (not sorted), and the exact number of
 /// matching passages (those the query finds that pass the plan's checks). Candidates that can't reach the
 /// best `limit` (at most `per_article` passages per article) whatever their coverage may be left out: the
 /// best `limit` are those of the whole pool. A passage in which nothing of the query can be shown (no
-/// highlight: a single character of a word, or a match only in its title) is never a candidate.
+/// highlight: a single character of a word, or a match only in its title) is never a candidate. With
+/// `record_matches`, also which passages match when the index alone decides it (the plan has no checks),
+/// recorded in the same pass.
 pub(super) fn candidates(
     idx: &SearchIndex,
     searcher: &tantivy::Searcher,
@@ -187,14 +293,24 @@ pub(super) fn candidates(
     pool: usize,
     limit: usize,
     per_article: Option<usize>,
-    early_stop: bool,
-) -> crate::Result<(Vec<Candidate>, usize)> {
+    how: Reading,
+) -> crate::Result<(Vec<Candidate>, usize, Option<MatchSet>)> {
+    let Reading {
+        early_stop,
+        record_matches,
+    } = how;
     let f = idx.fields;
+    let mut matches = None;
     let (mut found, mut total): (Vec<(Score, DocAddress)>, usize) = if plan.checks.is_empty() {
-        searcher.search(
-            &plan.query,
-            &(TopDocs::with_limit(pool).order_by_score(), Count),
-        )?
+        let top = TopDocs::with_limit(pool).order_by_score();
+        if record_matches {
+            let (found, total, set) =
+                searcher.search(&plan.query, &(top, Count, CollectMatches))?;
+            matches = Some(set);
+            (found, total)
+        } else {
+            searcher.search(&plan.query, &(top, Count))?
+        }
     } else {
         // Some strings must be checked on the text: check every match, so that the total is exact.
         let all = searcher.search(&plan.query, &DocSetCollector)?;
@@ -324,7 +440,7 @@ pub(super) fn candidates(
             loaded.truncate(pool);
         }
     }
-    Ok((loaded, total))
+    Ok((loaded, total, matches))
 }
 
 /// Does the passage at `addr` pass the plan's checks?
@@ -469,14 +585,27 @@ mod tests {
         let (_dir, idx) = crate::index::test_index(&[("news.jsonl", &lines)]);
         let searcher = idx.reader.searcher();
         let mut skipped = 0;
+        let read = |early_stop| Reading {
+            early_stop,
+            record_matches: false,
+        };
         for q in ["工研院", "工研院 技术转移", "产业报告", "高新区 产业链"] {
             let plan = plan(&idx, &searcher, &query::parse(q).unwrap(), false).unwrap();
             for (limit, per_article) in [(1, None), (5, None), (10, None), (5, Some(1))] {
                 let pool = 50;
-                let (all, total) =
-                    candidates(&idx, &searcher, &plan, pool, limit, per_article, false).unwrap();
-                let (some, total2) =
-                    candidates(&idx, &searcher, &plan, pool, limit, per_article, true).unwrap();
+                let (all, total, _) = candidates(
+                    &idx,
+                    &searcher,
+                    &plan,
+                    pool,
+                    limit,
+                    per_article,
+                    read(false),
+                )
+                .unwrap();
+                let (some, total2, _) =
+                    candidates(&idx, &searcher, &plan, pool, limit, per_article, read(true))
+                        .unwrap();
                 assert_eq!(total, total2);
                 skipped += all.len() - some.len();
                 assert_eq!(

@@ -152,6 +152,7 @@ fn live(mut idx: SearchIndex) -> crate::Result<SearchIndex> {
         .index
         .reader_builder()
         .reload_policy(ReloadPolicy::OnCommitWithDelay)
+        .doc_store_cache_num_blocks(crate::index::open::STORE_CACHE_BLOCKS)
         .try_into()?;
     Ok(idx)
 }
