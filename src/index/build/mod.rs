@@ -159,6 +159,7 @@ fn run(
         .describes(target.index.load_metas()?.payload.as_deref());
     let mut plan = plan::plan(
         &target.corpus_root,
+        target.skip.as_ref(),
         &target.manifest,
         &|rel| {
             (fields_changed && corpus::is_jsonl(rel))
@@ -219,12 +220,15 @@ fn run(
         &target.corpus_root,
         std::mem::take(&mut plan.dirs),
         &target.manifest,
+        target.skip.as_ref(),
     );
-    let stamps_changed = dirs != target.manifest.dirs;
+    // State of the run that must be recorded even if no file changed: a moved corpus's new root, the field
+    // names given for archives (which the next run reads archives with).
+    let manifest_changed = dirs != target.manifest.dirs || target.root_moved || fields_changed;
     target.manifest.dirs = dirs;
 
     progress.message("committing");
-    let committed = commit::commit(&mut target, &mut writer, dirty, dict, stamps_changed)?;
+    let committed = commit::commit(&mut target, &mut writer, dirty, dict, manifest_changed)?;
     // The index is complete here. Merging only makes it faster and smaller: if it fails or is killed, the
     // committed segments stay as they are.
     if committed && bulk {
