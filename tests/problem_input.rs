@@ -3,7 +3,7 @@
 //! and an index inside its own corpus. Each kind has a promise in the README's "Problem files and
 //! interrupted runs".
 
-use crate::util::{TestEnv, assert_finds_exactly, parse_json};
+use crate::util::{Output, TestEnv, assert_finds_exactly, parse_json};
 
 /// The paths of the hits of a search (no check of the hits against the files: some paths here are not
 /// UTF-8 on disk).
@@ -13,6 +13,15 @@ fn hit_paths(env: &TestEnv, query: &str) -> Vec<String> {
         .iter()
         .map(|h| h.path.clone())
         .collect()
+}
+
+/// `sou index --json` whatever its status: the summary's `data` and the output.
+fn index_summary(env: &TestEnv) -> (serde_json::Value, Output) {
+    let out = env.try_index(&["--json"]);
+    let v: serde_json::Value =
+        serde_json::from_str(out.stdout.trim()).unwrap_or_else(|e| panic!("{e}: {out:#?}"));
+    assert_eq!(v["type"], "index_summary", "{out:#?}");
+    (v["data"].clone(), out)
 }
 
 /// Sets the modification time of the corpus's directories an hour back: a directory modified within the
@@ -137,6 +146,198 @@ fn a_moved_corpus_is_recorded_even_when_no_file_changed() {
         .unwrap()
         .to_string();
     assert!(root.ends_with("corpus2"), "{root}");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 7. Archives whose records can't be read.
+
+#[test]
+fn an_archive_without_one_readable_record_fails_and_skipped_records_are_counted() {
+    let env = TestEnv::new(&[
+        ("ok.txt", "一篇讲农业的文章。"),
+        (
+            "text.jsonl",
+            "{\"id\":1,\"text\":\"正文写在别的字段里。\"}\n{\"id\":2,\"text\":\"第二条也是。\"}\n\n",
+        ),
+        (
+            "mixed.jsonl",
+            "{\"id\":\"m1\",\"body\":\"这一条讲天气。\"}\nnot json\n{\"id\":\"m3\"}\n",
+        ),
+    ]);
+    let (data, out) = index_summary(&env);
+    assert_eq!(out.code, Some(2), "{out:#?}");
+    assert_eq!(data["failed"], 1, "{data}");
+    assert_eq!(data["records_skipped"], 4, "{data}");
+    assert!(
+        out.stderr
+            .contains("text.jsonl: no record could be read: 2 lines skipped"),
+        "{out:#?}"
+    );
+    assert_finds_exactly(&env, &["天气"], &["mixed.jsonl"]);
+    // The failed archive is not "unchanged" on the next run: it fails again, and the summary says so.
+    let out = env.try_index(&[]);
+    assert_eq!(out.code, Some(2), "{out:#?}");
+    assert!(
+        out.stdout.contains(", 1 failed, 2 records skipped)"),
+        "{out:#?}"
+    );
+    // Read with the right field name, it is indexed.
+    let out = env.try_index(&["--body-field", "text"]);
+    assert_eq!(out.code, Some(2), "{out:#?}"); // now mixed.jsonl has no "text" field
+    env.set_body_field("text");
+    assert_finds_exactly(&env, &["别的字段"], &["text.jsonl"]);
+}
+
+#[test]
+fn a_lone_surrogate_escape_is_read_as_the_replacement_character_and_reported() {
+    let env = TestEnv::new(&[(
+        "a.jsonl",
+        concat!(
+            r#"{"id":"s1","body":"半个字\ud800之后还讲农业。"}"#,
+            "\n",
+            r#"{"id":"s2","body":"成对的\ud83d\ude00不算，\\ud800也不算，讲天气。"}"#,
+            "\n",
+        ),
+    )]);
+    let (data, out) = index_summary(&env);
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    assert_eq!(
+        (&data["failed"], &data["records_skipped"]),
+        (&0.into(), &0.into())
+    );
+    assert!(
+        out.stderr
+            .contains("a.jsonl:1: an escape of a lone UTF-16 surrogate"),
+        "{out:#?}"
+    );
+    assert!(!out.stderr.contains("a.jsonl:2"), "{out:#?}");
+    let found = parse_json(env.search(&["--json", "农业"]));
+    assert_eq!(found.hits.len(), 1);
+    assert!(
+        found.hits[0].text.contains("半个字\u{FFFD}之后"),
+        "{found:#?}"
+    );
+    let found = parse_json(env.search(&["--json", "天气"]));
+    assert!(
+        found.hits[0].text.contains("成对的😀不算，\\ud800也不算"),
+        "{found:#?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 8. A file that fails while it is read.
+
+/// The read position of every file descriptor of process `pid` open on `path`.
+#[cfg(target_os = "linux")]
+fn read_positions(pid: u32, path: &std::path::Path) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return out;
+    };
+    for fd in fds.flatten() {
+        if std::fs::read_link(fd.path()).is_ok_and(|t| t == path) {
+            let name = fd.file_name().to_string_lossy().into_owned();
+            let info = std::fs::read_to_string(format!("/proc/{pid}/fdinfo/{name}"));
+            let pos = info.ok().and_then(|i| {
+                i.lines()
+                    .find_map(|l| l.strip_prefix("pos:"))
+                    .and_then(|p| p.trim().parse().ok())
+            });
+            if let Some(pos) = pos {
+                out.push((name, pos));
+            }
+        }
+    }
+    out
+}
+
+/// A text file that stops being valid UTF-8 while it is read (half a character appended once its first
+/// passages are in the writer): the file fails alone, the run commits the rest.
+///
+/// The moment is found by watching the run's read position in the file (`/proc/PID/fdinfo`): sou reads the
+/// file three times (its hash, the check that it decodes, then the passages), the first two fast; a
+/// position that stays in the second half of the file is the third read, waiting on the indexing of a
+/// chunk, with passages of the first half already in the writer.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_that_stops_being_utf8_while_it_is_read_fails_alone() {
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+    let env = TestEnv::indexed(&[("old.txt", "早就索引过的一篇讲银行。")]);
+    // Eight chunks of text (sou reads 1 MB at a time), nearly three times the window of characters that the
+    // reader holds before it hands out its first passages (`WINDOW_CHARS`).
+    let paragraph = "高新区召开工作动员大会，安排部署相关工作，加快建设世界一流高科技园区。\n\n";
+    let big: String = paragraph.repeat((8 << 20) / paragraph.len());
+    env.write("big.txt", &big);
+    env.write("new.txt", "新来的一篇讲农业。");
+    let big_path = std::fs::canonicalize(env.corpus().join("big.txt")).unwrap();
+    let size = big.len() as u64;
+    let corpus = env.corpus().display().to_string();
+    let index = env.index_dir().display().to_string();
+    let mut child = env
+        .command(
+            [
+                "index",
+                "--threads",
+                "1",
+                "--corpus",
+                &corpus,
+                "--index",
+                &index,
+            ],
+            &[],
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let started = Instant::now();
+    let mut still: Option<(String, u64, Instant)> = None;
+    let mut appended = false;
+    while child.try_wait().unwrap().is_none() && started.elapsed() < Duration::from_secs(120) {
+        let now = Instant::now();
+        let mid = read_positions(pid, &big_path)
+            .into_iter()
+            .find(|(_, pos)| *pos > size / 2 && *pos < size);
+        still = match (mid, still) {
+            (Some((fd, pos)), Some((f, p, since))) if fd == f && pos == p => {
+                if now - since > Duration::from_millis(40) {
+                    let mut f = std::fs::OpenOptions::new()
+                        .append(true)
+                        .open(&big_path)
+                        .unwrap();
+                    f.write_all("农".as_bytes().split_at(1).0).unwrap();
+                    appended = true;
+                    break;
+                }
+                Some((fd, pos, since))
+            }
+            (Some((fd, pos)), _) => Some((fd, pos, now)),
+            (None, _) => None,
+        };
+        std::thread::sleep(Duration::from_micros(300));
+    }
+    let out = Output::checked(child.wait_with_output().unwrap());
+    assert!(
+        appended,
+        "the run's read of big.txt was not caught midway: {out:#?}"
+    );
+    assert_eq!(out.code, Some(2), "{out:#?}");
+    assert!(
+        out.stderr
+            .contains("big.txt: the file changed while it was read"),
+        "{out:#?}"
+    );
+    assert!(
+        out.stdout.contains("1 new") && out.stdout.contains("1 failed"),
+        "{out:#?}"
+    );
+    // The rest of the run is committed; nothing of the failed file is.
+    assert_finds_exactly(&env, &["农业"], &["new.txt"]);
+    assert_finds_exactly(&env, &["银行"], &["old.txt"]);
+    let found = parse_json(env.search(&["--json", "高新区"]));
+    assert!(found.hits.is_empty(), "{found:#?}");
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -82,6 +82,10 @@ pub struct IndexStats {
     pub failed: usize,
     /// Files skipped by design: binary files with a text extension (reported, not a failure).
     pub skipped: usize,
+    /// Lines of JSON Lines archives that held no record that could be read (not JSON, not an object, no
+    /// string body field, not UTF-8), reported with their line numbers and skipped. An archive with lines
+    /// but none of them a record is counted in `failed` too.
+    pub records_skipped: u64,
     /// Files read in this run, by the encoding they were decoded from.
     pub encodings: BTreeMap<String, usize>,
     /// Passages written in this run.

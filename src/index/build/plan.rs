@@ -64,6 +64,19 @@ pub(super) fn classify(
     }
 }
 
+impl PlannedFile {
+    /// The path that messages about the file name: the corpus root joined with [`PlannedFile::rel`], so
+    /// that a name that is not UTF-8 is shown as its key (`a\xFF.txt`), which no other file has.
+    pub fn shown(&self) -> PathBuf {
+        let rel = Path::new(&self.rel);
+        let depth = rel.components().count();
+        match self.abs.ancestors().nth(depth) {
+            Some(root) if depth > 0 => root.join(rel),
+            _ => self.abs.clone(),
+        }
+    }
+}
+
 /// What the walk found and what the run will do.
 #[derive(Debug, Default)]
 pub(super) struct Plan {
