@@ -119,15 +119,6 @@ pub enum Error {
         /// The operating system's message.
         cause: String,
     },
-    /// A corpus file changed while it was read, after some of its passages were written: the run stops
-    /// before its commit, so the index keeps its last complete version.
-    #[error("{}: {reason}; the index was left as it was", path.display())]
-    ChangedWhileRead {
-        /// The file.
-        path: PathBuf,
-        /// What was found.
-        reason: String,
-    },
 }
 
 impl From<tantivy::TantivyError> for Error {

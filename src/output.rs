@@ -366,7 +366,8 @@ pub fn print_analysis<W: Write>(
 }
 
 /// The one-line summary of a build: `indexed N files (… new, … changed, …): … passages written, …`; JSON Lines
-/// archives that had records appended are said as `…, 1 appended (3 records added)` when there are some.
+/// archives that had records appended are said as `…, 1 appended (3 records added)` when there are some,
+/// and lines of archives that held no readable record as `…, 4 records skipped`.
 pub fn index_summary_line(s: &IndexStats) -> String {
     let mut line = format!(
         "indexed {} files ({} new, {} changed, {} removed, {} unchanged",
@@ -383,6 +384,9 @@ pub fn index_summary_line(s: &IndexStats) -> String {
     }
     if s.failed > 0 {
         line.push_str(&format!(", {} failed", s.failed));
+    }
+    if s.records_skipped > 0 {
+        line.push_str(&format!(", {} records skipped", s.records_skipped));
     }
     line.push_str(&format!(
         "): {} passages written, {} in the index, {:.2} MB read in {:.2} s",

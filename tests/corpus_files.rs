@@ -231,7 +231,7 @@ fn malformed_jsonl_lines_are_reported_and_skipped() {
     let stdout = out.assert_ok();
     assert!(
         stdout.starts_with(
-            "indexed 2 files (2 new, 0 changed, 0 removed, 0 unchanged): 3 passages written, 3 in the index"
+            "indexed 2 files (2 new, 0 changed, 0 removed, 0 unchanged, 5 records skipped): 3 passages written, 3 in the index"
         ),
         "{out:#?}"
     );

@@ -81,11 +81,16 @@ pub struct JsonRecord {
     pub source: Option<String>,
     /// The body field.
     pub body: String,
+    /// How many escapes of a lone UTF-16 surrogate (`\ud800` without its pair: valid JSON that no Unicode
+    /// string can hold, which a strict parser refuses) the line had: each was read as U+FFFD, the
+    /// replacement character, and the caller reports it.
+    pub replaced_surrogates: usize,
 }
 
 /// Parses one line of a JSON Lines archive. Blank lines give `Ok(None)`; a line that is not a JSON object,
 /// or has no string body, gives `Err` with the reason (the caller adds the file and line number).
-/// Fields other than the five named in `fields` are ignored.
+/// Fields other than the five named in `fields` are ignored. An escape of a lone surrogate is read as
+/// U+FFFD and counted in [`JsonRecord::replaced_surrogates`].
 pub fn parse_record(
     path: &str,
     line_no: u64,
@@ -96,8 +101,17 @@ pub fn parse_record(
     if line.trim().is_empty() {
         return Ok(None);
     }
-    let value: serde_json::Value =
-        serde_json::from_str(line).map_err(|e| format!("not valid JSON ({e})"))?;
+    let mut replaced_surrogates = 0;
+    let value: serde_json::Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(e) => match replace_lone_surrogates(line) {
+            Some((repaired, n)) => {
+                replaced_surrogates = n;
+                serde_json::from_str(&repaired).map_err(|e| format!("not valid JSON ({e})"))?
+            }
+            None => return Err(format!("not valid JSON ({e})")),
+        },
+    };
     let serde_json::Value::Object(map) = value else {
         return Err("not a JSON object".to_string());
     };
@@ -124,7 +138,57 @@ pub fn parse_record(
         date: text(&fields.date),
         source: text(&fields.source).filter(|s| !s.trim().is_empty()),
         body,
+        replaced_surrogates,
     }))
+}
+
+/// `line` with every `\uXXXX` escape of a UTF-16 surrogate that is not one half of a pair (a high one
+/// followed by the escape of a low one) replaced by `\uFFFD`, and how many were; None if it has none.
+/// JSON's grammar allows such escapes (RFC 8259, section 8.2), but they stand for no Unicode character.
+fn replace_lone_surrogates(line: &str) -> Option<(String, usize)> {
+    let b = line.as_bytes();
+    // The code unit of a `\uXXXX` escape at byte `i`.
+    let unit = |i: usize| -> Option<u16> {
+        if b.get(i) != Some(&b'\\') || b.get(i + 1) != Some(&b'u') {
+            return None;
+        }
+        let hex = line.get(i + 2..i + 6)?;
+        hex.bytes()
+            .all(|h| h.is_ascii_hexdigit())
+            .then(|| u16::from_str_radix(hex, 16).ok())
+            .flatten()
+    };
+    let mut out = String::with_capacity(line.len());
+    let (mut n, mut i, mut copied) = (0, 0, 0);
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        let Some(u) = unit(i) else {
+            // Another escape (`\\`, `\"`, …): its second character is never the start of one.
+            i += 2;
+            continue;
+        };
+        let high = (0xD800..0xDC00).contains(&u);
+        let low = (0xDC00..0xE000).contains(&u);
+        if high && unit(i + 6).is_some_and(|v| (0xDC00..0xE000).contains(&v)) {
+            i += 12;
+        } else if high || low {
+            out.push_str(&line[copied..i]);
+            out.push_str("\\uFFFD");
+            n += 1;
+            i += 6;
+            copied = i;
+        } else {
+            i += 6;
+        }
+    }
+    if n == 0 {
+        return None;
+    }
+    out.push_str(&line[copied..]);
+    Some((out, n))
 }
 
 /// Whether `path` names a JSON Lines archive (`.jsonl`).
@@ -162,4 +226,46 @@ pub fn split_record(path: &str, record: &JsonRecord, cfg: &SplitConfig) -> Vec<P
         p.line = Some(record.line);
     }
     passages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{JsonFields, parse_record, replace_lone_surrogates};
+
+    #[test]
+    fn lone_surrogate_escapes_are_replaced_and_counted_and_nothing_else() {
+        let cases: &[(&str, Option<(&str, usize)>)] = &[
+            (r#"{"b":"x\ud800y"}"#, Some((r#"{"b":"x\uFFFDy"}"#, 1))),
+            (
+                r#"{"b":"\udc00\uD800"}"#,
+                Some((r#"{"b":"\uFFFD\uFFFD"}"#, 2)),
+            ),
+            // A pair, an escaped backslash before `ud800`, other escapes: nothing to replace.
+            (r#"{"b":"\ud83d\ude00 \\ud800 \" \u4e2d"}"#, None),
+            // A high surrogate followed by another high one: both alone.
+            (
+                r#"{"b":"\ud800\ud800"}"#,
+                Some((r#"{"b":"\uFFFD\uFFFD"}"#, 2)),
+            ),
+            // A truncated escape is left to the parser to refuse.
+            (r#"{"b":"\ud8"}"#, None),
+        ];
+        for (line, want) in cases {
+            let got = replace_lone_surrogates(line);
+            assert_eq!(got.as_ref().map(|(s, n)| (s.as_str(), *n)), *want, "{line}");
+        }
+        let fields = JsonFields::default();
+        let r = parse_record("a.jsonl", 1, r#"{"body":"甲\ud800乙"}"#, &fields)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (r.body.as_str(), r.replaced_surrogates),
+            ("甲\u{FFFD}乙", 1)
+        );
+        let r = parse_record("a.jsonl", 1, r#"{"body":"甲乙"}"#, &fields)
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.replaced_surrogates, 0);
+        assert!(parse_record("a.jsonl", 1, r#"{"body":"\ud8"}"#, &fields).is_err());
+    }
 }

@@ -73,7 +73,8 @@ pub use stream::{
     CHUNK_BYTES, ReadError, StreamConfig, StreamSplitter, WINDOW_CHARS, read_text_file,
 };
 pub use walk::{
-    CorpusDir, CorpusFile, DirListing, Walked, list_dir, walk, walk_unsorted, walk_with_dirs,
+    CorpusDir, CorpusFile, DirListing, SkipDir, Walked, key_path, list_dir, name_key,
+    relative_path, walk, walk_unsorted, walk_with_dirs,
 };
 
 // The rules the stream reader shares with the whole-text splitter, and the unit tests below.

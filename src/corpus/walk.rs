@@ -11,8 +11,9 @@ use walkdir::WalkDir;
 pub struct CorpusFile {
     /// The file's path on disk: the corpus root joined with the relative path.
     pub abs_path: PathBuf,
-    /// The path relative to the corpus root, with `/` between components (components that are
-    /// not valid Unicode are converted lossily). If the root itself is a file, its file name.
+    /// The path relative to the corpus root, with `/` between components, each written by
+    /// [`name_key`] (a name that is not valid UTF-8 has its bad bytes as `\xFF`, so that no two files share
+    /// a path and [`key_path`] leads back to the file). If the root itself is a file, its file name.
     pub rel_path: String,
 }
 
@@ -24,20 +25,25 @@ pub struct CorpusFile {
 /// socket, a device) is yielded as [`Error::NotRegular`]. Problems (an unreadable directory, a broken symbolic link, a link loop,
 /// a missing root) are yielded as [`Error::Io`] items naming the path, and the walk continues.
 pub fn walk(root: &Path) -> impl Iterator<Item = crate::Result<CorpusFile>> + use<> {
-    walk_in_order(root, true)
+    walk_in_order(root, true, None)
 }
 
-/// [`walk`] in the order the file system lists directories: for a caller that only counts or looks up what
-/// it finds (sorting a directory of 36,000 names by walkdir's `file_name` costs more than listing it).
-pub fn walk_unsorted(root: &Path) -> impl Iterator<Item = crate::Result<CorpusFile>> + use<> {
-    walk_in_order(root, false)
+/// [`walk`] in the order the file system lists directories, leaving out the directory `skip` (the index's
+/// own) wherever it is: for a caller that only counts or looks up what it finds (sorting a directory of
+/// 36,000 names by walkdir's `file_name` costs more than listing it).
+pub fn walk_unsorted(
+    root: &Path,
+    skip: Option<&SkipDir>,
+) -> impl Iterator<Item = crate::Result<CorpusFile>> + use<> {
+    walk_in_order(root, false, skip)
 }
 
 pub(super) fn walk_in_order(
     root: &Path,
     sorted: bool,
+    skip: Option<&SkipDir>,
 ) -> impl Iterator<Item = crate::Result<CorpusFile>> + use<> {
-    walk_tree(root, sorted).filter_map(|item| match item {
+    walk_tree(root, sorted, skip).filter_map(|item| match item {
         Ok(Walked::File(f)) => Some(Ok(f)),
         Ok(Walked::Dir(_)) => None,
         Err(e) => Some(Err(e)),
@@ -64,12 +70,81 @@ pub enum Walked {
 
 /// [`walk`], also yielding every directory it enters (hidden ones are not entered), each before its
 /// contents: the index records the directories' modification times, so that a search can tell a folder whose
-/// files were added, removed or renamed from one that is as indexed without listing it.
-pub fn walk_with_dirs(root: &Path) -> impl Iterator<Item = crate::Result<Walked>> + use<> {
-    walk_tree(root, true)
+/// files were added, removed or renamed from one that is as indexed without listing it. The directory
+/// `skip` (the index's own, when it is inside the corpus) is not entered, wherever the walk meets it.
+pub fn walk_with_dirs(
+    root: &Path,
+    skip: Option<&SkipDir>,
+) -> impl Iterator<Item = crate::Result<Walked>> + use<> {
+    walk_tree(root, true, skip)
 }
 
-fn walk_tree(root: &Path, sorted: bool) -> impl Iterator<Item = crate::Result<Walked>> + use<> {
+/// A directory that a walk of the corpus leaves out wherever it meets it, under any name (a symbolic link
+/// to it included): the index's own directory, when the index is inside its corpus. It is never part of
+/// the corpus: its copy of the user dictionary would be indexed as an article, and every run would find
+/// the index's files changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkipDir {
+    /// The directory's path, as given.
+    path: PathBuf,
+    /// Its device and inode numbers (Unix), which identify it whatever the path that leads to it.
+    #[cfg(unix)]
+    id: (u64, u64),
+    /// Its canonical path (elsewhere).
+    #[cfg(not(unix))]
+    canonical: PathBuf,
+}
+
+impl SkipDir {
+    /// The directory at `path`, or None if it is not a directory that can be `stat`ed (then there is
+    /// nothing to leave out).
+    pub fn new(path: &Path) -> Option<SkipDir> {
+        let meta = std::fs::metadata(path)
+            .ok()
+            .filter(std::fs::Metadata::is_dir)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Some(SkipDir {
+                path: path.to_path_buf(),
+                id: (meta.dev(), meta.ino()),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = meta;
+            Some(SkipDir {
+                path: path.to_path_buf(),
+                canonical: std::fs::canonicalize(path).ok()?,
+            })
+        }
+    }
+
+    /// Is the directory at `path` (symbolic links followed) this one? One `stat`.
+    pub fn is(&self, path: &Path) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            std::fs::metadata(path).is_ok_and(|m| (m.dev(), m.ino()) == self.id)
+        }
+        #[cfg(not(unix))]
+        {
+            std::fs::canonicalize(path).is_ok_and(|c| c == self.canonical)
+        }
+    }
+
+    /// The directory's path, as given to [`SkipDir::new`].
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn walk_tree(
+    root: &Path,
+    sorted: bool,
+    skip: Option<&SkipDir>,
+) -> impl Iterator<Item = crate::Result<Walked>> + use<> {
+    let skip = skip.cloned();
     let root = root.to_path_buf();
     let walker = WalkDir::new(&root).follow_links(true);
     let walker = if sorted {
@@ -79,7 +154,12 @@ fn walk_tree(root: &Path, sorted: bool) -> impl Iterator<Item = crate::Result<Wa
     };
     walker
         .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !is_hidden_name(entry.file_name()))
+        .filter_entry(move |entry| {
+            entry.depth() == 0
+                || !(is_hidden_name(entry.file_name())
+                    || entry.file_type().is_dir()
+                        && skip.as_ref().is_some_and(|s| s.is(entry.path())))
+        })
         .filter_map(move |item| match item {
             Ok(entry) if entry.file_type().is_dir() => Some(Ok(Walked::Dir(CorpusDir {
                 abs_path: entry.path().to_path_buf(),
@@ -90,10 +170,11 @@ fn walk_tree(root: &Path, sorted: bool) -> impl Iterator<Item = crate::Result<Wa
         })
 }
 
-/// What one directory holds, by the walk's rules (hidden entries skipped, symbolic links followed): its
-/// corpus files that are regular files and its subdirectories, by name. Not recursive. For checking a
-/// directory whose modification time changed against what the index recorded of it.
-pub fn list_dir(dir: &Path) -> io::Result<DirListing> {
+/// What one directory holds, by the walk's rules (hidden entries and the directory `skip` left out, symbolic
+/// links followed): its corpus files that are regular files and its subdirectories, by name as
+/// [`name_key`] writes it. Not recursive. For checking a directory whose modification time changed against
+/// what the index recorded of it.
+pub fn list_dir(dir: &Path, skip: Option<&SkipDir>) -> io::Result<DirListing> {
     let mut listing = DirListing::default();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
@@ -109,7 +190,10 @@ pub fn list_dir(dir: &Path) -> io::Result<DirListing> {
                 Err(_) => continue,
             }
         }
-        let name = name.to_string_lossy().into_owned();
+        if file_type.is_dir() && skip.is_some_and(|s| s.is(&entry.path())) {
+            continue;
+        }
+        let name = name_key(&name).into_owned();
         if file_type.is_dir() {
             listing.dirs.push(name);
         } else if file_type.is_file() && has_corpus_extension(Path::new(&name)) {
@@ -163,7 +247,7 @@ pub(super) fn corpus_file(
     let mut rel_path = relative_path(root, entry.path());
     if rel_path.is_empty() {
         // The root itself is a file.
-        rel_path = entry.file_name().to_string_lossy().into_owned();
+        rel_path = name_key(entry.file_name()).into_owned();
     }
     Some(Ok(CorpusFile {
         abs_path: entry.path().to_path_buf(),
@@ -190,16 +274,106 @@ pub(super) fn special_kind(file_type: std::fs::FileType) -> &'static str {
     "a special file"
 }
 
-/// `path` relative to `root`, components joined with `/`.
-pub(super) fn relative_path(root: &Path, path: &Path) -> String {
+/// `path` relative to `root`, components written by [`name_key`] and joined with `/`: the corpus's name
+/// for a file or directory (see [`CorpusFile::rel_path`]).
+pub fn relative_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components()
         .filter_map(|component| match component {
-            Component::Normal(name) => Some(name.to_string_lossy()),
+            Component::Normal(name) => Some(name_key(name)),
             _ => None,
         })
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// A file or directory name as the corpus names it (in the index, its manifest and every hit): the name
+/// itself when it is valid UTF-8, else each byte that is not part of a UTF-8 character written `\xHH` (two
+/// upper-case hex digits, as ripgrep prints such bytes), and a `\` of the name written `\\` where it would
+/// otherwise be read as the start of such an escape (before `x`, `\` or an escaped byte). So two names
+/// never share a key (`a\xFF.txt`, the bytes `a`, 0xFF, `.txt`, is not `a\u{FFFD}.txt`), a name that is
+/// UTF-8 and has no `\x` or `\\` in it is its own key, and [`key_path`] gives the name back.
+///
+/// Elsewhere than on Unix a name that is not Unicode is converted lossily.
+pub fn name_key(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
+    #[cfg(unix)]
+    {
+        use std::fmt::Write;
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = name.as_bytes();
+        if let Ok(s) = std::str::from_utf8(bytes)
+            && !s.contains("\\\\")
+            && !s.contains("\\x")
+        {
+            return std::borrow::Cow::Borrowed(s);
+        }
+        let mut out = String::with_capacity(bytes.len() + 8);
+        for chunk in bytes.utf8_chunks() {
+            let valid = chunk.valid();
+            let mut chars = valid.chars().peekable();
+            while let Some(c) = chars.next() {
+                out.push(c);
+                if c == '\\' {
+                    let escape_follows = match chars.peek() {
+                        Some(&next) => next == 'x' || next == '\\',
+                        None => !chunk.invalid().is_empty(),
+                    };
+                    if escape_follows {
+                        out.push('\\');
+                    }
+                }
+            }
+            for b in chunk.invalid() {
+                let _ = write!(out, "\\x{b:02X}");
+            }
+        }
+        std::borrow::Cow::Owned(out)
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy()
+    }
+}
+
+/// The path that a key of [`name_key`] (or a `/`-separated path of such keys, as [`relative_path`] makes)
+/// names, relative as the key is: the inverse of [`name_key`]. `\xHH` is the byte HH, `\\` is `\`, and
+/// any other `\` is itself.
+pub fn key_path(key: &str) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        if !key.contains('\\') {
+            return PathBuf::from(key);
+        }
+        let b = key.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'\\' {
+                if b.get(i + 1) == Some(&b'\\') {
+                    out.push(b'\\');
+                    i += 2;
+                    continue;
+                }
+                if b.get(i + 1) == Some(&b'x')
+                    && let Some(hex) = key.get(i + 2..i + 4)
+                    && let Ok(byte) = u8::from_str_radix(hex, 16)
+                    && hex.bytes().all(|h| h.is_ascii_hexdigit())
+                {
+                    out.push(byte);
+                    i += 4;
+                    continue;
+                }
+            }
+            out.push(b[i]);
+            i += 1;
+        }
+        PathBuf::from(std::ffi::OsStr::from_bytes(&out))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(key)
+    }
 }
 
 /// Converts a walk error into the crate's error, or `None` if it concerns a hidden path (such as
@@ -234,4 +408,44 @@ pub(super) fn walk_error(root: &Path, err: walkdir::Error) -> Option<Error> {
         },
     };
     Some(Error::io(path, source))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{key_path, name_key};
+
+    #[cfg(unix)]
+    #[test]
+    fn every_name_has_its_own_key_which_leads_back_to_it() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let names: &[(&[u8], &str)] = &[
+            (b"plain.txt", "plain.txt"),
+            ("新闻.txt".as_bytes(), "新闻.txt"),
+            (b"a\xff.txt", r"a\xFF.txt"),
+            (b"a\xfe.txt", r"a\xFE.txt"),
+            ("a\u{FFFD}.txt".as_bytes(), "a\u{FFFD}.txt"),
+            (br"a\xff.txt", r"a\\xff.txt"),
+            (br"a\xFF.txt", r"a\\xFF.txt"),
+            (br"back\slash", r"back\slash"),
+            (br"two\\", r"two\\\"),
+            (br"end\", r"end\"),
+            (b"\\\xff", r"\\\xFF"),
+            (b"\xe5\x86", r"\xE5\x86"),
+            (b"\xe5\x86\x9c\xe5", "农\\xE5"),
+        ];
+        let mut keys = std::collections::HashSet::new();
+        for (bytes, want) in names {
+            let name = OsStr::from_bytes(bytes);
+            let key = name_key(name);
+            assert_eq!(key, *want, "{bytes:?}");
+            assert!(keys.insert(key.to_string()), "{key} twice");
+            assert_eq!(key_path(&key).as_os_str().as_bytes(), *bytes, "{key}");
+        }
+        // A path of keys decodes component by component.
+        assert_eq!(
+            key_path(r"d\xFF/x\\x.txt").as_os_str().as_bytes(),
+            b"d\xff/x\\x.txt"
+        );
+    }
 }

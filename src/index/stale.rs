@@ -58,6 +58,9 @@ pub fn check(index_dir: &Path) -> crate::Result<Option<Staleness>> {
         return Ok(None);
     };
     let root = outline.manifest.corpus_root.clone();
+    // The index's own directory is never part of the corpus, even inside it.
+    let skip = corpus::SkipDir::new(index_dir);
+    let skip = skip.as_ref();
     let mut s = Staleness::default();
     match fs::metadata(&root) {
         Err(_) => {
@@ -80,7 +83,7 @@ pub fn check(index_dir: &Path) -> crate::Result<Option<Staleness>> {
     // Directories compared whole (listed) or counted whole (gone): their files are not checked again.
     let mut done: HashSet<&str> = HashSet::new();
     for d in &outline.dirs {
-        let abs = root.join(&d.dir);
+        let abs = root.join(corpus::key_path(&d.dir));
         let meta = match fs::metadata(&abs) {
             Ok(m) if m.is_dir() => m,
             Ok(_) => {
@@ -99,7 +102,7 @@ pub fn check(index_dir: &Path) -> crate::Result<Option<Staleness>> {
         if !d.racy && d.mtime_ns == Some(mtime_ns(&meta)) {
             continue;
         }
-        let Ok(listing) = corpus::list_dir(&abs) else {
+        let Ok(listing) = corpus::list_dir(&abs, skip) else {
             continue;
         };
         done.insert(&d.dir);
@@ -111,7 +114,7 @@ pub fn check(index_dir: &Path) -> crate::Result<Option<Staleness>> {
         for name in &listing.files {
             match known.remove(name) {
                 Some(e) => {
-                    if !same_on_disk(&abs.join(name), &e) {
+                    if !same_on_disk(&abs.join(corpus::key_path(name)), &e) {
                         s.changed += 1;
                     }
                 }
@@ -122,7 +125,7 @@ pub fn check(index_dir: &Path) -> crate::Result<Option<Staleness>> {
         for sub in &listing.dirs {
             let rel = join(&d.dir, sub);
             if !recorded.contains(rel.as_str()) {
-                s.added += corpus::walk_unsorted(&abs.join(sub))
+                s.added += corpus::walk_unsorted(&abs.join(corpus::key_path(sub)), skip)
                     .filter(Result::is_ok)
                     .count();
             }
@@ -141,7 +144,7 @@ pub fn check(index_dir: &Path) -> crate::Result<Option<Staleness>> {
         if done.contains(parent_dir(&rel)) || !seen.insert(rel.clone()) {
             continue;
         }
-        match fs::metadata(root.join(&rel)) {
+        match fs::metadata(root.join(corpus::key_path(&rel))) {
             Ok(m) if m.len() == size && mtime_ns(&m) == mtime => {}
             Ok(_) => s.changed += 1,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => s.removed += 1,
@@ -187,6 +190,7 @@ pub(crate) fn settle_dirs(
     root: &Path,
     mut dirs: BTreeMap<String, DirStamp>,
     manifest: &Manifest,
+    skip: Option<&corpus::SkipDir>,
 ) -> BTreeMap<String, DirStamp> {
     let racy: Vec<String> = dirs
         .iter()
@@ -202,14 +206,14 @@ pub(crate) fn settle_dirs(
         if now < stamp.mtime_ns.saturating_add(RACY_NS) {
             continue;
         }
-        let abs = root.join(&d);
+        let abs = root.join(corpus::key_path(&d));
         let Ok(meta) = fs::metadata(&abs) else {
             continue;
         };
         if mtime_ns(&meta) != stamp.mtime_ns {
             continue;
         }
-        let Ok(listing) = corpus::list_dir(&abs) else {
+        let Ok(listing) = corpus::list_dir(&abs, skip) else {
             continue;
         };
         let mut files: Vec<String> = listing.files.iter().map(|n| join(&d, n)).collect();

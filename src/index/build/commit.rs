@@ -14,7 +14,7 @@ use crate::index::manifest::{DICT_FILE, commit_payload, new_commit_token, write_
 
 /// Commits what was written (if anything changed, or the index is new), then records the dictionary and
 /// writes the manifest if either changed, or if only the manifest did (`manifest_changed`: the directories'
-/// times). Returns whether a commit was made.
+/// times, the corpus root, the archives' field names). Returns whether a commit was made.
 pub(super) fn commit(
     target: &mut Target,
     writer: &mut IndexWriter,

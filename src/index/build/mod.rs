@@ -82,6 +82,10 @@ pub struct IndexStats {
     pub failed: usize,
     /// Files skipped by design: binary files with a text extension (reported, not a failure).
     pub skipped: usize,
+    /// Lines of JSON Lines archives that held no record that could be read (not JSON, not an object, no
+    /// string body field, not UTF-8), reported with their line numbers and skipped. An archive with lines
+    /// but none of them a record is counted in `failed` too.
+    pub records_skipped: u64,
     /// Files read in this run, by the encoding they were decoded from.
     pub encodings: BTreeMap<String, usize>,
     /// Passages written in this run.
@@ -159,6 +163,7 @@ fn run(
         .describes(target.index.load_metas()?.payload.as_deref());
     let mut plan = plan::plan(
         &target.corpus_root,
+        target.skip.as_ref(),
         &target.manifest,
         &|rel| {
             (fields_changed && corpus::is_jsonl(rel))
@@ -219,12 +224,15 @@ fn run(
         &target.corpus_root,
         std::mem::take(&mut plan.dirs),
         &target.manifest,
+        target.skip.as_ref(),
     );
-    let stamps_changed = dirs != target.manifest.dirs;
+    // State of the run that must be recorded even if no file changed: a moved corpus's new root, the field
+    // names given for archives (which the next run reads archives with).
+    let manifest_changed = dirs != target.manifest.dirs || target.root_moved || fields_changed;
     target.manifest.dirs = dirs;
 
     progress.message("committing");
-    let committed = commit::commit(&mut target, &mut writer, dirty, dict, stamps_changed)?;
+    let committed = commit::commit(&mut target, &mut writer, dirty, dict, manifest_changed)?;
     // The index is complete here. Merging only makes it faster and smaller: if it fails or is killed, the
     // committed segments stay as they are.
     if committed && bulk {

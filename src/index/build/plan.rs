@@ -64,6 +64,19 @@ pub(super) fn classify(
     }
 }
 
+impl PlannedFile {
+    /// The path that messages about the file name: the corpus root joined with [`PlannedFile::rel`], so
+    /// that a name that is not UTF-8 is shown as its key (`a\xFF.txt`), which no other file has.
+    pub fn shown(&self) -> PathBuf {
+        let rel = Path::new(&self.rel);
+        let depth = rel.components().count();
+        match self.abs.ancestors().nth(depth) {
+            Some(root) if depth > 0 => root.join(rel),
+            _ => self.abs.clone(),
+        }
+    }
+}
+
 /// What the walk found and what the run will do.
 #[derive(Debug, Default)]
 pub(super) struct Plan {
@@ -119,10 +132,11 @@ impl Plan {
 
 /// Walks the corpus at `root` and plans the run against `manifest`. `reread` says which files must be
 /// indexed again whatever they hold; `appends` whether JSON Lines archives that grew may have their appended
-/// records indexed alone (the manifest describes the index's last commit). Files that can't be walked or
-/// `stat`ed are reported through `warn`.
+/// records indexed alone (the manifest describes the index's last commit). The directory `skip` (the
+/// index's own) is left out of the walk. Files that can't be walked or `stat`ed are reported through `warn`.
 pub(super) fn plan(
     root: &Path,
+    skip: Option<&corpus::SkipDir>,
     manifest: &Manifest,
     reread: &dyn Fn(&str) -> bool,
     appends: bool,
@@ -131,7 +145,7 @@ pub(super) fn plan(
     let mut plan = Plan::default();
     let mut seen: BTreeMap<String, (PathBuf, fs::Metadata)> = BTreeMap::new();
     let mut unwalkable: Vec<String> = Vec::new();
-    for item in corpus::walk_with_dirs(root) {
+    for item in corpus::walk_with_dirs(root, skip) {
         match item {
             // The walk yields a directory before it reads its entries: a file added after this `stat`
             // changes the time recorded (or the directory is racy, see `DirStamp`).
@@ -159,9 +173,9 @@ pub(super) fn plan(
                 warn(format!("{e}; skipped"));
                 plan.failed += 1;
                 if let crate::Error::Io { path, .. } = &e
-                    && let Ok(rel) = path.strip_prefix(root)
+                    && path.starts_with(root)
                 {
-                    unwalkable.push(rel.to_string_lossy().replace('\\', "/"));
+                    unwalkable.push(corpus::relative_path(root, path));
                 }
             }
         }
@@ -253,7 +267,7 @@ mod tests {
         );
         m.files.insert("gone.txt".into(), entry(3, 1));
         let mut warnings = Vec::new();
-        let p = plan(root, &m, &|_| false, true, &mut |w| warnings.push(w));
+        let p = plan(root, None, &m, &|_| false, true, &mut |w| warnings.push(w));
         assert!(warnings.is_empty(), "{warnings:?}");
         let changes: Vec<(&str, Change)> =
             p.files.iter().map(|f| (f.rel.as_str(), f.change)).collect();
@@ -263,7 +277,7 @@ mod tests {
         assert!(!p.is_bulk(false));
         assert!(p.is_bulk(true));
         // Everything re-read: the bytes to read are all of them, and the run is bulk.
-        let p = plan(root, &m, &|_| true, true, &mut |_| {});
+        let p = plan(root, None, &m, &|_| true, true, &mut |_| {});
         assert_eq!(p.files[0].change, Change::Reread);
         assert!(p.is_bulk(false));
         // An archive that grew from 3 to 9 bytes (and may have had records appended): 6 bytes to read, 3 kept.
@@ -278,10 +292,10 @@ mod tests {
         );
         std::fs::remove_file(root.join("b.txt")).unwrap();
         std::fs::remove_file(root.join("a.txt")).unwrap();
-        let p = plan(root, &m, &|_| false, true, &mut |_| {});
+        let p = plan(root, None, &m, &|_| false, true, &mut |_| {});
         assert_eq!(p.files[0].change, Change::Grown);
         assert_eq!((p.bytes_to_read(), p.bytes_kept()), (6, 3));
-        let p = plan(root, &m, &|_| false, false, &mut |_| {});
+        let p = plan(root, None, &m, &|_| false, false, &mut |_| {});
         assert_eq!(p.files[0].change, Change::Touched);
         assert_eq!((p.bytes_to_read(), p.bytes_kept()), (9, 0));
     }

@@ -40,6 +40,11 @@ pub(super) struct Target {
     pub stored_dict: String,
     /// The field names to read JSON Lines archives with.
     pub json_fields: JsonFields,
+    /// The manifest the run starts from names another corpus root (the corpus was moved or renamed): it
+    /// must be written even if no file changed, or every search would look for the corpus where it was.
+    pub root_moved: bool,
+    /// The index directory, left out of the corpus's walk when it is inside the corpus.
+    pub skip: Option<crate::corpus::SkipDir>,
 }
 
 /// Opens (or creates) the index of `opts` for writing. A damaged manifest or an index of another format is
@@ -142,7 +147,9 @@ pub(super) fn open(
         *index.settings_mut() = index_settings();
     }
     let rebuilt = empty_first || manifest.files.is_empty();
+    let root_moved = manifest.corpus_root != corpus_root;
     manifest.corpus_root = corpus_root.clone();
+    let skip = crate::corpus::SkipDir::new(&dir);
     Ok(Target {
         corpus_root,
         dir,
@@ -156,5 +163,7 @@ pub(super) fn open(
         recorded_dict,
         stored_dict,
         json_fields,
+        root_moved,
+        skip,
     })
 }

@@ -16,7 +16,10 @@ use crate::index::schema::{Fields, FileDefaults, passage_doc};
 /// Why a file was not indexed.
 pub(crate) enum FileError {
     /// The file could not be read or decoded: reported and counted as failed (exit status 2); the run goes
-    /// on, and the file keeps what it had in the index.
+    /// on. The file keeps what it had in the index if the failure came before its first new passage;
+    /// after it (the file changed while it was read, a read error midway), its old passages are already
+    /// deleted, so the passages written are deleted too and the file leaves the manifest: the next run
+    /// reads it as new.
     Failed(String),
     /// The file is binary: reported and counted as skipped, by design (not a failure).
     Binary(String),
@@ -127,11 +130,9 @@ pub(crate) fn index_text(
                 FileError::Failed(why)
             }
             corpus::ReadError::Io(e) => FileError::Failed(e.to_string()),
-            // Its old passages are already deleted: stop before the commit, which keeps the index as it was.
-            corpus::ReadError::Late(reason) => FileError::Fatal(crate::Error::ChangedWhileRead {
-                path: abs.to_path_buf(),
-                reason,
-            }),
+            // Some of its passages are written, its old ones deleted: a failure of this file alone, which
+            // `write_files` takes out of the index (see `FileError::Failed`).
+            corpus::ReadError::Late(reason) => FileError::Failed(reason),
             corpus::ReadError::Sink(e) => e,
         })?;
     sink.encoding = Some(encoding);
@@ -176,12 +177,17 @@ pub(crate) struct JsonlRead {
     pub last_line: u64,
     /// Records read (lines that are neither blank nor malformed).
     pub records: u64,
+    /// Malformed lines (reported and skipped).
+    pub skipped: u64,
 }
 
 /// A JSON Lines archive to read, and how: its path (absolute, and relative to the corpus root), the field
 /// names of its records, how passages are cut, and the progress bar that counts its bytes.
 pub(crate) struct JsonlArchive<'a> {
     pub abs: &'a Path,
+    /// The path its warnings name: the corpus root joined with `rel` ([`name_key`](crate::corpus::name_key)'s
+    /// form, which a name that is not UTF-8 can't be mistaken in).
+    pub shown: &'a Path,
     pub rel: &'a str,
     pub fields: &'a JsonFields,
     pub split: &'a SplitConfig,
@@ -273,13 +279,14 @@ impl JsonlArchive<'_> {
         sink: &mut DocSink,
         warn: &mut dyn FnMut(String),
     ) -> Result<JsonlRead, FileError> {
-        let (abs, rel) = (self.abs, self.rel);
+        let (abs, rel) = (self.shown, self.rel);
         let mut buf = Vec::new();
         let mut read = JsonlRead {
             last_line: after,
             ..JsonlRead::default()
         };
         let mut bad = 0u64;
+        let mut repaired = 0u64;
         loop {
             buf.clear();
             let n = reader.read_until(b'\n', &mut buf).map_err(|e| {
@@ -302,6 +309,19 @@ impl JsonlArchive<'_> {
             match parsed {
                 Ok(Some(record)) => {
                     read.records += 1;
+                    if record.replaced_surrogates > 0 {
+                        repaired += 1;
+                        if repaired <= 20 {
+                            warn(format!(
+                                "{}:{line_no}: {} of a lone UTF-16 surrogate (such as \\ud800, which stands for no character) read as U+FFFD",
+                                abs.display(),
+                                match record.replaced_surrogates {
+                                    1 => "an escape".to_string(),
+                                    n => format!("{n} escapes"),
+                                }
+                            ));
+                        }
+                    }
                     sink.add(&corpus::split_record(rel, &record, self.split))?;
                 }
                 Ok(None) => {}
@@ -323,6 +343,14 @@ impl JsonlArchive<'_> {
                 bad - 20
             ));
         }
+        if repaired > 20 {
+            warn(format!(
+                "{}: {} more lines with lone surrogate escapes read with U+FFFD",
+                abs.display(),
+                repaired - 20
+            ));
+        }
+        read.skipped = bad;
         Ok(read)
     }
 }
@@ -415,8 +443,10 @@ pub(super) fn write_files(
                 defaults: defaults.clone(),
                 reprint: ctx.reprints.then(ReprintSig::default),
             };
+            let shown = f.shown();
             let archive = JsonlArchive {
                 abs: &f.abs,
+                shown: &shown,
                 rel: &f.rel,
                 fields: &fields,
                 split: &split,
@@ -434,6 +464,7 @@ pub(super) fn write_files(
                 Ok(Some((read, hash))) => {
                     stats.appended += 1;
                     stats.records_appended += read.records;
+                    stats.records_skipped += read.skipped;
                     stats.passages_written += sink.written;
                     stats.bytes += read.bytes;
                     *stats.encodings.entry("UTF-8".to_string()).or_insert(0) += 1;
@@ -453,7 +484,7 @@ pub(super) fn write_files(
                 }
                 Err(FileError::Fatal(e)) => return Err(e),
                 Err(FileError::Failed(reason) | FileError::Binary(reason)) => {
-                    warn(format!("{}: {reason}; skipped", f.abs.display()));
+                    warn(format!("{}: {reason}; skipped", f.shown().display()));
                     stats.failed += 1;
                     // Records added before the failure are committed with the rest of the run: the next run
                     // must not append them again, so it reads the file whole (it deletes what it has).
@@ -475,7 +506,7 @@ pub(super) fn write_files(
         let hash = match hash_file(&f.abs) {
             Ok(h) => h,
             Err(e) => {
-                warn(format!("{}: {e}; skipped", f.abs.display()));
+                warn(format!("{}: {e}; skipped", f.shown().display()));
                 stats.failed += 1;
                 continue;
             }
@@ -517,6 +548,7 @@ pub(super) fn write_files(
         let outcome = if jsonl {
             JsonlArchive {
                 abs: &f.abs,
+                shown: &f.shown(),
                 rel: &f.rel,
                 fields: &ctx.jsonl_fields(&settings),
                 split: &split,
@@ -537,15 +569,49 @@ pub(super) fn write_files(
         if !jsonl {
             progress.inc(f.size);
         }
-        match outcome.and_then(|()| sink.end_article()) {
+        let mut outcome = outcome.and_then(|()| sink.end_article());
+        if outcome.is_ok()
+            && let Some((read, _)) = &read_jsonl
+        {
+            stats.records_skipped += read.skipped;
+            // Lines, and not one record among them: nothing of the archive is in the index, which the
+            // summary must not call a success (nor the next run "unchanged").
+            if read.records == 0 && read.skipped > 0 {
+                outcome = Err(FileError::Failed(format!(
+                    "no record could be read: {} lines skipped (the body is read from the field \"{}\")",
+                    read.skipped,
+                    ctx.jsonl_fields(&settings).body
+                )));
+            }
+        }
+        match outcome {
             Ok(()) => {}
             Err(FileError::Binary(reason)) => {
-                warn(format!("{}: {reason}; skipped", f.abs.display()));
+                warn(format!("{}: {reason}; skipped", f.shown().display()));
                 stats.skipped += 1;
                 continue;
             }
+            Err(FileError::Failed(reason)) if sink.written > 0 => {
+                // Failed midway (changed while it was read, a read error): its old passages are deleted
+                // already, and what was written is incomplete. The rest of the run commits without the file.
+                ctx.writer
+                    .delete_term(Term::from_field_text(ctx.fields.path, &f.rel));
+                let had = manifest.files.remove(&f.rel).is_some();
+                warn(format!(
+                    "{}: {reason}; skipped{}",
+                    f.shown().display(),
+                    if had {
+                        " (its passages are out of the index until it can be read whole)"
+                    } else {
+                        ""
+                    }
+                ));
+                stats.failed += 1;
+                dirty = true;
+                continue;
+            }
             Err(FileError::Failed(reason)) => {
-                warn(format!("{}: {reason}; skipped", f.abs.display()));
+                warn(format!("{}: {reason}; skipped", f.shown().display()));
                 stats.failed += 1;
                 continue;
             }
@@ -562,7 +628,7 @@ pub(super) fn write_files(
         if sink.written == 0 {
             warn(format!(
                 "{}: no text to index (empty, or only whitespace)",
-                f.abs.display()
+                f.shown().display()
             ));
         }
         *stats
