@@ -7,8 +7,8 @@ the ground the Solr back end of issue 18 stands on.
 1. The launcher starts 2 nodes on loopback and prints their URLs.
 2. One Collections API call creates the collection from the configset: 2 shards, 2 replicas each.
 3. Passages indexed as pre-analyzed fields (character bigrams with offsets and positions, made here as sou's
-   analyzer makes them) are found by phrase queries over those terms, in order and at their distances only; ids of the form
-   ARTICLE!PASSAGE put an article's passages on one shard.
+   analyzer makes them) are found by phrase queries over those terms, in order and at their distances only;
+   routing by the article field puts an article's passages on one shard.
 4. Scores use the collection's statistics (ExactStatsCache): two identical passages on different shards score
    alike, and the idf's document count is the whole collection's.
 5. With one node stopped every search is still answered from the other's replicas, complete; passages indexed
@@ -96,7 +96,8 @@ def view(text):
 
 
 def passages(article, texts):
-    return [{"id": f"{article}!{article}#{i}", "article": article, "path": f"{article}.txt", "ordinal": i,
+    return [{"passage": json.dumps([f"{article}.txt", article, i]), "id": article, "article": article,
+             "path": f"{article}.txt", "ordinal": i,
              "text": t, "chars": view(t)} for i, t in enumerate(texts)]
 
 
@@ -109,7 +110,7 @@ def tokens(*terms, increments=None):
 
 
 def search(base, query, **params):
-    body = {"query": query, "fields": "id,article,score,[shard]", "limit": 100, "params": params}
+    body = {"query": query, "fields": "passage,article,score,[shard]", "limit": 100, "params": params}
     return call(f"{base}/sou/query", body)
 
 
@@ -133,7 +134,8 @@ def run(cluster):
     n0, n1 = cluster.nodes[0], cluster.nodes[1]
     print(f"cluster: {n0} {n1}")
     qs = urllib.parse.urlencode({"action": "CREATE", "name": "sou", "numShards": 2, "replicationFactor": 2,
-                                 "collection.configName": "sou", "router.name": "compositeId", "wt": "json"})
+                                 "collection.configName": "sou", "router.name": "compositeId",
+                                 "router.field": "article", "wt": "json"})
     call(f"{n0}/admin/collections?{qs}", timeout=180)
 
     # Articles with several passages each; "twin" articles hold the same passage, to compare scores.
@@ -160,7 +162,7 @@ def run(cluster):
     if split:
         fail(f"articles split across shards: {split[:5]}")
     if len({next(iter(s)) for s in shards.values()}) != 2:
-        fail("every article landed on one shard: the compositeId routing is not in use")
+        fail("every article landed on one shard: routing by article is not in use")
     print(f"phrases and routing: ok ({total} passages, 40 articles on 2 shards)")
 
     # The same passage in every article: equal scores on both shards, and a docFreq of the whole collection.

@@ -228,15 +228,57 @@ pub(crate) fn passage_doc(
         doc.add_u64(fields.pieces, a as u64);
         doc.add_u64(fields.pieces, b as u64);
     }
-    doc.add_text(fields.words, &norm.text);
-    doc.add_text(fields.chars, &norm.text);
-    doc.add_text(fields.unigrams, &norm.text);
-    if !p.title_is_id {
-        let title = normalize(&headline(&p.title, p.about.kicker.as_deref()));
+    add_views(
+        &mut doc,
+        fields,
+        &norm.text,
+        (!p.title_is_id).then(|| headline(&p.title, p.about.kicker.as_deref())),
+    );
+    doc
+}
+
+/// Adds the views of a passage's normalized text and of its article's headline ([`headline`]; None when the
+/// title is the record's id, which is not searched as a title).
+fn add_views(doc: &mut TantivyDocument, fields: &Fields, norm_text: &str, head: Option<String>) {
+    doc.add_text(fields.words, norm_text);
+    doc.add_text(fields.chars, norm_text);
+    doc.add_text(fields.unigrams, norm_text);
+    if let Some(head) = head {
+        let title = normalize(&head);
         doc.add_text(fields.title_words, &title.text);
         doc.add_text(fields.title_chars, &title.text);
         doc.add_text(fields.title_unigrams, &title.text);
     }
+}
+
+/// A passage's whole document from the stored fields of one read back from an index (`stored`): what
+/// `passage_doc` indexed without storing (the article key, the day, the views of the text and of the
+/// title) made again from the stored values, as `passage_doc` made it. The reprint signature is not made.
+pub fn complete_doc(fields: &Fields, stored: &TantivyDocument) -> TantivyDocument {
+    use tantivy::schema::Value;
+    let text_of = |field| {
+        stored
+            .get_first(field)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut doc = stored.clone();
+    let (path, id) = (text_of(fields.path), text_of(fields.id));
+    doc.add_text(fields.article, article_key(&path, &id));
+    if let Some(d) = PartialDate::parse(&text_of(fields.date)) {
+        doc.add_u64(fields.day, d.key());
+    }
+    let title = text_of(fields.title);
+    let kicker = stored.get_first(fields.kicker).and_then(|v| v.as_str());
+    // An empty stored title: the record's id stood in for it (see passage_doc).
+    let head = (!title.is_empty()).then(|| headline(&title, kicker));
+    add_views(
+        &mut doc,
+        fields,
+        &normalize(&text_of(fields.text)).text,
+        head,
+    );
     doc
 }
 
