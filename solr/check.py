@@ -7,8 +7,8 @@ the ground the Solr back end of issue 18 stands on.
 1. The launcher starts 2 nodes on loopback and prints their URLs.
 2. One Collections API call creates the collection from the configset: 2 shards, 2 replicas each.
 3. Passages indexed as pre-analyzed fields (character bigrams with offsets and positions, made here as sou's
-   analyzer makes them) are found by phrase queries over those terms, in order only; ids of the form
-   ARTICLE!PASSAGE put an article's passages on one shard.
+   analyzer makes them) are found by phrase queries over those terms, in order and at their distances only;
+   routing by the article field puts an article's passages on one shard.
 4. Scores use the collection's statistics (ExactStatsCache): two identical passages on different shards score
    alike, and the idf's document count is the whole collection's.
 5. With one node stopped every search is still answered from the other's replicas, complete; passages indexed
@@ -96,12 +96,21 @@ def view(text):
 
 
 def passages(article, texts):
-    return [{"id": f"{article}!{article}#{i}", "article": article, "path": f"{article}.txt", "ordinal": i,
+    return [{"passage": json.dumps([f"{article}.txt", article, i]), "id": article, "article": article,
+             "path": f"{article}.txt", "ordinal": i,
              "text": t, "chars": view(t)} for i, t in enumerate(texts)]
 
 
+def tokens(*terms, increments=None):
+    """A query of the character view in the pre-analyzed form: terms at consecutive positions, or with the
+    given position increments (sou's phrase of 人工智能 is 人工, then 智能 two positions on)."""
+    increments = increments or [1] * len(terms)
+    return {"field": {"f": "chars", "query": json.dumps(
+        {"v": "1", "tokens": [{"t": t, "i": i} for t, i in zip(terms, increments)]}, ensure_ascii=False)}}
+
+
 def search(base, query, **params):
-    body = {"query": query, "fields": "id,article,score,[shard]", "limit": 100, "params": params}
+    body = {"query": query, "fields": "passage,article,score,[shard]", "limit": 100, "params": params}
     return call(f"{base}/sou/query", body)
 
 
@@ -125,7 +134,8 @@ def run(cluster):
     n0, n1 = cluster.nodes[0], cluster.nodes[1]
     print(f"cluster: {n0} {n1}")
     qs = urllib.parse.urlencode({"action": "CREATE", "name": "sou", "numShards": 2, "replicationFactor": 2,
-                                 "collection.configName": "sou", "router.name": "compositeId", "wt": "json"})
+                                 "collection.configName": "sou", "router.name": "compositeId",
+                                 "router.field": "article", "wt": "json"})
     call(f"{n0}/admin/collections?{qs}", timeout=180)
 
     # Articles with several passages each; "twin" articles hold the same passage, to compare scores.
@@ -135,10 +145,15 @@ def run(cluster):
     call(f"{n0}/sou/update?commit=true", docs)
     total = len(docs)
 
-    hits = search(n0, "{!field f=chars}人工 工智 智能")["response"]
+    hits = search(n0, tokens("人工", "工智", "智能"))["response"]
     if hits["numFound"] != 80:
         fail(f"phrase 人工智能: {hits['numFound']} passages, expected 80")
-    if search(n0, "{!field f=chars}智能 人工")["response"]["numFound"] != 0:
+    gap = search(n0, tokens("人工", "智能", increments=[1, 2]))["response"]["numFound"]
+    if gap != 80:
+        fail(f"phrase 人工智能 as 人工 and 智能 two positions apart: {gap} passages, expected 80")
+    if search(n0, tokens("人工", "智能"))["response"]["numFound"] != 0:
+        fail("人工 and 智能 matched as adjacent bigrams (the text has 工智 between them)")
+    if search(n0, tokens("智能", "人工"))["response"]["numFound"] != 0:
         fail("the bigrams of 智能人工 matched out of order")
     shards = {}
     for d in search(n0, "*:*", rows=total)["response"]["docs"]:
@@ -147,11 +162,11 @@ def run(cluster):
     if split:
         fail(f"articles split across shards: {split[:5]}")
     if len({next(iter(s)) for s in shards.values()}) != 2:
-        fail("every article landed on one shard: the compositeId routing is not in use")
+        fail("every article landed on one shard: routing by article is not in use")
     print(f"phrases and routing: ok ({total} passages, 40 articles on 2 shards)")
 
     # The same passage in every article: equal scores on both shards, and a docFreq of the whole collection.
-    r = search(n0, "{!field f=chars}手机", debug="true")
+    r = search(n0, tokens("手机"), debug="true")
     scores = {round(d["score"], 6) for d in r["response"]["docs"]}
     if r["response"]["numFound"] != 40 or len(scores) != 1:
         fail(f"identical passages scored differently across shards: {sorted(scores)[:4]}")
@@ -162,7 +177,7 @@ def run(cluster):
 
     # Node 1 down: searches are answered from the replicas on node 0, complete.
     cluster.command("stop 1")
-    for query, expected in (("{!field f=chars}人工 工智 智能", 80), ("*:*", total)):
+    for query, expected in ((tokens("人工", "工智", "智能"), 80), ("*:*", total)):
         got = search(n0, query)
         if got["response"]["numFound"] != expected or got.get("responseHeader", {}).get("partialResults"):
             fail(f"with node 1 down, {query}: {got['response']['numFound']} of {expected}")

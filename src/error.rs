@@ -50,6 +50,9 @@ pub enum Error {
     /// give instead.
     #[error("{0}")]
     ArticleId(String),
+    /// A SolrCloud collection could not be reached, or answered with an error (the message says which).
+    #[error("solr: {0}")]
+    Solr(String),
     /// The query could not be understood.
     #[error("invalid query: {0}")]
     Query(String),

@@ -12,6 +12,7 @@ pub mod index;
 pub mod output;
 pub mod search;
 pub mod serve;
+pub mod solr;
 pub mod text;
 
 pub use error::{Error, Result};

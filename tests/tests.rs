@@ -27,5 +27,6 @@ mod serve;
 mod settings;
 mod show;
 mod snippets;
+mod solr;
 mod staleness;
 mod user_dict;

@@ -11,13 +11,15 @@
 //! The rooms, in the order of an index's life: [`schema`](mod@schema) (fields, documents), [`manifest`] (what sou
 //! writes beside tantivy's files), `dir` (the lock and the safety checks on the directory), [`build`](mod@build)
 //! (walk, write, commit, merge), [`reprints`] (near-duplicate articles, grouped after each run), [`open`](mod@open)
-//! (checks, then a searcher), [`stale`] (has the corpus changed?),
+//! (checks, then a searcher), [`query_tree`] (a query as a tree that tantivy or Solr runs), [`stale`] (has the
+//! corpus changed?),
 //! and [`session`], the two calls a front end makes: open for search (building on first use), and update.
 
 pub mod build;
 mod dir;
 pub mod manifest;
 pub mod open;
+pub mod query_tree;
 pub mod reprints;
 mod safe_query;
 pub mod schema;

@@ -1,13 +1,13 @@
 //! The schema: the fields of a passage's document, how tantivy stores them, and how a passage becomes a
 //! document (its two views of the normalized text, and of its title).
 
-use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::TantivyDocument;
+use tantivy::query::{Occur, Query};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{TantivyDocument, Term};
 
-use super::safe_query::NoDanger;
+use super::query_tree::QueryTree;
 use crate::corpus::Passage;
 use crate::corpus::date::PartialDate;
 use crate::text::analyzer::{BIGRAMS_TOKENIZER, UNIGRAMS_TOKENIZER, WORDS_TOKENIZER};
@@ -228,15 +228,57 @@ pub(crate) fn passage_doc(
         doc.add_u64(fields.pieces, a as u64);
         doc.add_u64(fields.pieces, b as u64);
     }
-    doc.add_text(fields.words, &norm.text);
-    doc.add_text(fields.chars, &norm.text);
-    doc.add_text(fields.unigrams, &norm.text);
-    if !p.title_is_id {
-        let title = normalize(&headline(&p.title, p.about.kicker.as_deref()));
+    add_views(
+        &mut doc,
+        fields,
+        &norm.text,
+        (!p.title_is_id).then(|| headline(&p.title, p.about.kicker.as_deref())),
+    );
+    doc
+}
+
+/// Adds the views of a passage's normalized text and of its article's headline ([`headline`]; None when the
+/// title is the record's id, which is not searched as a title).
+fn add_views(doc: &mut TantivyDocument, fields: &Fields, norm_text: &str, head: Option<String>) {
+    doc.add_text(fields.words, norm_text);
+    doc.add_text(fields.chars, norm_text);
+    doc.add_text(fields.unigrams, norm_text);
+    if let Some(head) = head {
+        let title = normalize(&head);
         doc.add_text(fields.title_words, &title.text);
         doc.add_text(fields.title_chars, &title.text);
         doc.add_text(fields.title_unigrams, &title.text);
     }
+}
+
+/// A passage's whole document from the stored fields of one read back from an index (`stored`): what
+/// `passage_doc` indexed without storing (the article key, the day, the views of the text and of the
+/// title) made again from the stored values, as `passage_doc` made it. The reprint signature is not made.
+pub fn complete_doc(fields: &Fields, stored: &TantivyDocument) -> TantivyDocument {
+    use tantivy::schema::Value;
+    let text_of = |field| {
+        stored
+            .get_first(field)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut doc = stored.clone();
+    let (path, id) = (text_of(fields.path), text_of(fields.id));
+    doc.add_text(fields.article, article_key(&path, &id));
+    if let Some(d) = PartialDate::parse(&text_of(fields.date)) {
+        doc.add_u64(fields.day, d.key());
+    }
+    let title = text_of(fields.title);
+    let kicker = stored.get_first(fields.kicker).and_then(|v| v.as_str());
+    // An empty stored title: the record's id stood in for it (see passage_doc).
+    let head = (!title.is_empty()).then(|| headline(&title, kicker));
+    add_views(
+        &mut doc,
+        fields,
+        &normalize(&text_of(fields.text)).text,
+        head,
+    );
     doc
 }
 
@@ -258,9 +300,14 @@ pub const HEADLINE_SEPARATOR: &str = " / ";
 /// text: the positions of the pieces between those characters are not checked exactly). None if `s` has no
 /// word characters.
 pub fn char_phrase(bigrams: Field, unigrams: Field, s: &str) -> Option<(Box<dyn Query>, bool)> {
+    char_phrase_tree(bigrams, unigrams, s).map(|(q, gaps)| (q.to_tantivy(), gaps))
+}
+
+/// [`char_phrase`] as a [`QueryTree`].
+pub fn char_phrase_tree(bigrams: Field, unigrams: Field, s: &str) -> Option<(QueryTree, bool)> {
     let chars: Vec<char> = s.chars().collect();
-    let mut terms: Vec<(usize, Term)> = Vec::new();
-    let mut singles: Vec<Term> = Vec::new();
+    let mut terms: Vec<(usize, String)> = Vec::new();
+    let mut singles: Vec<String> = Vec::new();
     let mut has_gaps = false;
     let mut i = 0;
     while i < chars.len() {
@@ -275,50 +322,40 @@ pub fn char_phrase(bigrams: Field, unigrams: Field, s: &str) -> Option<(Box<dyn 
         }
         let b = i;
         if b - a == 1 {
-            singles.push(Term::from_field_text(unigrams, &chars[a].to_string()));
+            singles.push(chars[a].to_string());
             continue;
         }
         // Bigrams at a, a+2, …; then one ending at b if the last char is not covered yet.
         let mut p = a;
         while p + 2 <= b {
-            terms.push((
-                p,
-                Term::from_field_text(bigrams, &chars[p..p + 2].iter().collect::<String>()),
-            ));
+            terms.push((p, chars[p..p + 2].iter().collect::<String>()));
             p += 2;
         }
         if p < b {
-            terms.push((
-                b - 2,
-                Term::from_field_text(bigrams, &chars[b - 2..b].iter().collect::<String>()),
-            ));
+            terms.push((b - 2, chars[b - 2..b].iter().collect::<String>()));
         }
     }
-    let mut pieces: Vec<Box<dyn Query>> = Vec::new();
+    let mut pieces: Vec<QueryTree> = Vec::new();
     match terms.len() {
         0 => {}
-        1 => pieces.push(Box::new(TermQuery::new(
-            terms.remove(0).1,
-            IndexRecordOption::WithFreqs,
-        ))),
+        1 => pieces.push(QueryTree::term(bigrams, &terms.remove(0).1)),
         _ => {
             let base = terms[0].0;
             let terms = terms.into_iter().map(|(o, t)| (o - base, t)).collect();
-            pieces.push(Box::new(NoDanger(Box::new(PhraseQuery::new_with_offset(
+            pieces.push(QueryTree::Phrase {
+                field: bigrams,
                 terms,
-            )))));
+            });
         }
     }
     for t in singles {
-        pieces.push(Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)));
+        pieces.push(QueryTree::term(unigrams, &t));
     }
     match pieces.len() {
         0 => None,
         1 => Some((pieces.remove(0), has_gaps)),
         _ => Some((
-            Box::new(BooleanQuery::new(
-                pieces.into_iter().map(|q| (Occur::Must, q)).collect(),
-            )),
+            QueryTree::Bool(pieces.into_iter().map(|q| (Occur::Must, q)).collect()),
             has_gaps,
         )),
     }

@@ -6,15 +6,12 @@
 use std::ops::Bound;
 
 use serde::Serialize;
-use tantivy::Term;
-use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, Occur, Query as TQuery, RangeQuery, TermQuery,
-};
-use tantivy::schema::IndexRecordOption;
+use tantivy::query::Occur;
 
 use super::plan::Plan;
 use crate::corpus::date::PartialDate;
 use crate::index::Fields;
+use crate::index::query_tree::{QueryTree, TermValue};
 
 /// Which articles a search may return.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,18 +51,25 @@ impl Filters {
     /// The index query that the filter is: every hit must match it. With a date bound, an article without a
     /// date, or with a date less precise than the bound (a year alone for `--since 2023-03` or `--until
     /// 2023-03`; a month alone for a bound that is a day of that month), is left out.
-    pub fn query(&self, f: &Fields) -> Option<Box<dyn TQuery>> {
-        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    pub fn query(&self, f: &Fields) -> Option<QueryTree> {
+        let mut clauses: Vec<(Occur, QueryTree)> = Vec::new();
         if self.since.is_some() || self.until.is_some() {
             let lower = match self.since {
-                Some(d) => Bound::Included(Term::from_field_u64(f.day, d.key())),
+                Some(d) => Bound::Included(d.key()),
                 None => Bound::Unbounded,
             };
             let upper = match self.until {
-                Some(d) => Bound::Included(Term::from_field_u64(f.day, d.last_key())),
+                Some(d) => Bound::Included(d.last_key()),
                 None => Bound::Unbounded,
             };
-            clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+            clauses.push((
+                Occur::Must,
+                QueryTree::Range {
+                    field: f.day,
+                    lower,
+                    upper,
+                },
+            ));
             // A date less precise than the upper bound may lie after it: `2023` is not "until 2023-06",
             // nor `2023-06` "until 2023-06-15" (the lower bound's key already leaves them out).
             if let Some(d) = self.until {
@@ -80,26 +84,29 @@ impl Filters {
                 for key in vague {
                     clauses.push((
                         Occur::MustNot,
-                        Box::new(TermQuery::new(
-                            Term::from_field_u64(f.day, key),
-                            IndexRecordOption::Basic,
-                        )),
+                        QueryTree::Term {
+                            field: f.day,
+                            value: TermValue::U64(key),
+                            scored: false,
+                        },
                     ));
                 }
             }
         }
-        let any_of = |field, values: &[String]| -> Box<dyn TQuery> {
-            let terms: Vec<(Occur, Box<dyn TQuery>)> = values
-                .iter()
-                .map(|v| {
-                    let q: Box<dyn TQuery> = Box::new(TermQuery::new(
-                        Term::from_field_text(field, v),
-                        IndexRecordOption::Basic,
-                    ));
-                    (Occur::Should, q)
-                })
-                .collect();
-            Box::new(BooleanQuery::new(terms))
+        let any_of = |field, values: &[String]| -> QueryTree {
+            QueryTree::Bool(
+                values
+                    .iter()
+                    .map(|v| {
+                        let q = QueryTree::Term {
+                            field,
+                            value: TermValue::Text(v.clone()),
+                            scored: false,
+                        };
+                        (Occur::Should, q)
+                    })
+                    .collect(),
+            )
         };
         if !self.sources.is_empty() {
             clauses.push((Occur::Must, any_of(f.source, &self.sources)));
@@ -107,23 +114,17 @@ impl Filters {
         if !self.articles.is_empty() {
             clauses.push((Occur::Must, any_of(f.article, &self.articles)));
         }
-        (!clauses.is_empty()).then(|| -> Box<dyn TQuery> {
-            Box::new(ConstScoreQuery::new(
-                Box::new(BooleanQuery::new(clauses)),
-                0.0,
-            ))
-        })
+        (!clauses.is_empty())
+            .then(|| QueryTree::ConstScore(Box::new(QueryTree::Bool(clauses)), 0.0))
     }
 }
 
 /// Restricts a plan to what `filters` let through (the filter adds nothing to a passage's score).
 pub(super) fn restrict(plan: &mut Plan, filters: &Filters, f: &Fields) {
     if let Some(filter) = filters.query(f) {
-        let query = std::mem::replace(&mut plan.query, Box::new(tantivy::query::EmptyQuery));
-        plan.query = Box::new(BooleanQuery::new(vec![
-            (Occur::Must, query),
-            (Occur::Must, filter),
-        ]));
+        let query = std::mem::replace(&mut plan.tree, QueryTree::Bool(Vec::new()));
+        plan.tree = QueryTree::Bool(vec![(Occur::Must, query), (Occur::Must, filter)]);
+        plan.query = plan.tree.to_tantivy();
     }
 }
 

@@ -335,6 +335,21 @@ pub fn count(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<Counts> {
     })
 }
 
+/// The query that finds the passages of `req` that contain the whole query (every term, whatever its
+/// [`MatchRule`], with the request's filters), as a [`QueryTree`](crate::index::query_tree::QueryTree): what
+/// a search counts, and what an engine other than the local index's tantivy (a SolrCloud collection) runs
+/// to find the same passages. Some of them may still fail a check on their text (a match across
+/// punctuation, the end of a Latin word), which the re-ranking makes. Errors: as [`search`].
+pub fn plan_tree(
+    idx: &SearchIndex,
+    req: &SearchRequest,
+) -> crate::Result<crate::index::query_tree::QueryTree> {
+    let (_, parsed) = parse(req)?;
+    let searcher = idx.reader.searcher();
+    let full = filtered(plan::plan(idx, &searcher, &parsed, true)?, req, idx)?;
+    Ok(full.tree)
+}
+
 /// Runs a search: reads `req.query` under its [`MatchRule`] (a question or `req.plain`:
 /// [`query::parse_plain`] and [`MatchRule::Coverage`]; otherwise [`query::parse`] and
 /// [`MatchRule::AllTerms`]), finds the matching passages, re-ranks the best, and returns at most `req.limit`

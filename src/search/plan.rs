@@ -1,21 +1,21 @@
-//! Query planning: a parsed query becomes the tantivy query that finds and scores candidate passages, and
-//! the patterns that re-ranking looks for in each candidate's text.
+//! Query planning: a parsed query becomes the query that finds and scores candidate passages (a
+//! [`QueryTree`], which a local index runs as a tantivy query), and the patterns that re-ranking looks for in
+//! each candidate's text.
 
 use std::collections::{HashMap, HashSet};
 
 use std::ops::Bound;
 use tantivy::Term;
 
-use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query as TQuery, RangeQuery, TermQuery,
-};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::query::{Occur, Query as TQuery};
+use tantivy::schema::Field;
 
 use super::query::{self, Item};
 use super::rerank::find_all;
 use super::weights::{RANKING, Ranking, is_stop};
 use crate::index::SearchIndex;
-use crate::index::schema::{Fields, char_phrase};
+use crate::index::query_tree::QueryTree;
+use crate::index::schema::{Fields, char_phrase_tree as char_phrase};
 use crate::text::analyzer::{Analyzer, MAX_LATIN_TOKEN, Tok, TokenKind, in_default_dictionary};
 use crate::text::normalize::{is_han, is_latin, is_other_cjk, is_word_char};
 
@@ -77,6 +77,8 @@ pub(super) struct Plan {
     /// Finds and scores the passages: those that contain every required group (and none of the
     /// exclusions), up to the `checks`.
     pub query: Box<dyn TQuery>,
+    /// The same query as a tree ([`QueryTree`]), for an engine other than the local index's tantivy.
+    pub tree: QueryTree,
     /// What the query finds that must still be checked on the text (see [`match_query`]).
     pub checks: Vec<Check>,
     /// Positive groups, each a list of alternatives.
@@ -94,6 +96,7 @@ impl Clone for Plan {
     fn clone(&self) -> Self {
         Plan {
             query: self.query.box_clone(),
+            tree: self.tree.clone(),
             checks: self.checks.clone(),
             groups: self.groups.clone(),
             literals: self.literals.clone(),
@@ -102,23 +105,12 @@ impl Clone for Plan {
     }
 }
 
-fn boxed(q: impl TQuery) -> Box<dyn TQuery> {
-    Box::new(q)
+fn boost(q: QueryTree, w: f32) -> QueryTree {
+    q.boost(w)
 }
 
-fn boost(q: Box<dyn TQuery>, w: f32) -> Box<dyn TQuery> {
-    if (w - 1.0).abs() < f32::EPSILON {
-        q
-    } else {
-        boxed(BoostQuery::new(q, w))
-    }
-}
-
-fn term_query(field: Field, text: &str) -> Box<dyn TQuery> {
-    boxed(TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    ))
+fn term_query(field: Field, text: &str) -> QueryTree {
+    QueryTree::term(field, text)
 }
 
 fn has_cjk(s: &str) -> bool {
@@ -150,7 +142,7 @@ pub(super) fn literal(item: &Item) -> Pattern {
 fn literal_query(
     (words, chars, unigrams): (Field, Field, Field),
     item: &Item,
-) -> Option<(Box<dyn TQuery>, bool)> {
+) -> Option<(QueryTree, bool)> {
     let text = item.text();
     let letters = text.chars().all(|c| is_latin(c) && !c.is_numeric());
     let digits = text.chars().all(|c| c.is_ascii_digit());
@@ -164,7 +156,7 @@ fn literal_query(
 /// The query that finds the passages that contain `item` ([`Plan`]: in their text, or for a lead whose
 /// article's title is not a passage of its own, in that title), and whether they must still be checked
 /// ([`literal_query`]).
-fn match_query(idx: &SearchIndex, item: &Item) -> Option<(Box<dyn TQuery>, bool)> {
+fn match_query(idx: &SearchIndex, item: &Item) -> Option<(QueryTree, bool)> {
     let f = idx.fields;
     let (text, check) = literal_query((f.words, f.chars, f.unigrams), item)?;
     let Some((title, title_check)) =
@@ -172,17 +164,14 @@ fn match_query(idx: &SearchIndex, item: &Item) -> Option<(Box<dyn TQuery>, bool)
     else {
         return Some((text, check));
     };
-    let lead = Term::from_field_u64(f.headline, 1);
-    let lead = boxed(RangeQuery::new(
-        Bound::Included(lead.clone()),
-        Bound::Included(lead),
-    ));
-    let title_of_lead = boxed(BooleanQuery::new(vec![
-        (Occur::Must, title),
-        (Occur::Must, lead),
-    ]));
-    let q = BooleanQuery::new(vec![(Occur::Should, text), (Occur::Should, title_of_lead)]);
-    Some((boxed(q), check || title_check))
+    let lead = QueryTree::Range {
+        field: f.headline,
+        lower: Bound::Included(1),
+        upper: Bound::Included(1),
+    };
+    let title_of_lead = QueryTree::Bool(vec![(Occur::Must, title), (Occur::Must, lead)]);
+    let q = QueryTree::Bool(vec![(Occur::Should, text), (Occur::Should, title_of_lead)]);
+    Some((q, check || title_check))
 }
 
 /// The scoring query of a positive item, and what re-ranking needs to know about it.
@@ -190,7 +179,7 @@ fn item_query(
     idx: &SearchIndex,
     searcher: &tantivy::Searcher,
     item: &Item,
-) -> (Option<Box<dyn TQuery>>, ItemPlan) {
+) -> (Option<QueryTree>, ItemPlan) {
     let text = item.text();
     match item {
         Item::Phrase(_) => phrase_query(idx.fields, text),
@@ -199,9 +188,9 @@ fn item_query(
 }
 
 /// A quoted phrase: its character phrase in the passage and in the title; it counts only when present whole.
-fn phrase_query(f: Fields, text: &str) -> (Option<Box<dyn TQuery>>, ItemPlan) {
+fn phrase_query(f: Fields, text: &str) -> (Option<QueryTree>, ItemPlan) {
     let r = *RANKING;
-    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    let mut clauses: Vec<(Occur, QueryTree)> = Vec::new();
     if let Some((q, _)) = char_phrase(f.chars, f.unigrams, text) {
         clauses.push((Occur::Should, boost(q, r.phrase)));
     }
@@ -236,10 +225,10 @@ struct TermClauses<'a> {
     analyzer: &'a Analyzer,
     text: &'a str,
     /// Clauses that can make a passage match.
-    clauses: Vec<(Occur, Box<dyn TQuery>)>,
+    clauses: Vec<(Occur, QueryTree)>,
     /// Stop words, one-character words and bigrams add to the score of passages that match the term
     /// otherwise, but do not make a passage match on their own.
-    score_only: Vec<(Occur, Box<dyn TQuery>)>,
+    score_only: Vec<(Occur, QueryTree)>,
     parts: Vec<(usize, Pattern)>,
     units: Vec<(usize, Pattern, f32)>,
     cover_only: Vec<(usize, Pattern)>,
@@ -286,7 +275,7 @@ impl<'a> TermClauses<'a> {
         }
     }
 
-    fn build(mut self) -> (Option<Box<dyn TQuery>>, ItemPlan) {
+    fn build(mut self) -> (Option<QueryTree>, ItemPlan) {
         let (r, f, text) = (self.r, self.f, self.text);
         let chars: Vec<char> = text.chars().collect();
         let whole_bounds = !has_cjk(text)
@@ -334,7 +323,7 @@ impl<'a> TermClauses<'a> {
                 core
             } else {
                 score_only.push((Occur::Must, core));
-                boxed(BooleanQuery::new(score_only))
+                QueryTree::Bool(score_only)
             }
         });
         (query, plan)
@@ -479,16 +468,16 @@ fn han_pairs(chars: &[char]) -> Vec<Pattern> {
         .collect()
 }
 
-fn bool_or_none(mut clauses: Vec<(Occur, Box<dyn TQuery>)>) -> Option<Box<dyn TQuery>> {
+fn bool_or_none(mut clauses: Vec<(Occur, QueryTree)>) -> Option<QueryTree> {
     match clauses.len() {
         0 => None,
         1 => Some(clauses.remove(0).1),
-        _ => Some(boxed(BooleanQuery::new(clauses))),
+        _ => Some(QueryTree::Bool(clauses)),
     }
 }
 
 /// The scoring query and re-ranking plan of each item of each group of `q`, in order.
-type ItemQueries = Vec<Vec<(Option<Box<dyn TQuery>>, ItemPlan)>>;
+type ItemQueries = Vec<Vec<(Option<QueryTree>, ItemPlan)>>;
 
 fn item_queries(idx: &SearchIndex, searcher: &tantivy::Searcher, q: &query::Query) -> ItemQueries {
     q.groups
@@ -521,14 +510,7 @@ pub(super) fn plans(
     q: &query::Query,
 ) -> crate::Result<(Plan, Plan)> {
     let items = item_queries(idx, searcher, q);
-    let copy: ItemQueries = items
-        .iter()
-        .map(|g| {
-            g.iter()
-                .map(|(sq, p)| (sq.as_ref().map(|sq| sq.box_clone()), p.clone()))
-                .collect()
-        })
-        .collect();
+    let copy: ItemQueries = items.clone();
     Ok((
         assemble(idx, q, items, true)?,
         assemble(idx, q, copy, false)?,
@@ -542,7 +524,7 @@ fn assemble(
     items: ItemQueries,
     all_terms: bool,
 ) -> crate::Result<Plan> {
-    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    let mut clauses: Vec<(Occur, QueryTree)> = Vec::new();
     let mut checks = Vec::new();
     let mut groups = Vec::new();
     let mut literals = Vec::new();
@@ -579,7 +561,7 @@ fn assemble(
             clauses.push((Occur::Should, s));
         }
         if required && let Some(m) = bool_or_none(matching) {
-            clauses.push((Occur::Must, boxed(ConstScoreQuery::new(m, 0.0))));
+            clauses.push((Occur::Must, QueryTree::ConstScore(Box::new(m), 0.0)));
         }
         groups.push(plans);
         literals.push(lits);
@@ -596,8 +578,10 @@ fn assemble(
             None => {}
         }
     }
+    let tree = QueryTree::Bool(clauses);
     Ok(Plan {
-        query: boxed(BooleanQuery::new(clauses)),
+        query: tree.to_tantivy(),
+        tree,
         checks,
         groups,
         literals,
