@@ -35,6 +35,14 @@ pub(crate) fn open_segments(index: &Index, dir: &Path) -> crate::Result<IndexRea
         path: dir.to_path_buf(),
         reason: format!("it is damaged: {}", short_reason(&e)),
     };
+    // Damage in a deletion bitset gives wrong answers rather than an error: checked here, where it costs
+    // a few pages.
+    if let Some(name) = super::check::damaged_deletes(index)? {
+        return Err(crate::Error::IndexIncompatible {
+            path: dir.to_path_buf(),
+            reason: format!("it is damaged: a segment file is corrupted ({name})"),
+        });
+    }
     let reader: IndexReader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
@@ -145,7 +153,9 @@ pub(crate) fn open_with(dir: &Path, manifest: Option<Manifest>) -> crate::Result
             reason,
         });
     }
-    let index = Index::open_in_dir(dir).map_err(|e| crate::Error::IndexIncompatible {
+    let directory = super::readonly::ReadDirectory::open(dir)
+        .map_err(|e| crate::Error::Tantivy(tantivy::TantivyError::OpenDirectoryError(e)))?;
+    let index = Index::open(directory).map_err(|e| crate::Error::IndexIncompatible {
         path: dir.to_path_buf(),
         reason: format!("it is damaged: {}", short_reason(&e)),
     })?;
