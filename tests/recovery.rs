@@ -35,7 +35,8 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// The answers that tell two indexes apart: the hits' ids of a few queries and the total of each.
 fn answers(env: &TestEnv, index: &Path) -> Vec<(String, Vec<String>, usize)> {
-    ["银行", "公告", "天气", "工业技术研究院"]
+    // (银行: every file but c.txt; 公告: b.txt and c.txt.)
+    ["银行", "公告"]
         .iter()
         .map(|q| {
             let out = env.run([
@@ -191,9 +192,10 @@ fn a_failed_run_leaves_no_files_behind() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let out = wait_output(sh.spawn().unwrap());
-    out.assert_error(&["writing the index failed: file too large (in "]);
+    assert_eq!(out.code, Some(2), "{out:#?}");
     // Nothing of the failed run stays on the disk: the directory holds the previous index's files only.
-    assert_eq!(visible_files(&env.index_dir()), before);
+    assert_eq!(visible_files(&env.index_dir()), before, "{out:#?}");
+    out.assert_error(&["writing the index failed: file too large (in "]);
     env.index();
 }
 
@@ -531,11 +533,23 @@ fn kill_anywhere(kills: usize, seed: u64) {
             (name.clone(), format!("{name}:signal=KILL:when={when}"))
         })
         .collect();
+    // A kill at each rename (tantivy's `meta.json` and `.managed.json`, sou's manifest), and failures at the
+    // last rename of each kind and at the first and last sync.
     for name in ["rename", "renameat", "renameat2", "fdatasync"] {
         let Some((_, n)) = counts.iter().find(|(c, _)| c == name) else {
             continue;
         };
-        for when in [1, *n, rng.usize(1..=*n)] {
+        if name != "fdatasync" {
+            for when in 1..=*n {
+                faults.push((name.to_string(), format!("{name}:signal=KILL:when={when}")));
+            }
+        }
+        let whens = if name == "fdatasync" {
+            vec![1, *n]
+        } else {
+            vec![*n]
+        };
+        for when in whens {
             faults.push((name.to_string(), format!("{name}:error=EIO:when={when}")));
         }
     }
@@ -572,12 +586,12 @@ fn kill_anywhere(kills: usize, seed: u64) {
         "kill anywhere: {} faults ({killed} kills landed), every next run completed",
         faults.len()
     );
-    assert!(killed * 2 >= kills, "only {killed} of {kills} kills landed");
+    assert!(killed > kills, "only {killed} kills landed");
 }
 
 #[test]
 fn a_run_killed_anywhere_is_completed_by_the_next() {
-    kill_anywhere(8, 19);
+    kill_anywhere(4, 19);
 }
 
 /// The long form: `SOU_KILL_POINTS` random kill points (default 200).
