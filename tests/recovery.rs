@@ -74,7 +74,21 @@ fn have_strace(test: &str) -> bool {
 /// Runs `sou ARGS` under `strace -f` with the fault `inject` (e.g. `write:signal=KILL:when=5`), in the
 /// environment's directory.
 fn run_injected(env: &TestEnv, trace: &str, inject: &str, args: &[String]) -> Output {
+    run_injected_at(env, None, trace, inject, args)
+}
+
+/// [`run_injected`], the fault only at system calls on `path` (strace's `-P`) if given.
+fn run_injected_at(
+    env: &TestEnv,
+    path: Option<&Path>,
+    trace: &str,
+    inject: &str,
+    args: &[String],
+) -> Output {
     let mut cmd = Command::new("strace");
+    if let Some(p) = path {
+        cmd.arg("-P").arg(p);
+    }
     cmd.args(["-f", "-qq", "-o", "/dev/null", "-e"])
         .arg(format!("trace={trace}"))
         .arg("-e")
@@ -332,6 +346,34 @@ fn a_read_only_index_is_searchable() {
         "{out:#?}"
     );
     drop(ro);
+}
+
+#[test]
+fn a_file_that_may_not_be_read_is_named_not_called_damage() {
+    if !have_strace("a_file_that_may_not_be_read_is_named_not_called_damage") {
+        return;
+    }
+    let env = TestEnv::indexed(hay::TRAPS);
+    let store = visible_files(&env.index_dir())
+        .into_iter()
+        .find(|f| f.ends_with(".store"))
+        .unwrap();
+    // Opening the stored texts is refused, as for a file of another user's without read permission.
+    let path = env.index_dir().join(&store);
+    let args: Vec<String> = [
+        "search",
+        "--index",
+        &env.index_dir().display().to_string(),
+        "银行",
+    ]
+    .map(String::from)
+    .to_vec();
+    let out = run_injected_at(&env, Some(&path), "openat", "openat:error=EACCES", &args);
+    out.assert_error(&[&store, "Permission denied"]);
+    assert!(
+        !out.stderr.contains("damaged") && !out.stderr.contains("--rebuild"),
+        "{out:#?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------
