@@ -188,7 +188,8 @@ fn cause_of(writer: &mut IndexWriter, e: crate::Error) -> crate::Error {
     }
 }
 
-/// The phases after the target is open (see [`build`]); on error, nothing of the run is committed.
+/// The phases after the target is open (see [`build`]). An error before the commit leaves nothing of the
+/// run committed; after it (waiting for merges), the run's commit stays.
 fn update_target(
     opts: &BuildOptions,
     target: &mut target::Target,
