@@ -127,6 +127,10 @@ pub struct IndexArgs {
     /// Discard the existing index and build it again from scratch.
     #[arg(long)]
     pub rebuild: bool,
+    /// Index nothing: verify every file of the index against its checksum and name the damaged ones (exit
+    /// status 2 if any). Needs read access only.
+    #[arg(long, conflicts_with = "rebuild")]
+    pub check: bool,
     /// Indexing threads (default: one per core, at most 4).
     #[arg(value_parser = positive, long, value_name = "N")]
     pub threads: Option<NonZeroUsize>,

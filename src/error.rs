@@ -77,7 +77,7 @@ pub enum Error {
         named: PathBuf,
     },
     /// The index was written by another version of sou, or is damaged.
-    #[error("index at {} cannot be used: {reason}; re-run `sou index --rebuild`", path.display())]
+    #[error("index at {} cannot be used: {reason}; re-run `sou index --rebuild --index {} --corpus DIR` (DIR: the corpus to index)", path.display(), path.display())]
     IndexIncompatible {
         /// The index directory.
         path: PathBuf,
@@ -116,11 +116,24 @@ pub enum Error {
     /// Writing the index failed (a full disk, a file-size limit, a read-only disk). Nothing of the run was
     /// committed: the index keeps its last complete version.
     #[error(
-        "writing the index failed ({cause}); nothing of this run was committed, so the index is as it was before: make room and run `sou index` again"
+        "writing the index failed: {cause} (in {}); nothing of this run was committed, so the index is as it was before: make room and run `sou index` again",
+        dir.display()
     )]
     WriteFailed {
-        /// The operating system's message.
+        /// What the operating system said, in a few lowercase words (`no space left on device`).
         cause: String,
+        /// The index directory.
+        dir: PathBuf,
+    },
+    /// `sou index` was interrupted (Ctrl-C, SIGTERM) before its commit: the index keeps its last complete
+    /// version.
+    #[error(
+        "interrupted: nothing of this run was committed, so the index at {} keeps its last complete version; run `sou index` again to finish",
+        dir.display()
+    )]
+    Interrupted {
+        /// The index directory.
+        dir: PathBuf,
     },
 }
 
@@ -144,21 +157,32 @@ impl Error {
     }
 
     /// An error of tantivy's writer that is the operating system refusing a write becomes
-    /// [`Error::WriteFailed`]; other errors are returned as they are.
+    /// [`Error::WriteFailed`] naming the index directory `dir`; other errors are returned as they are.
     ///
     /// tantivy reports such a failure as an I/O error, or, when it happens in one of its indexing threads, as
     /// an internal error that carries only the I/O error's text: there no type says what happened, and the
     /// text of an OS error (`… (os error 28)`) is the one sign.
-    pub fn write_failure(self) -> Self {
+    pub fn write_failure(self, dir: &std::path::Path) -> Self {
+        let dir = dir.to_path_buf();
         match self {
             Error::Tantivy(tantivy::TantivyError::IoError(io)) => Error::WriteFailed {
-                cause: io.to_string(),
+                cause: os_cause(&io.to_string(), io.raw_os_error()),
+                dir,
             },
             Error::Tantivy(tantivy::TantivyError::InternalError(msg))
                 if msg.contains("os error") =>
             {
-                Error::WriteFailed { cause: msg }
+                Error::WriteFailed {
+                    cause: os_cause(&msg, None),
+                    dir,
+                }
             }
+            Error::Tantivy(tantivy::TantivyError::OpenWriteError(
+                tantivy::directory::error::OpenWriteError::IoError { io_error, .. },
+            )) => Error::WriteFailed {
+                cause: os_cause(&io_error.to_string(), io_error.raw_os_error()),
+                dir,
+            },
             e => e,
         }
     }
@@ -172,5 +196,44 @@ impl Error {
     }
 }
 
+/// The operating system's reason in a few lowercase words: `no space left on device` for ENOSPC (as
+/// `df` and `cp` say it), else the text of `msg` after its last `: `, without its ` (os error N)`, with a
+/// lowercase first letter (`File too large (os error 27)` → `file too large`).
+fn os_cause(msg: &str, errno: Option<i32>) -> String {
+    // ENOSPC is 28 on Linux, the BSDs and macOS.
+    if errno == Some(28) || msg.contains("os error 28") {
+        return "no space left on device".to_string();
+    }
+    let tail = msg.rsplit(": ").next().unwrap_or(msg);
+    let tail = match tail.find(" (os error") {
+        Some(i) => &tail[..i],
+        None => tail,
+    };
+    let mut chars = tail.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => msg.to_string(),
+    }
+}
+
 /// The library's result type; write it as `crate::Result<T>`.
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::os_cause;
+
+    #[test]
+    fn os_causes_are_a_few_lowercase_words() {
+        assert_eq!(
+            os_cause("No space left on device (os error 28)", None),
+            "no space left on device"
+        );
+        assert_eq!(os_cause("whatever", Some(28)), "no space left on device");
+        assert_eq!(
+            os_cause("Failed to write: File too large (os error 27)", Some(27)),
+            "file too large"
+        );
+        assert_eq!(os_cause("", None), "");
+    }
+}

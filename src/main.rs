@@ -62,6 +62,9 @@ fn print_notice(notice: Notice) {
 
 /// `sou index`: exit status 2 if any file failed.
 fn index_command(args: IndexArgs) -> anyhow::Result<ExitCode> {
+    if args.check {
+        return check_command(&args.index);
+    }
     let opts = BuildOptions {
         corpus: args.corpus,
         index: args.index,
@@ -81,6 +84,7 @@ fn index_command(args: IndexArgs) -> anyhow::Result<ExitCode> {
             source: args.source_field,
         },
     };
+    stop_on_signal(&opts.index);
     let stats = index::update(&opts, &mut print_notice)?;
     let mut out = io::stdout().lock();
     if args.json {
@@ -94,6 +98,84 @@ fn index_command(args: IndexArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `sou index --check`: one line on stdout when every file is intact (exit status 0); else one line on
+/// stderr naming the damaged and missing files (exit status 2).
+fn check_command(dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let found = index::verify(dir)?;
+    if found.is_intact() {
+        let mut out = io::stdout().lock();
+        writeln!(
+            out,
+            "checked {} files ({:.2} MB) of the index at {}: all match their checksums",
+            found.files,
+            found.bytes as f64 / 1e6,
+            dir.display()
+        )?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut problems: Vec<String> = found
+        .damaged
+        .iter()
+        .map(|f| format!("{f} (checksum mismatch)"))
+        .collect();
+    problems.extend(found.missing.iter().map(|f| format!("{f} (missing)")));
+    eprintln!(
+        "sou: the index at {} is damaged: {}; re-run `sou index --rebuild --index {} --corpus DIR` (DIR: the corpus to index)",
+        dir.display(),
+        problems.join(", "),
+        dir.display()
+    );
+    Ok(ExitCode::from(2))
+}
+
+/// On Ctrl-C (SIGINT) or SIGTERM during `sou index`: waits out a commit under way, then ends the process
+/// (status 130) with one line saying where the run stood. Whatever it leaves on disk is what a kill would
+/// leave, which the next run clears.
+fn stop_on_signal(index_dir: &std::path::Path) {
+    let dir = index_dir.to_path_buf();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        // Without a handler the default action stops the run, which is safe too (only less polite).
+        Err(_) => return,
+    };
+    std::thread::spawn(move || {
+        runtime.block_on(wait_for_stop());
+        let (point, _guard) = index::build::stop_after_commit();
+        let line = match point {
+            index::build::StopPoint::BeforeCommit => sou::Error::Interrupted { dir }.to_string(),
+            index::build::StopPoint::AfterCommit => format!(
+                "interrupted after the commit: the index at {} is complete (its segments may be left unmerged)",
+                dir.display()
+            ),
+        };
+        eprintln!("sou: {line}");
+        std::process::exit(130);
+    });
+}
+
+/// Resolves on SIGINT or SIGTERM (on other systems, Ctrl-C).
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let (Ok(mut int), Ok(mut term)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// The library's filters of the flags.

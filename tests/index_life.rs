@@ -675,7 +675,7 @@ fn write_errors_leave_the_previous_index_intact() {
             out.stderr.starts_with("sou: ")
                 && out
                     .stderr
-                    .contains("writing the index failed (File too large"),
+                    .contains("writing the index failed: file too large (in "),
             "{out:#?}"
         );
         // The previous index answers as before, and its manifest is untouched.

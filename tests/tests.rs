@@ -22,6 +22,7 @@ mod query_syntax;
 mod ranking;
 mod readme;
 mod recall;
+mod recovery;
 mod reprints;
 mod serve;
 mod settings;

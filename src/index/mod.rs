@@ -16,10 +16,12 @@
 //! and [`session`], the two calls a front end makes: open for search (building on first use), and update.
 
 pub mod build;
+pub mod check;
 mod dir;
 pub mod manifest;
 pub mod open;
 pub mod query_tree;
+mod readonly;
 pub mod reprints;
 mod safe_query;
 pub mod schema;
@@ -27,6 +29,7 @@ pub mod session;
 pub mod stale;
 
 pub use build::{BuildOptions, DictChoice, IndexStats, build};
+pub use check::{Verification, verify};
 pub use dir::exists;
 pub use manifest::{
     DICT_FILE, DictInfo, DirStamp, FileEntry, MANIFEST_FILE, Manifest, read_head, read_manifest,

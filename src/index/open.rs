@@ -37,10 +37,15 @@ pub(crate) fn check_segments(index: &Index, dir: &Path) -> crate::Result<IndexRe
 pub(crate) const STORE_CACHE_BLOCKS: usize = 4096;
 
 pub(crate) fn open_segments(index: &Index, dir: &Path) -> crate::Result<IndexReader> {
-    let damaged = |e: tantivy::TantivyError| crate::Error::IndexIncompatible {
-        path: dir.to_path_buf(),
-        reason: format!("it is damaged: {}", short_reason(&e)),
-    };
+    let damaged = |e: tantivy::TantivyError| damaged_or_denied(dir, e);
+    // Damage in a deletion bitset gives wrong answers rather than an error: checked here, where it costs
+    // a few pages.
+    if let Some(name) = super::check::damaged_deletes(index)? {
+        return Err(crate::Error::IndexIncompatible {
+            path: dir.to_path_buf(),
+            reason: format!("it is damaged: a segment file is corrupted ({name})"),
+        });
+    }
     let reader: IndexReader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
@@ -53,6 +58,30 @@ pub(crate) fn open_segments(index: &Index, dir: &Path) -> crate::Result<IndexRea
             .map_err(|e| damaged(tantivy::TantivyError::from(e)))?;
     }
     Ok(reader)
+}
+
+/// An error of tantivy opening the index in `dir`: [`crate::Error::Io`] naming the file when the operating
+/// system refused access (permission denied, a read-only file system), which no rebuild would change;
+/// else the index is damaged ([`crate::Error::IndexIncompatible`], with the advice to rebuild it).
+pub(crate) fn damaged_or_denied(dir: &Path, e: tantivy::TantivyError) -> crate::Error {
+    use tantivy::TantivyError as T;
+    use tantivy::directory::error::{LockError, OpenReadError as R};
+    let denied = |io: &std::io::Error| super::readonly::is_not_writable(io);
+    let found: Option<(PathBuf, &std::io::Error)> = match &e {
+        T::OpenReadError(R::IoError { io_error, filepath }) if denied(io_error) => {
+            Some((dir.join(filepath), io_error))
+        }
+        T::IoError(io) if denied(io) => Some((dir.to_path_buf(), io)),
+        T::LockFailure(LockError::IoError(io), _) if denied(io) => Some((dir.to_path_buf(), io)),
+        _ => None,
+    };
+    match found {
+        Some((path, io)) => crate::Error::io(path, std::io::Error::new(io.kind(), io.to_string())),
+        None => crate::Error::IndexIncompatible {
+            path: dir.to_path_buf(),
+            reason: format!("it is damaged: {}", short_reason(&e)),
+        },
+    }
 }
 
 /// tantivy's errors repeat themselves; this says what happened in a few words, from the error's type: a
@@ -152,10 +181,9 @@ pub(crate) fn open_with(dir: &Path, manifest: Option<Manifest>) -> crate::Result
             reason,
         });
     }
-    let index = Index::open_in_dir(dir).map_err(|e| crate::Error::IndexIncompatible {
-        path: dir.to_path_buf(),
-        reason: format!("it is damaged: {}", short_reason(&e)),
-    })?;
+    let directory = super::readonly::ReadDirectory::open(dir)
+        .map_err(|e| crate::Error::Tantivy(tantivy::TantivyError::OpenDirectoryError(e)))?;
+    let index = Index::open(directory).map_err(|e| damaged_or_denied(dir, e))?;
     check_schema(&index, dir)?;
     let analyzer = match &manifest.dict {
         None => Analyzer::new(),

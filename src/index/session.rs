@@ -6,11 +6,11 @@
 
 use std::path::{Path, PathBuf};
 
+use super::FORMAT_VERSION;
 use super::build::{BuildOptions, DictChoice, IndexStats, build_from};
 use super::manifest::read_head;
 use super::open::{SearchIndex, dict_changed, open_with};
 use super::stale::{Staleness, check};
-use super::{FORMAT_VERSION, exists};
 use crate::corpus::JsonFieldNames;
 
 /// The index a search wants, and whether it may be built.
@@ -76,7 +76,9 @@ pub fn open_for_search(
     let dir = &target.index;
     // A first build hands its manifest on, so that it is not read back from disk.
     let mut built = None;
-    if target.build_if_missing && !exists(dir) {
+    // Only a missing index is built: a damaged one (its manifest deleted, say) is reported, never replaced
+    // by an index of whatever folder `corpus` names here.
+    if target.build_if_missing && !super::dir::has_index_files(dir) {
         built = Some(build_for_search(dir, target.corpus.as_deref(), None, notice)?.1);
     }
     // The staleness check reads what it needs of the manifest itself: it runs while the index opens.

@@ -23,6 +23,8 @@ pub(super) fn commit(
     manifest_changed: bool,
 ) -> crate::Result<bool> {
     let committed = dirty || target.rebuilt;
+    // A stop (Ctrl-C) waits until the commit and the manifest are both written.
+    let guard = super::stop::commit_starts();
     let manifest = &mut target.manifest;
     if committed {
         let token = new_commit_token(&manifest.commit);
@@ -44,5 +46,6 @@ pub(super) fn commit(
     if committed || dict_changed || manifest_changed {
         write_manifest(&target.dir, manifest)?;
     }
+    guard.done();
     Ok(committed)
 }

@@ -11,6 +11,7 @@
 mod commit;
 mod merge;
 mod plan;
+mod stop;
 mod target;
 mod userdict;
 mod write;
@@ -18,6 +19,8 @@ mod write;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+
+pub use stop::{StopGuard, StopPoint, stop_after_commit};
 
 use serde::Serialize;
 use tantivy::IndexWriter;
@@ -123,7 +126,7 @@ pub(crate) fn build_from(
     run(opts, previous, warn).map_err(|e| crate::Error::Build {
         corpus: opts.corpus.clone(),
         index: opts.index.clone(),
-        cause: Box::new(crate::Error::write_failure(e)),
+        cause: Box::new(e.write_failure(&opts.index)),
     })
 }
 
@@ -140,8 +143,64 @@ fn run(
     warn: &mut dyn FnMut(String),
 ) -> crate::Result<(IndexStats, Manifest)> {
     let started = Instant::now();
+    stop::run_starts();
     let mut target = target::open(opts, previous, warn)?;
-    let dict = userdict::prepare(&opts.dict, &target, warn)?;
+    match update_target(opts, &mut target, started, warn) {
+        Ok(stats) => Ok((stats, target.manifest)),
+        Err(e) => {
+            // What the failed run wrote (segments never committed) would stay on the disk, keep a full disk
+            // full and, for a `.del` file, block the next run that writes the same one: removed now, while
+            // this run still holds the lock. (The next run removes it too, should this fail.)
+            remove_uncommitted(&target.index);
+            Err(e)
+        }
+    }
+}
+
+/// Deletes the files of the index in `writer`'s directory that no commit uses: those a killed or failed
+/// run left (tantivy lists every file it creates in `.managed.json` before writing it, so none escapes).
+///
+/// tantivy itself collects them only after its next commit or merge; until then, a file the next run
+/// writes again under the same name (the `.del` file of a segment, named by its segment and the
+/// operation stamp, which restarts from the last commit's) fails with `FileAlreadyExists`.
+fn collect_garbage(writer: &IndexWriter) -> crate::Result<()> {
+    writer.garbage_collect_files().wait()?;
+    Ok(())
+}
+
+/// [`collect_garbage`] after a failed run, with a writer of its own (the run's writer may be dead);
+/// errors are ignored: the next run collects what is left.
+fn remove_uncommitted(index: &tantivy::Index) {
+    // tantivy's smallest memory budget (15 MB), one thread: it only exists to collect.
+    if let Ok(writer) = index.writer_with_num_threads::<tantivy::TantivyDocument>(1, 15_000_000) {
+        let _ = collect_garbage(&writer);
+    }
+}
+
+/// When tantivy's writer reports only that it "was killed" (an indexing thread failed, and the error that
+/// made it fail went with the thread), the error of that thread: joining the threads, as a commit does,
+/// returns it. Nothing is committed (the commit is prepared only if no thread failed, and then dropped).
+fn cause_of(writer: &mut IndexWriter, e: crate::Error) -> crate::Error {
+    match e {
+        crate::Error::Tantivy(tantivy::TantivyError::ErrorInThread(_)) => {
+            match writer.prepare_commit() {
+                Err(cause) => crate::Error::Tantivy(cause),
+                Ok(_) => e,
+            }
+        }
+        e => e,
+    }
+}
+
+/// The phases after the target is open (see [`build`]). An error before the commit leaves nothing of the
+/// run committed; after it (waiting for merges), the run's commit stays.
+fn update_target(
+    opts: &BuildOptions,
+    target: &mut target::Target,
+    started: Instant,
+    warn: &mut dyn FnMut(String),
+) -> crate::Result<IndexStats> {
+    let dict = userdict::prepare(&opts.dict, target, warn)?;
     // Archives read with other field names must be read again.
     let json_fields = target.json_fields.clone();
     let fields_changed = target.manifest.json_fields != json_fields;
@@ -192,6 +251,8 @@ fn run(
     let mut writer: IndexWriter = target
         .index
         .writer_with_num_threads(threads, 64_000_000 * threads)?;
+    // Whatever a killed or failed run left must not stop this one.
+    collect_garbage(&writer)?;
     if target.empty_first {
         writer.delete_all_documents()?;
     }
@@ -209,14 +270,18 @@ fn run(
         reprints: reprints_enabled(),
     };
     let ctx_reprints = ctx.reprints;
-    let dirty = write_files(
+    let written = write_files(
         &plan,
         &ctx,
         &mut target.manifest,
         &mut stats,
         &progress,
         warn,
-    )?;
+    );
+    let dirty = match written {
+        Ok(dirty) => dirty,
+        Err(e) => return Err(cause_of(&mut writer, e)),
+    };
 
     // The directories' times, for the staleness check of searches: written with the manifest, and a
     // reason to write it when they are all that changed.
@@ -232,7 +297,8 @@ fn run(
     target.manifest.dirs = dirs;
 
     progress.message("committing");
-    let committed = commit::commit(&mut target, &mut writer, dirty, dict, manifest_changed)?;
+    let committed = commit::commit(target, &mut writer, dirty, dict, manifest_changed)
+        .map_err(|e| cause_of(&mut writer, e))?;
     // The index is complete here. Merging only makes it faster and smaller: if it fails or is killed, the
     // committed segments stay as they are.
     if committed && bulk {
@@ -256,5 +322,5 @@ fn run(
     progress.finish();
     stats.passages_total = target.manifest.passages();
     stats.elapsed = started.elapsed();
-    Ok((stats, target.manifest))
+    Ok(stats)
 }
