@@ -58,6 +58,7 @@ pub mod dateline;
 mod decode;
 mod jsonl;
 pub mod page;
+pub mod pdf;
 pub mod settings;
 mod split;
 mod stream;
