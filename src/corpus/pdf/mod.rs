@@ -55,7 +55,7 @@ impl std::fmt::Display for PdfError {
             PdfError::Corrupt(why) => write!(f, "PDF cannot be read: {why}"),
             PdfError::NoText { images } => write!(
                 f,
-                "PDF has no text layer (a scan? {images} images, no text); not indexed"
+                "PDF has no text layer (a scan? {images} images, no text)"
             ),
             PdfError::Undecodable(why) => write!(f, "PDF text cannot be decoded: {why}"),
             PdfError::Panicked(why) => write!(f, "PDF reader crashed on this file (caught): {why}"),
@@ -113,6 +113,11 @@ fn read_pages_inner(
     each: &mut dyn FnMut(PdfPage) -> bool,
 ) -> Result<u32, PdfError> {
     use hayro_interpret::hayro_syntax::{LoadPdfError, Pdf};
+    // The standard ends a file with `%%EOF` (ISO 32000-1, 7.5.5); hayro repairs a file without it, so a
+    // truncated file reads as one with fewer (or empty) pages: with no text, it is called truncated, not a
+    // scan.
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    let ended = tail.windows(5).any(|w| w == b"%%EOF");
     let pdf = Pdf::new(bytes).map_err(|e| match e {
         LoadPdfError::Decryption(_) => PdfError::Encrypted,
         LoadPdfError::Invalid => {
@@ -152,6 +157,11 @@ fn read_pages_inner(
         }
     }
     if glyph_total == 0 {
+        if !ended {
+            return Err(PdfError::Corrupt(
+                "truncated (no %%EOF at its end) and no text read".to_string(),
+            ));
+        }
         return Err(PdfError::NoText { images });
     }
     Ok(n)
