@@ -568,3 +568,90 @@ pub fn layout(number: u32, page: &PageGlyphs) -> PdfPage {
         .retain(|a| !a.paragraphs.is_empty() || a.headline.is_some());
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glyph(text: &str, x: f64, y: f64, size: f64, vertical: bool) -> Glyph {
+        Glyph {
+            text: text.to_string(),
+            x,
+            y,
+            size,
+            vertical,
+        }
+    }
+
+    #[test]
+    fn vertical_text_never_interleaves_the_rows_beside_it() {
+        let mut glyphs = Vec::new();
+        // Two rows of body text, and beside them a vertical column of five characters spanning both rows.
+        for (row, text) in ["第一行的正文文字。", "第二行的正文文字。"]
+            .iter()
+            .enumerate()
+        {
+            for (i, c) in text.chars().enumerate() {
+                glyphs.push(glyph(
+                    &c.to_string(),
+                    100.0 + 10.0 * i as f64,
+                    200.0 + 14.0 * row as f64,
+                    10.0,
+                    false,
+                ));
+            }
+        }
+        for (i, c) in "竖排的标题".chars().enumerate() {
+            glyphs.push(glyph(
+                &c.to_string(),
+                300.0,
+                190.0 + 10.0 * i as f64,
+                10.0,
+                true,
+            ));
+        }
+        let page = PageGlyphs {
+            glyphs,
+            width: 595.0,
+            height: 842.0,
+            ..PageGlyphs::default()
+        };
+        let out = layout(1, &page);
+        let text: String = out
+            .articles
+            .iter()
+            .flat_map(|a| a.paragraphs.iter().cloned())
+            .collect::<Vec<_>>()
+            .join("|");
+        assert!(text.contains("竖排的标题"), "{text}");
+        assert!(
+            text.contains("第一行的正文文字。第二行的正文文字。"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_line_drawn_twice_is_read_once() {
+        let mut glyphs = Vec::new();
+        for dx in [0.0, 0.3] {
+            for (i, c) in "加粗的正文一行。".chars().enumerate() {
+                glyphs.push(glyph(
+                    &c.to_string(),
+                    100.0 + dx + 10.0 * i as f64,
+                    300.0,
+                    10.0,
+                    false,
+                ));
+            }
+        }
+        let page = PageGlyphs {
+            glyphs,
+            width: 595.0,
+            height: 842.0,
+            ..PageGlyphs::default()
+        };
+        let out = layout(1, &page);
+        assert_eq!(out.articles.len(), 1);
+        assert_eq!(out.articles[0].paragraphs, ["加粗的正文一行。"]);
+    }
+}

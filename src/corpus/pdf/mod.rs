@@ -358,4 +358,76 @@ mod tests {
             "中国人民银行宣布降息，市场反应热烈。"
         ));
     }
+
+    /// A one-page PDF (A4) whose content stream is `content`, with Helvetica as `/F1`.
+    fn one_page_pdf(content: &str) -> Vec<u8> {
+        let stream = format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        );
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+            stream,
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_string(),
+        ];
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, o) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).bytes());
+        }
+        let xref = out.len();
+        out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+        for o in offsets {
+            out.extend(format!("{o:010} 00000 n \n").bytes());
+        }
+        out.extend(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objects.len() + 1
+            )
+            .bytes(),
+        );
+        out
+    }
+
+    fn read_one(bytes: Vec<u8>) -> Result<PdfPage, PdfError> {
+        let mut pages = Vec::new();
+        read_pages(bytes, &mut |p| {
+            pages.push(p);
+            true
+        })?;
+        Ok(pages.remove(0))
+    }
+
+    #[test]
+    fn fake_bold_and_text_outside_the_page_are_not_body_text() {
+        // "Bold words" drawn twice, 0.4 pt apart (a fake bold); "Hidden" drawn right of the page box.
+        let content = "BT /F1 12 Tf 1 0 0 1 100 400 Tm (Bold words here) Tj ET \
+                       BT /F1 12 Tf 1 0 0 1 100.4 400 Tm (Bold words here) Tj ET \
+                       BT /F1 12 Tf 1 0 0 1 700 400 Tm (Hidden) Tj ET";
+        let page = read_one(one_page_pdf(content)).expect("reads");
+        let text: Vec<&str> = page
+            .articles
+            .iter()
+            .flat_map(|a| a.paragraphs.iter().map(String::as_str))
+            .collect();
+        assert_eq!(text, ["Bold words here"]);
+    }
+
+    #[test]
+    fn gbk_shown_with_a_western_encoding_is_refused() {
+        // GBK bytes of 中国人民银行宣布降息 shown with a Western encoding: the reader sees Latin-1 letters.
+        let gbk = encoding_rs::GBK
+            .encode("中国人民银行宣布降息，市场反应热烈。中国人民银行宣布降息。")
+            .0;
+        let escaped: String = gbk.iter().map(|b| format!("\\{b:03o}")).collect();
+        let content = format!("BT /F1 12 Tf 1 0 0 1 50 400 Tm ({escaped}) Tj ET");
+        match read_one(one_page_pdf(&content)) {
+            Err(PdfError::Undecodable(why)) => assert!(why.contains("GBK"), "{why}"),
+            other => panic!("mojibake gave {other:?}"),
+        }
+    }
 }
