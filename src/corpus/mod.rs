@@ -554,6 +554,7 @@ mod tests {
             "b.MD",
             "a.Txt",
             "notes.pdf",
+            "notes.docx",
             "txt",
             ".secret.txt",
             "b/2.md",
@@ -576,6 +577,7 @@ mod tests {
                 "b/1.txt",
                 "b/2.md",
                 "b.MD",
+                "notes.pdf",
                 "z.txt"
             ]
         );

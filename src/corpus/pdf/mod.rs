@@ -44,8 +44,8 @@ pub enum PdfError {
     Undecodable(String),
     /// The parser panicked (a bug in it, caught): its message.
     Panicked(String),
-    /// Reading it took longer than the limit, in seconds.
-    TimedOut(u64),
+    /// Reading it took longer than this limit.
+    TimedOut(std::time::Duration),
 }
 
 impl std::fmt::Display for PdfError {
@@ -59,7 +59,7 @@ impl std::fmt::Display for PdfError {
             ),
             PdfError::Undecodable(why) => write!(f, "PDF text cannot be decoded: {why}"),
             PdfError::Panicked(why) => write!(f, "PDF reader crashed on this file (caught): {why}"),
-            PdfError::TimedOut(s) => write!(f, "PDF took longer than {s} s to read; given up"),
+            PdfError::TimedOut(d) => write!(f, "PDF took longer than {d:?} to read; given up"),
         }
     }
 }
@@ -198,7 +198,7 @@ pub fn read_file_pages(
         Ok(r) => r,
         Err(_) => {
             cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
-            Err(PdfError::TimedOut(limit.as_secs()))
+            Err(PdfError::TimedOut(limit))
         }
     }
 }
@@ -429,5 +429,28 @@ mod tests {
             Err(PdfError::Undecodable(why)) => assert!(why.contains("GBK"), "{why}"),
             other => panic!("mojibake gave {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_file_slower_than_the_limit_is_given_up() {
+        // Some 30,000 text operations: far more than a millisecond's work.
+        let ops: String = (0..30_000)
+            .map(|i| {
+                format!(
+                    "BT /F1 9 Tf 1 0 0 1 {} {} Tm (word) Tj ET\n",
+                    40 + (i % 50) * 10,
+                    40 + (i / 50) % 700
+                )
+            })
+            .collect();
+        let limit = std::time::Duration::from_millis(1);
+        match read_file_pages(one_page_pdf(&ops), limit) {
+            Err(PdfError::TimedOut(d)) => assert_eq!(d, limit),
+            other => panic!("gave {:?}", other.map(|p| p.len())),
+        }
+        // With time enough, the same file reads.
+        let pages = read_file_pages(one_page_pdf(&ops), std::time::Duration::from_secs(600))
+            .expect("reads");
+        assert_eq!(pages.len(), 1);
     }
 }
