@@ -117,8 +117,8 @@ pub struct ShowArgs {
 /// `sou index`.
 #[derive(Debug, Args)]
 pub struct IndexArgs {
-    /// Corpus directory, read recursively: .txt and .md files (one article each) and .jsonl archives (one
-    /// article per line).
+    /// Corpus directory, read recursively: .txt and .md files (one article each), .jsonl archives (one
+    /// article per line) and .pdf files (each page's articles).
     #[arg(long, value_name = "DIR", default_value = "corpus")]
     pub corpus: PathBuf,
     /// Index directory (created if need be).

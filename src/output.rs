@@ -404,6 +404,11 @@ pub fn index_summary_line(s: &IndexStats) -> String {
     if !legacy.is_empty() {
         line.push_str(&format!("; decoded {}", legacy.join(", ")));
     }
+    // Files by format, once the corpus holds more than text files and archives.
+    if s.formats.keys().any(|f| f != "text" && f != "jsonl") {
+        let formats: Vec<String> = s.formats.iter().map(|(f, n)| format!("{n} {f}")).collect();
+        line.push_str(&format!("; read {}", formats.join(", ")));
+    }
     line
 }
 
@@ -796,6 +801,7 @@ mod tests {
                 pieces: Vec::new(),
                 date: None,
                 line: None,
+                page: None,
                 start: 10,
                 end: 16,
                 text: "青岛市工研院".into(),

@@ -212,7 +212,7 @@ fn index_help_names_every_kind_of_corpus_file() {
     let env = traps();
     let out = env.run(["index", "--help"]);
     assert_eq!(out.code, Some(0), "{out:#?}");
-    for kind in [".txt", ".md", ".jsonl"] {
+    for kind in [".txt", ".md", ".jsonl", ".pdf"] {
         assert!(
             out.stdout.contains(kind),
             "--help does not name {kind}: {out:#?}"

@@ -17,6 +17,7 @@ mod honest;
 mod index_life;
 mod output;
 mod passages;
+mod pdf;
 mod problem_input;
 mod query_syntax;
 mod ranking;

@@ -107,6 +107,9 @@ pub struct Hit {
     pub date: Option<String>,
     /// JSON Lines records only: the record's 1-based line in its file.
     pub line: Option<u64>,
+    /// PDF articles only: the 1-based page.
+    #[serde(default)]
+    pub page: Option<u32>,
     /// Batch mode (`--queries`) only: the query's id.
     pub qid: Option<String>,
     pub start: usize,
@@ -710,7 +713,25 @@ impl TestEnv {
             let ctx = || format!("hit {hit:#?} of {args:?}");
             // The passage is exactly the file's characters [start, end), or for a record of a JSON Lines
             // archive its body's.
-            let source = if hit.path.to_ascii_lowercase().ends_with(".jsonl") {
+            let source = if hit.path.to_ascii_lowercase().ends_with(".pdf") {
+                // A PDF's article: `path:pN#aK`, its page in `page`; offsets into the text extracted from it.
+                let page = hit
+                    .page
+                    .unwrap_or_else(|| panic!("PDF hit without a page: {}", ctx()));
+                assert!(
+                    hit.id.starts_with(&format!("{}:p{page}#a", hit.path)),
+                    "the id of a PDF article is path:pN#aK: {}",
+                    ctx()
+                );
+                let bytes = std::fs::read(self.corpus().join(&hit.path)).expect("read the PDF");
+                let mut pages = Vec::new();
+                sou::corpus::pdf::read_pages(bytes, &mut |p| {
+                    pages.push(p);
+                    true
+                })
+                .expect("the PDF reads");
+                sou::corpus::pdf_text(&pages)
+            } else if hit.path.to_ascii_lowercase().ends_with(".jsonl") {
                 let line = hit
                     .line
                     .unwrap_or_else(|| panic!("archive hit without a line: {}", ctx()));

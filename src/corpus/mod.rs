@@ -4,7 +4,7 @@
 //!
 //! # Files
 //!
-//! [`walk`] visits a directory tree in sorted order and yields every `.txt`, `.md` and `.jsonl` file
+//! [`walk`] visits a directory tree in sorted order and yields every `.txt`, `.md`, `.jsonl` and `.pdf` file
 //! (extension compared case-insensitively), skipping hidden files and directories (names that
 //! start with `.`). [`decode`] turns a file's bytes into text (UTF-8, with an optional BOM, or a
 //! detected legacy encoding); [`read_text_file`] does the same and splits the text as a stream.
@@ -58,6 +58,7 @@ pub mod dateline;
 mod decode;
 mod jsonl;
 pub mod page;
+pub mod pdf;
 pub mod settings;
 mod split;
 mod stream;
@@ -68,7 +69,10 @@ pub use decode::{DecodeError, Decoded, decode};
 pub use jsonl::{JsonFieldNames, JsonFields, JsonRecord, is_jsonl, parse_record, split_record};
 pub use page::{Block, BlockKind, Page, PageArticle, layout};
 pub use settings::{FileSettings, Layout, SETTINGS_FILE, Settings};
-pub use split::{ArticleInfo, Passage, SplitConfig, split_article, split_page};
+pub use split::{
+    ArticleInfo, Passage, SplitConfig, pdf_article_text, pdf_text, split_article, split_page,
+    split_pdf,
+};
 pub use stream::{
     CHUNK_BYTES, ReadError, StreamConfig, StreamSplitter, WINDOW_CHARS, read_text_file,
 };
@@ -551,6 +555,7 @@ mod tests {
             "b.MD",
             "a.Txt",
             "notes.pdf",
+            "notes.docx",
             "txt",
             ".secret.txt",
             "b/2.md",
@@ -573,6 +578,7 @@ mod tests {
                 "b/1.txt",
                 "b/2.md",
                 "b.MD",
+                "notes.pdf",
                 "z.txt"
             ]
         );

@@ -557,3 +557,85 @@ pub(super) fn cut_long_sentence(
         pieces.push((start, end));
     }
 }
+
+/// Splits a PDF's pages, rebuilt into articles ([`super::pdf`]), into passages. Each article has its own id,
+/// `path:p3#a2` for the second article of page 3, its headline as title (else its kicker, else
+/// `name p3`), its kicker and byline (without the `◎` a page sets before it), `settings.paper` as source
+/// and `settings.date` or its dateline's date. An article's text is its paragraphs in reading order,
+/// separated by a blank line; the subtitle (副题) is its first paragraph. A passage's `start..end` are
+/// character offsets into the text extracted from the file: its articles' texts in page and reading order,
+/// separated by a blank line. The page's header and footer are not indexed.
+pub fn split_pdf(
+    path: &str,
+    pages: &[super::pdf::PdfPage],
+    settings: &super::FileSettings,
+    cfg: &SplitConfig,
+) -> Vec<Passage> {
+    let mut out = Vec::new();
+    // Where the next article starts in the file's extracted text, in characters.
+    let mut base = 0usize;
+    for page in pages {
+        for (n, article) in page.articles.iter().enumerate() {
+            let id = format!("{path}:p{}#a{}", page.number, n + 1);
+            let title = article
+                .headline
+                .clone()
+                .or_else(|| article.kicker.clone())
+                .unwrap_or_else(|| format!("{} p{}", file_stem(path), page.number));
+            let text = pdf_article_text(article);
+            let mut about = ArticleInfo {
+                kicker: article.kicker.clone(),
+                byline: article.byline.as_ref().map(|b| {
+                    b.trim_start_matches(['◎', '■', '□', '●', '○'])
+                        .trim()
+                        .to_string()
+                }),
+                source: settings.paper.clone(),
+                place: None,
+            };
+            let lead = article.paragraphs.first().map(String::as_str).unwrap_or("");
+            let date = about
+                .read_dateline(lead, settings.paper.as_deref(), settings.date.as_deref())
+                .or_else(|| settings.date.clone());
+            for mut p in split_text(
+                path,
+                &id,
+                Some(&title),
+                &text,
+                cfg,
+                false,
+                true,
+                WINDOW_CHARS,
+            ) {
+                p.start += base;
+                p.end += base;
+                p.date.clone_from(&date);
+                p.about = about.clone();
+                out.push(p);
+            }
+            base += text.chars().count() + 2;
+        }
+    }
+    out
+}
+
+/// The text of a PDF article as sou indexes it: its subtitle, if any, then its paragraphs, separated by a
+/// blank line (`\n\n`).
+pub fn pdf_article_text(article: &super::pdf::PdfArticle) -> String {
+    let mut paragraphs: Vec<&str> = Vec::new();
+    if let Some(s) = &article.subtitle {
+        paragraphs.push(s);
+    }
+    paragraphs.extend(article.paragraphs.iter().map(String::as_str));
+    paragraphs.join("\n\n")
+}
+
+/// The text extracted from a PDF, which a PDF passage's `start..end` count into ([`split_pdf`]): the texts
+/// of its pages' articles ([`pdf_article_text`]), in page and reading order, separated by a blank line.
+pub fn pdf_text(pages: &[super::pdf::PdfPage]) -> String {
+    let texts: Vec<String> = pages
+        .iter()
+        .flat_map(|p| p.articles.iter().map(pdf_article_text))
+        .collect();
+    texts.join("\n\n")
+}

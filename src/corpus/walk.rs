@@ -1,5 +1,5 @@
 //! Finding the corpus files: a sorted (or unsorted) walk of a directory tree that yields every `.txt`,
-//! `.md` and `.jsonl` file, skipping hidden entries, and reports what it cannot read.
+//! `.md`, `.jsonl` and `.pdf` file, skipping hidden entries, and reports what it cannot read.
 
 use crate::Error;
 use std::io;
@@ -18,7 +18,7 @@ pub struct CorpusFile {
 }
 
 /// Walks `root` recursively in sorted order (by file name at each level), yielding the `.txt`
-/// `.md` and `.jsonl` files (extension compared case-insensitively).
+/// `.md`, `.jsonl` and `.pdf` files (extension compared case-insensitively).
 ///
 /// Hidden files and directories (name starting with `.`) below `root` are skipped. Symbolic
 /// links are followed. An entry with a corpus file's name that is not a regular file (a FIFO, a
@@ -217,7 +217,7 @@ pub(super) fn is_hidden_name(name: &std::ffi::OsStr) -> bool {
     name.as_encoded_bytes().starts_with(b".")
 }
 
-/// Whether the extension of `path` is `txt`, `md` or `jsonl`, in any case.
+/// Whether the extension of `path` is `txt`, `md`, `jsonl` or `pdf`, in any case.
 pub(super) fn has_corpus_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|ext| ext.to_str())
@@ -225,6 +225,7 @@ pub(super) fn has_corpus_extension(path: &Path) -> bool {
             ext.eq_ignore_ascii_case("txt")
                 || ext.eq_ignore_ascii_case("md")
                 || ext.eq_ignore_ascii_case("jsonl")
+                || ext.eq_ignore_ascii_case("pdf")
         })
 }
 

@@ -66,6 +66,11 @@ pub struct FileEntry {
     /// before sou indexed appended records alone (such an archive is read again whole when it grows).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<u64>,
+    /// For a file read by an extractor rather than as text (a PDF): the extractor and its version, `pdf-1`
+    /// ([`crate::corpus::pdf::EXTRACTOR_VERSION`]). A sou whose extractor for that format has another
+    /// version reads the file again. None for text files and JSON Lines archives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extractor: Option<String>,
 }
 
 impl FileEntry {
@@ -645,6 +650,7 @@ mod tests {
             passages: 1,
             settings: String::new(),
             lines: None,
+            extractor: None,
         }
     }
 

@@ -125,6 +125,9 @@ pub struct Hit {
     /// Line of the record in its JSON Lines file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
+    /// For an article of a PDF: its page, 1-based ([`pdf_page`] of its id, `path:p3#a2`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
     /// First character of the passage in its file: a character (not byte) offset into the decoded text, BOM
     /// excluded; for a JSON Lines record, into the record's body.
     pub start: usize,
@@ -474,6 +477,7 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
                 .collect();
             let pieces: Vec<u64> = c.doc.get_all(f.pieces).filter_map(|v| v.as_u64()).collect();
             let group = reprints.group_of_article(&c.path, &c.id);
+            let page = pdf_page(&c.path, &c.id);
             Hit {
                 reprint_group: group
                     .as_ref()
@@ -496,6 +500,7 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
                 place: opt(f.place),
                 date: (!date.is_empty()).then_some(date),
                 line: c.doc.get_first(f.line).and_then(|v| v.as_u64()),
+                page,
                 start: get_u64(&c.doc, f.start) as usize,
                 end: get_u64(&c.doc, f.end) as usize,
                 pieces: pieces
@@ -530,4 +535,13 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
         sort: req.sort,
         elapsed: started.elapsed(),
     })
+}
+
+/// The page of an article of a PDF, from its id: `path:pN#aK` ([`crate::corpus::split_pdf`] gives PDF
+/// articles such ids, and only them) gives `N`. None for any other id.
+pub fn pdf_page(path: &str, id: &str) -> Option<u32> {
+    let rest = id.strip_prefix(path)?.strip_prefix(":p")?;
+    let (page, article) = rest.split_once("#a")?;
+    article.parse::<u32>().ok()?;
+    page.parse().ok()
 }

@@ -89,8 +89,10 @@ pub struct IndexStats {
     /// string body field, not UTF-8), reported with their line numbers and skipped. An archive with lines
     /// but none of them a record is counted in `failed` too.
     pub records_skipped: u64,
-    /// Files read in this run, by the encoding they were decoded from.
+    /// Files read in this run, by the encoding they were decoded from (text files and archives).
     pub encodings: BTreeMap<String, usize>,
+    /// Files read in this run, by format as their bytes show it: `text`, `jsonl`, `pdf`.
+    pub formats: BTreeMap<String, usize>,
     /// Passages written in this run.
     pub passages_written: u64,
     /// Passages in the index after this run.
@@ -215,6 +217,15 @@ fn update_target(
             .get(rel)
             .is_some_and(|e| e.settings != settings.for_file(rel).fingerprint())
     };
+    // A file read by an extractor of another version is read again (only such files).
+    let extractor_changed = |rel: &str| {
+        target
+            .manifest
+            .files
+            .get(rel)
+            .and_then(|e| e.extractor.as_deref())
+            .is_some_and(|x| x != format!("pdf-{}", corpus::pdf::EXTRACTOR_VERSION))
+    };
     // Appended records are indexed alone only if the manifest describes the index's last commit: a run killed
     // after its commit, before its manifest, may have indexed them already.
     let appends = target
@@ -228,6 +239,7 @@ fn update_target(
             (fields_changed && corpus::is_jsonl(rel))
                 || dict.affected.contains(rel)
                 || settings_changed(rel)
+                || extractor_changed(rel)
         },
         appends,
         warn,

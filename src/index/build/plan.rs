@@ -225,6 +225,7 @@ mod tests {
             passages: 1,
             settings: String::new(),
             lines: None,
+            extractor: None,
         }
     }
 

@@ -164,6 +164,37 @@ pub(crate) fn index_page(
     Ok(())
 }
 
+/// Does the file hold a PDF, by its bytes ([`corpus::pdf::is_pdf`] on its first KiB), whatever its name?
+/// A file that can't be opened is not: the reader that follows reports it.
+pub(crate) fn sniff_pdf(abs: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(1024);
+    match fs::File::open(abs) {
+        Ok(f) => f.take(1024).read_to_end(&mut head).is_ok() && corpus::pdf::is_pdf(&head),
+        Err(_) => false,
+    }
+}
+
+/// Reads a PDF ([`corpus::pdf::read_file_pages`], within [`corpus::pdf::TIME_LIMIT_SECS`]) and writes the
+/// passages of its pages' articles ([`corpus::split_pdf`]). A file with no text layer (a scan) is skipped by
+/// design; one that is encrypted, corrupt, too slow, or whose text would be garbage fails; either way
+/// nothing of it is written.
+pub(crate) fn index_pdf(
+    abs: &Path,
+    rel: &str,
+    settings: &corpus::FileSettings,
+    split: &SplitConfig,
+    sink: &mut DocSink,
+) -> Result<(), FileError> {
+    let bytes = fs::read(abs).map_err(|e| FileError::Failed(e.to_string()))?;
+    let limit = std::time::Duration::from_secs(corpus::pdf::TIME_LIMIT_SECS);
+    let pages = corpus::pdf::read_file_pages(bytes, limit).map_err(|e| match e {
+        corpus::pdf::PdfError::NoText { .. } => FileError::Binary(e.to_string()),
+        e => FileError::Failed(e.to_string()),
+    })?;
+    sink.add(&corpus::split_pdf(rel, &pages, settings, split))
+}
+
 /// The largest file read as a newspaper page, in bytes (a page of a broadsheet holds some 10,000 characters).
 pub const MAX_PAGE_BYTES: u64 = 8 << 20;
 
@@ -477,6 +508,7 @@ pub(super) fn write_files(
                             passages: p.passages + sink.written as u32,
                             settings: settings.fingerprint(),
                             lines: Some(read.last_line),
+                            extractor: None,
                         },
                     );
                     dirty = true;
@@ -543,6 +575,8 @@ pub(super) fn write_files(
             reprint: ctx.reprints.then(ReprintSig::default),
         };
         let jsonl = corpus::is_jsonl(&f.rel);
+        // A PDF is known by its bytes, whatever its extension.
+        let pdf = !jsonl && sniff_pdf(&f.abs);
         // An archive records what was read: its size, hash and lines (it may grow while it is read).
         let mut read_jsonl: Option<(JsonlRead, String)> = None;
         let outcome = if jsonl {
@@ -556,6 +590,13 @@ pub(super) fn write_files(
             }
             .index_whole(&mut sink, warn)
             .map(|read| read_jsonl = Some(read))
+        } else if pdf {
+            // A page's datelines take their year from its date, wherever that is written.
+            let page = corpus::FileSettings {
+                date: file_date.map(|d| d.to_string()),
+                ..settings.clone()
+            };
+            index_pdf(&f.abs, &f.rel, &page, &split, &mut sink)
         } else if settings.layout == corpus::Layout::Page {
             // A page's datelines take their year from its date, wherever that is written.
             let page = corpus::FileSettings {
@@ -631,10 +672,20 @@ pub(super) fn write_files(
                 f.shown().display()
             ));
         }
-        *stats
-            .encodings
-            .entry(sink.encoding.unwrap_or("UTF-8").to_string())
-            .or_insert(0) += 1;
+        let format = if pdf {
+            "pdf"
+        } else if jsonl {
+            "jsonl"
+        } else {
+            "text"
+        };
+        *stats.formats.entry(format.to_string()).or_insert(0) += 1;
+        if !pdf {
+            *stats
+                .encodings
+                .entry(sink.encoding.unwrap_or("UTF-8").to_string())
+                .or_insert(0) += 1;
+        }
         let (size, hash, lines) = match read_jsonl {
             Some((read, read_hash)) => (read.bytes, read_hash, Some(read.last_line)),
             None => (f.size, hash, None),
@@ -649,6 +700,7 @@ pub(super) fn write_files(
                 passages: sink.written as u32,
                 settings: settings.fingerprint(),
                 lines,
+                extractor: pdf.then(|| format!("pdf-{}", corpus::pdf::EXTRACTOR_VERSION)),
             },
         );
         dirty = true;
