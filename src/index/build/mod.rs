@@ -17,7 +17,7 @@ mod userdict;
 mod write;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub use stop::{StopGuard, StopPoint, stop_after_commit};
@@ -153,7 +153,7 @@ fn run(
             // What the failed run wrote (segments never committed) would stay on the disk, keep a full disk
             // full and, for a `.del` file, block the next run that writes the same one: removed now, while
             // this run still holds the lock. (The next run removes it too, should this fail.)
-            remove_uncommitted(&target.index);
+            remove_uncommitted(&target.index, &target.dir);
             Err(e)
         }
     }
@@ -165,17 +165,43 @@ fn run(
 /// tantivy itself collects them only after its next commit or merge; until then, a file the next run
 /// writes again under the same name (the `.del` file of a segment, named by its segment and the
 /// operation stamp, which restarts from the last commit's) fails with `FileAlreadyExists`.
-fn collect_garbage(writer: &IndexWriter) -> crate::Result<()> {
+///
+/// Then, in `dir`, the files of segments that no commit uses: tantivy lists a file in `.managed.json` before writing it, but a run that fails while writing that
+/// list (a full disk) can leave a segment it never listed, which tantivy's collection never sees.
+fn collect_garbage(writer: &IndexWriter, dir: &Path) -> crate::Result<()> {
     writer.garbage_collect_files().wait()?;
+    remove_unlisted_segments(writer.index(), dir)
+}
+
+/// Deletes the files of `dir` named like a segment's (`<32 hex digits>.<ext>`, `<32 hex digits>.<n>.del`)
+/// whose segment is not a committed one. Run only while holding the index's lock. (A committed segment's
+/// stale `.del` files are tantivy's to collect: it lists them before writing them.)
+fn remove_unlisted_segments(index: &tantivy::Index, dir: &Path) -> crate::Result<()> {
+    let living: std::collections::HashSet<String> = index
+        .searchable_segment_metas()?
+        .iter()
+        .map(|m| m.id().uuid_string())
+        .collect();
+    let entries = std::fs::read_dir(dir).map_err(|e| crate::Error::io(dir, e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let is_segment_file = name.len() > 33
+            && name.as_bytes()[32] == b'.'
+            && name[..32].bytes().all(|b| b.is_ascii_hexdigit());
+        if is_segment_file && !living.contains(&name[..32]) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
     Ok(())
 }
 
 /// [`collect_garbage`] after a failed run, with a writer of its own (the run's writer may be dead);
 /// errors are ignored: the next run collects what is left.
-fn remove_uncommitted(index: &tantivy::Index) {
+fn remove_uncommitted(index: &tantivy::Index, dir: &Path) {
     // tantivy's smallest memory budget (15 MB), one thread: it only exists to collect.
     if let Ok(writer) = index.writer_with_num_threads::<tantivy::TantivyDocument>(1, 15_000_000) {
-        let _ = collect_garbage(&writer);
+        let _ = collect_garbage(&writer, dir);
     }
 }
 
@@ -264,7 +290,7 @@ fn update_target(
         .index
         .writer_with_num_threads(threads, 64_000_000 * threads)?;
     // Whatever a killed or failed run left must not stop this one.
-    collect_garbage(&writer)?;
+    collect_garbage(&writer, &target.dir)?;
     if target.empty_first {
         writer.delete_all_documents()?;
     }
