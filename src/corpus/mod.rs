@@ -56,7 +56,10 @@
 pub mod date;
 pub mod dateline;
 mod decode;
+pub mod document;
+pub mod html;
 mod jsonl;
+pub mod office;
 pub mod page;
 pub mod pdf;
 pub mod settings;
@@ -66,6 +69,10 @@ mod titles;
 mod walk;
 
 pub use decode::{DecodeError, Decoded, decode};
+pub use document::{
+    DocArticle, Document, ExtractError, Format, document_text, extract, extractor_version,
+    split_document,
+};
 pub use jsonl::{JsonFieldNames, JsonFields, JsonRecord, is_jsonl, parse_record, split_record};
 pub use page::{Block, BlockKind, Page, PageArticle, layout};
 pub use settings::{FileSettings, Layout, SETTINGS_FILE, Settings};
