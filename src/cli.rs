@@ -118,7 +118,9 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct IndexArgs {
     /// Corpus directory, read recursively: .txt and .md files (one article each), .jsonl archives (one
-    /// article per line) and .pdf files (each page's articles).
+    /// article per line), .pdf files (each page's articles), saved web pages (.html, .htm, .shtml, .mhtml,
+    /// .mht), Word documents (.docx; .doc is reported as unsupported) and EPUB books (one article per
+    /// chapter). A file's real type is read from its bytes.
     #[arg(long, value_name = "DIR", default_value = "corpus")]
     pub corpus: PathBuf,
     /// Index directory (created if need be).

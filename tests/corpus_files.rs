@@ -65,8 +65,10 @@ fn other_extensions_and_hidden_files_are_ignored() {
     let env = TestEnv::new(&[
         ("keep.txt", hay::TIANQI),
         ("keep.MD", "Markdown 文件也算：独有词汇"),
-        // (A `.pdf` file is read, as a PDF or as text, by its bytes: see tests/pdf.rs.)
-        ("notes.docx", hay::UNIQUE),
+        // (A `.pdf`, `.html`, `.docx` or `.epub` file is read by its bytes: see tests/pdf.rs and
+        // tests/formats.rs.)
+        ("notes.rtf", hay::UNIQUE),
+        ("notes.odt", hay::UNIQUE),
         ("data.json", hay::UNIQUE),
         ("readme", hay::UNIQUE),
         (".hidden.txt", hay::UNIQUE),

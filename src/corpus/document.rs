@@ -78,16 +78,25 @@ impl Format {
             if has(b"word/") || (ext == "docx" && has(b"[Content_Types].xml")) {
                 return Format::Docx;
             }
-            if ext == "docx" {
-                return Format::Docx;
-            }
-            if ext == "epub" {
-                return Format::Epub;
-            }
-            return Format::Text;
+            return match ext.as_str() {
+                "docx" => Format::Docx,
+                "epub" => Format::Epub,
+                _ => Format::Text,
+            };
         }
         if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-            return Format::Doc;
+            // Office stores an encrypted .docx in an OLE2 file too: its reader reports it as encrypted.
+            return if ext == "docx" {
+                Format::Docx
+            } else {
+                Format::Doc
+            };
+        }
+        // A book or a Word document that is not a zip: its reader reports it as corrupt.
+        match ext.as_str() {
+            "docx" => return Format::Docx,
+            "epub" => return Format::Epub,
+            _ => {}
         }
         if ext == "jsonl" {
             return Format::Jsonl;
@@ -95,9 +104,7 @@ impl Format {
         let lower: Vec<u8> = head.iter().take(4096).map(u8::to_ascii_lowercase).collect();
         let has = |s: &[u8]| lower.windows(s.len()).any(|w| w == s);
         let mime_headers = has(b"mime-version:") || has(b"content-type: multipart/related");
-        if has(b"multipart/related") && mime_headers
-            || (matches!(ext.as_str(), "mht" | "mhtml") && mime_headers)
-        {
+        if mime_headers && (has(b"multipart/related") || matches!(ext.as_str(), "mht" | "mhtml")) {
             return Format::Mhtml;
         }
         let body = lower
@@ -285,6 +292,26 @@ pub fn extractor_version(format: Format) -> Option<String> {
         Format::Docx | Format::Epub | Format::Doc => super::office::EXTRACTOR_VERSION,
     };
     Some(format!("{}-{v}", format.name()))
+}
+
+/// Is `recorded` (an extractor and its version as the manifest holds it, `pdf-1`) the extractor this sou
+/// has for that format ([`extractor_version`])? An unknown name is not.
+pub fn extractor_is_current(recorded: &str) -> bool {
+    let Some((name, _)) = recorded.rsplit_once('-') else {
+        return false;
+    };
+    [
+        Format::Pdf,
+        Format::Html,
+        Format::Mhtml,
+        Format::Docx,
+        Format::Epub,
+        Format::Doc,
+    ]
+    .into_iter()
+    .find(|f| f.name() == name)
+    .and_then(extractor_version)
+    .is_some_and(|current| current == recorded)
 }
 
 /// Extracts the articles of a web page, a Word document or a book from the file's bytes, within `limit`

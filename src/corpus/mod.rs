@@ -4,8 +4,9 @@
 //!
 //! # Files
 //!
-//! [`walk`] visits a directory tree in sorted order and yields every `.txt`, `.md`, `.jsonl` and `.pdf` file
-//! (extension compared case-insensitively), skipping hidden files and directories (names that
+//! [`walk`] visits a directory tree in sorted order and yields every file with one of the
+//! [`CORPUS_EXTENSIONS`] (`.txt`, `.md`, `.jsonl`, `.pdf`, `.html`, `.mhtml`, `.docx`, `.epub`, …; compared
+//! case-insensitively), skipping hidden files and directories (names that
 //! start with `.`). [`decode`] turns a file's bytes into text (UTF-8, with an optional BOM, or a
 //! detected legacy encoding); [`read_text_file`] does the same and splits the text as a stream.
 //!
@@ -70,8 +71,8 @@ mod walk;
 
 pub use decode::{DecodeError, Decoded, decode};
 pub use document::{
-    DocArticle, Document, ExtractError, Format, document_text, extract, extractor_version,
-    split_document,
+    DocArticle, Document, ExtractError, Format, document_text, extract, extractor_is_current,
+    extractor_version, split_document,
 };
 pub use jsonl::{JsonFieldNames, JsonFields, JsonRecord, is_jsonl, parse_record, split_record};
 pub use page::{Block, BlockKind, Page, PageArticle, layout};
@@ -84,8 +85,8 @@ pub use stream::{
     CHUNK_BYTES, ReadError, StreamConfig, StreamSplitter, WINDOW_CHARS, read_text_file,
 };
 pub use walk::{
-    CorpusDir, CorpusFile, DirListing, SkipDir, Walked, key_path, list_dir, name_key,
-    relative_path, walk, walk_unsorted, walk_with_dirs,
+    CORPUS_EXTENSIONS, CorpusDir, CorpusFile, DirListing, SkipDir, Walked, key_path, list_dir,
+    name_key, relative_path, walk, walk_unsorted, walk_with_dirs,
 };
 
 // The rules the stream reader shares with the whole-text splitter, and the unit tests below.
@@ -563,6 +564,8 @@ mod tests {
             "a.Txt",
             "notes.pdf",
             "notes.docx",
+            "notes.rtf",
+            "page.HTM",
             "txt",
             ".secret.txt",
             "b/2.md",
@@ -585,7 +588,9 @@ mod tests {
                 "b/1.txt",
                 "b/2.md",
                 "b.MD",
+                "notes.docx",
                 "notes.pdf",
+                "page.HTM",
                 "z.txt"
             ]
         );

@@ -1,5 +1,5 @@
-//! Finding the corpus files: a sorted (or unsorted) walk of a directory tree that yields every `.txt`,
-//! `.md`, `.jsonl` and `.pdf` file, skipping hidden entries, and reports what it cannot read.
+//! Finding the corpus files: a sorted (or unsorted) walk of a directory tree that yields every file
+//! with one of the [`CORPUS_EXTENSIONS`], skipping hidden entries, and reports what it cannot read.
 
 use crate::Error;
 use std::io;
@@ -17,8 +17,8 @@ pub struct CorpusFile {
     pub rel_path: String,
 }
 
-/// Walks `root` recursively in sorted order (by file name at each level), yielding the `.txt`
-/// `.md`, `.jsonl` and `.pdf` files (extension compared case-insensitively).
+/// Walks `root` recursively in sorted order (by file name at each level), yielding the files
+/// with one of the [`CORPUS_EXTENSIONS`] (compared case-insensitively).
 ///
 /// Hidden files and directories (name starting with `.`) below `root` are skipped. Symbolic
 /// links are followed. An entry with a corpus file's name that is not a regular file (a FIFO, a
@@ -217,15 +217,22 @@ pub(super) fn is_hidden_name(name: &std::ffi::OsStr) -> bool {
     name.as_encoded_bytes().starts_with(b".")
 }
 
-/// Whether the extension of `path` is `txt`, `md`, `jsonl` or `pdf`, in any case.
+/// The extensions of the files sou reads ([`has_corpus_extension`]), in lower case: text, Markdown, JSON
+/// Lines, PDF, web pages (HTML, MHTML), Word (`docx`; `doc` is reported as unsupported) and EPUB. What a file
+/// holds is then decided by its bytes ([`super::Format::sniff`]).
+pub const CORPUS_EXTENSIONS: &[&str] = &[
+    "txt", "md", "jsonl", "pdf", "html", "htm", "shtml", "xhtml", "mhtml", "mht", "docx", "doc",
+    "epub",
+];
+
+/// Whether the extension of `path` is one of [`CORPUS_EXTENSIONS`], in any case.
 pub(super) fn has_corpus_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|ext| ext.to_str())
         .is_some_and(|ext| {
-            ext.eq_ignore_ascii_case("txt")
-                || ext.eq_ignore_ascii_case("md")
-                || ext.eq_ignore_ascii_case("jsonl")
-                || ext.eq_ignore_ascii_case("pdf")
+            CORPUS_EXTENSIONS
+                .iter()
+                .any(|c| ext.eq_ignore_ascii_case(c))
         })
 }
 

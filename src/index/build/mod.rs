@@ -91,7 +91,8 @@ pub struct IndexStats {
     pub records_skipped: u64,
     /// Files read in this run, by the encoding they were decoded from (text files and archives).
     pub encodings: BTreeMap<String, usize>,
-    /// Files read in this run, by format as their bytes show it: `text`, `jsonl`, `pdf`.
+    /// Files read in this run, by format as their bytes show it ([`corpus::Format::name`]): `text`, `jsonl`,
+    /// `pdf`, `html`, `mhtml`, `docx`, `epub`.
     pub formats: BTreeMap<String, usize>,
     /// Passages written in this run.
     pub passages_written: u64,
@@ -250,7 +251,7 @@ fn update_target(
             .files
             .get(rel)
             .and_then(|e| e.extractor.as_deref())
-            .is_some_and(|x| x != format!("pdf-{}", corpus::pdf::EXTRACTOR_VERSION))
+            .is_some_and(|x| !corpus::extractor_is_current(x))
     };
     // Appended records are indexed alone only if the manifest describes the index's last commit: a run killed
     // after its commit, before its manifest, may have indexed them already.

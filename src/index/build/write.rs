@@ -164,15 +164,41 @@ pub(crate) fn index_page(
     Ok(())
 }
 
-/// Does the file hold a PDF, by its bytes ([`corpus::pdf::is_pdf`] on its first KiB), whatever its name?
-/// A file that can't be opened is not: the reader that follows reports it.
-pub(crate) fn sniff_pdf(abs: &Path) -> bool {
+/// What the file holds, by its first 4 KiB and its extension ([`corpus::Format::sniff`]), whatever its
+/// name says. A file that can't be opened is text: the reader that follows reports it.
+pub(crate) fn sniff_format(abs: &Path, rel: &str) -> corpus::Format {
     use std::io::Read;
-    let mut head = Vec::with_capacity(1024);
-    match fs::File::open(abs) {
-        Ok(f) => f.take(1024).read_to_end(&mut head).is_ok() && corpus::pdf::is_pdf(&head),
-        Err(_) => false,
+    let ext = rel.rsplit_once('.').map_or("", |(_, e)| e);
+    let mut head = Vec::with_capacity(4096);
+    let read = fs::File::open(abs).and_then(|f| f.take(4096).read_to_end(&mut head));
+    if read.is_err() {
+        head.clear();
     }
+    corpus::Format::sniff(&head, ext)
+}
+
+/// Reads a web page, a Word document or a book ([`corpus::extract`], within
+/// [`corpus::document::TIME_LIMIT_SECS`]) and writes the passages of its articles
+/// ([`corpus::split_document`]). A format sou does not read (a legacy `.doc`) and a file with no text are
+/// skipped; one that is encrypted, corrupt, too large once unpacked, too slow, or whose text would be garbage
+/// fails; either way nothing of it is written.
+pub(crate) fn index_document(
+    abs: &Path,
+    rel: &str,
+    format: corpus::Format,
+    settings: &corpus::FileSettings,
+    split: &SplitConfig,
+    sink: &mut DocSink,
+) -> Result<(), FileError> {
+    let bytes = fs::read(abs).map_err(|e| FileError::Failed(e.to_string()))?;
+    let limit = std::time::Duration::from_secs(corpus::document::TIME_LIMIT_SECS);
+    let doc = corpus::extract(format, bytes, limit).map_err(|e| match e {
+        corpus::ExtractError::Unsupported(_) | corpus::ExtractError::NoText => {
+            FileError::Binary(e.to_string())
+        }
+        e => FileError::Failed(e.to_string()),
+    })?;
+    sink.add(&corpus::split_document(rel, &doc, settings, split))
 }
 
 /// Reads a PDF ([`corpus::pdf::read_file_pages`], within [`corpus::pdf::TIME_LIMIT_SECS`]) and writes the
@@ -575,8 +601,21 @@ pub(super) fn write_files(
             reprint: ctx.reprints.then(ReprintSig::default),
         };
         let jsonl = corpus::is_jsonl(&f.rel);
-        // A PDF is known by its bytes, whatever its extension.
-        let pdf = !jsonl && sniff_pdf(&f.abs);
+        // A PDF, a web page, a Word document or a book is known by its bytes, whatever its extension.
+        let format = if jsonl {
+            corpus::Format::Jsonl
+        } else {
+            sniff_format(&f.abs, &f.rel)
+        };
+        let pdf = format == corpus::Format::Pdf;
+        let extracted = matches!(
+            format,
+            corpus::Format::Html
+                | corpus::Format::Mhtml
+                | corpus::Format::Docx
+                | corpus::Format::Epub
+                | corpus::Format::Doc
+        );
         // An archive records what was read: its size, hash and lines (it may grow while it is read).
         let mut read_jsonl: Option<(JsonlRead, String)> = None;
         let outcome = if jsonl {
@@ -597,6 +636,12 @@ pub(super) fn write_files(
                 ..settings.clone()
             };
             index_pdf(&f.abs, &f.rel, &page, &split, &mut sink)
+        } else if extracted {
+            let doc_settings = corpus::FileSettings {
+                date: file_date.map(|d| d.to_string()),
+                ..settings.clone()
+            };
+            index_document(&f.abs, &f.rel, format, &doc_settings, &split, &mut sink)
         } else if settings.layout == corpus::Layout::Page {
             // A page's datelines take their year from its date, wherever that is written.
             let page = corpus::FileSettings {
@@ -672,15 +717,8 @@ pub(super) fn write_files(
                 f.shown().display()
             ));
         }
-        let format = if pdf {
-            "pdf"
-        } else if jsonl {
-            "jsonl"
-        } else {
-            "text"
-        };
-        *stats.formats.entry(format.to_string()).or_insert(0) += 1;
-        if !pdf {
+        *stats.formats.entry(format.name().to_string()).or_insert(0) += 1;
+        if !pdf && !extracted {
             *stats
                 .encodings
                 .entry(sink.encoding.unwrap_or("UTF-8").to_string())
@@ -700,7 +738,7 @@ pub(super) fn write_files(
                 passages: sink.written as u32,
                 settings: settings.fingerprint(),
                 lines,
-                extractor: pdf.then(|| format!("pdf-{}", corpus::pdf::EXTRACTOR_VERSION)),
+                extractor: corpus::extractor_version(format),
             },
         );
         dirty = true;
