@@ -1,0 +1,101 @@
+use super::*;
+
+fn gbk(s: &str) -> Vec<u8> {
+    encoding_rs::GBK.encode(s).0.into_owned()
+}
+
+const BODY: &str = "<p>　　国务院新闻办公室今天举行新闻发布会，介绍今年前三季度国民经济运行情况。国家统计局新闻发言人表示，经济运行总体平稳。</p>\
+<p>　　前三季度，全国规模以上工业增加值同比增长百分之五，服务业生产指数同比增长百分之六，市场销售稳步恢复。</p>";
+
+#[test]
+fn undeclared_gbk_page() {
+    let page = gbk(&format!(
+        "<html><head><title>前三季度经济运行总体平稳_新华网</title></head><body><h1>前三季度经济运行总体平稳</h1>{BODY}</body></html>"
+    ));
+    let doc = extract_html(&page).unwrap();
+    assert_eq!(doc.title.as_deref(), Some("前三季度经济运行总体平稳"));
+    assert!(doc.articles[0].paragraphs[0].starts_with("国务院新闻办公室今天举行新闻发布会"));
+}
+
+#[test]
+fn utf8_page_with_bom() {
+    let mut page = b"\xef\xbb\xbf".to_vec();
+    page.extend(format!("<!doctype html><title>经济</title><body>{BODY}</body>").as_bytes());
+    let doc = extract_html(&page).unwrap();
+    assert_eq!(doc.articles[0].paragraphs.len(), 2);
+    assert!(!doc.articles[0].paragraphs[0].starts_with('\u{feff}'));
+}
+
+#[test]
+fn a_page_of_navigation_only_has_no_text() {
+    let page = "<html><head><meta charset=utf-8><title>首页</title></head><body><ul class=nav>\
+<li><a href=/0/>首页</a></li><li><a href=/1/>时政</a></li><li><a href=/2/>国际</a></li><li><a href=/3/>财经</a></li></ul>\
+<div class=footer><p>版权所有 Copyright © 1997-2023</p><p>京ICP证000000号</p></div></body></html>";
+    assert_eq!(extract_html(page.as_bytes()), Err(ExtractError::NoText));
+    assert_eq!(extract_html(b""), Err(ExtractError::NoText));
+}
+
+#[test]
+fn a_truncated_page_yields_what_it_has() {
+    let full = gbk(&format!(
+        "<html><head><meta charset=gb2312><title>经济运行</title></head><body><h1>经济运行</h1>{BODY}<div class=footer>京ICP证000000号</div></body></html>"
+    ));
+    // Cut in the second paragraph, inside the two bytes of 服: no closing tags, a broken last character.
+    let word = gbk("服务业");
+    let at = full.windows(word.len()).position(|w| w == word).unwrap();
+    let cut = at + 1;
+    let doc = extract_html(&full[..cut]).unwrap();
+    let ps = &doc.articles[0].paragraphs;
+    assert!(ps[0].starts_with("国务院新闻办公室"), "{ps:?}");
+    assert_eq!(ps.len(), 2, "{ps:?}");
+    assert!(ps[1].ends_with("同比增长百分之五，"), "{ps:?}");
+}
+
+#[test]
+fn a_footer_copyright_year_is_not_the_date() {
+    let page = format!(
+        "<html><head><meta charset=utf-8><title>经济运行</title></head><body><h1>经济运行</h1>{BODY}\
+<div class=footer><p>Copyright © 1997-2023 2023-01-01 版权所有</p><p>2023年1月1日 京ICP证000000号</p></div></body></html>"
+    );
+    let doc = extract_html(page.as_bytes()).unwrap();
+    assert_eq!(doc.date, None);
+}
+
+#[test]
+fn the_date_under_the_headline_is_taken() {
+    let page = format!(
+        "<html><head><meta charset=utf-8><title>经济运行</title></head><body><h1>经济运行</h1>\
+<div class=info>2021-10-18 10:30　来源：新华社</div>{BODY}<div class=footer>© 2023 京ICP证000000号</div></body></html>"
+    );
+    let doc = extract_html(page.as_bytes()).unwrap();
+    assert_eq!(doc.date.as_deref(), Some("2021-10-18"));
+    assert_eq!(doc.source.as_deref(), Some("新华社"));
+    assert!(
+        doc.articles[0]
+            .paragraphs
+            .iter()
+            .all(|p| !p.contains("来源"))
+    );
+}
+
+#[test]
+fn mojibake_is_refused_and_garbage_does_not_panic() {
+    let mut page = b"\xef\xbb\xbf".to_vec();
+    page.extend(gbk(&format!("<html><body>{BODY}</body></html>")));
+    assert!(matches!(
+        extract_html(&page),
+        Err(ExtractError::Undecodable(_))
+    ));
+    let mut seed = 7u32;
+    for len in [0, 1, 10, 100, 1000, 5000] {
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                (seed >> 16) as u8
+            })
+            .collect();
+        let _ = extract_html(&bytes);
+        let _ = extract_mhtml(&bytes);
+    }
+    let _ = extract_mhtml(b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=x\r\n\r\n--x\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!!\r\n--x");
+}
