@@ -89,16 +89,11 @@ struct Walk {
 impl Walk {
     fn push_text(&mut self, s: &str) {
         for c in s.chars() {
-            let c = if c.is_whitespace() && c != '\u{3000}' {
-                ' '
-            } else {
-                c
-            };
-            if c == ' ' && (self.cur.is_empty() || self.cur.ends_with(' ')) {
+            if c.is_whitespace() && self.cur.is_empty() {
                 continue;
             }
             self.cur.push(c);
-            if self.in_link > 0 && c != ' ' {
+            if self.in_link > 0 && !c.is_whitespace() {
                 self.link_chars += 1;
             }
         }
@@ -202,27 +197,34 @@ fn is_data_row(tr: &NodeRef) -> bool {
         })
 }
 
-/// Trims a line (ASCII and ideographic spaces, no-break spaces) and drops a space between two wide
-/// characters (a line break inside Chinese text in the source is not a space).
+/// Trims a line (ASCII and ideographic spaces, no-break spaces) and collapses each run of other
+/// whitespace to one space, or to nothing where the run holds a line break between two wide characters (a
+/// line break inside Chinese text in the source is not a space, as in CSS Text 3's segment break rules).
 pub fn tidy(s: &str) -> String {
-    let chars: Vec<char> = s.trim().chars().collect();
+    let is_space = |c: char| c.is_whitespace() && c != '\u{3000}';
     let mut out = String::with_capacity(s.len());
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_whitespace() && c != '\u{3000}' {
-            let prev = out.chars().last();
-            let next = chars.get(i + 1).copied();
-            if prev.is_some_and(is_wide) && next.is_some_and(is_wide) {
-                continue;
-            }
-            if prev == Some(' ') {
-                continue;
-            }
-            out.push(' ');
-        } else {
+    let mut chars = s.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        if !is_space(c) {
             out.push(c);
+            continue;
         }
+        let mut newline = matches!(c, '\n' | '\r');
+        while let Some(&d) = chars.peek() {
+            if !is_space(d) {
+                break;
+            }
+            newline |= matches!(d, '\n' | '\r');
+            chars.next();
+        }
+        let prev = out.chars().last();
+        let next = chars.peek().copied();
+        if newline && prev.is_some_and(is_wide) && next.is_some_and(is_wide) {
+            continue;
+        }
+        out.push(' ');
     }
-    out.trim().to_string()
+    out
 }
 
 /// A CJK ideograph or full-width punctuation (where no space separates words).
@@ -259,6 +261,7 @@ mod tests {
             ["第一段，有换行。", "第二段", "第三段"]
         );
         assert_eq!(texts("<p>Hello\n world</p>"), ["Hello world"]);
+        assert_eq!(texts("<p>微信 微博\tQQ空间</p>"), ["微信 微博 QQ空间"]);
     }
 
     #[test]

@@ -99,3 +99,47 @@ fn mojibake_is_refused_and_garbage_does_not_panic() {
     }
     let _ = extract_mhtml(b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=x\r\n\r\n--x\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!!\r\n--x");
 }
+
+#[test]
+fn template_inside_the_article_container_is_dropped() {
+    // What Readability keeps, as it sits in the same container as the body: a 来源 line, a toolbar, an
+    // editor's line, a list of related news in plain text, a share bar, a licence.
+    let page = format!(
+        "<html><head><meta charset=utf-8><title>经济运行_新华网</title></head><body><div id=content>\
+<h1>经济运行</h1><p>2021年10月18日 10:30 来源：新华社 作者：张三</p>{BODY}\
+<p>(责任编辑：李四)</p><p>【纠错】【打印本页】【关闭窗口】</p><p>分享到：微信 微博 QQ空间</p>\
+<h3>相关新闻</h3><p>多地出台措施稳就业促增长</p><p>春耕备耕有序推进</p>\
+<p>新华网版权所有 京ICP证000000号</p></div></body></html>"
+    );
+    let doc = extract_html(page.as_bytes()).unwrap();
+    let ps = &doc.articles[0].paragraphs;
+    assert_eq!(ps.len(), 2, "{ps:#?}");
+    assert!(ps[0].starts_with("国务院新闻办公室"));
+    assert!(ps[1].starts_with("前三季度"));
+    assert_eq!(doc.date.as_deref(), Some("2021-10-18"));
+    assert_eq!(doc.source.as_deref(), Some("新华社"));
+    assert_eq!(doc.title.as_deref(), Some("经济运行"));
+}
+
+#[test]
+fn body_lines_filter() {
+    let line = |t: &str, link_chars: usize, heading: bool| Line {
+        text: t.into(),
+        link_chars,
+        heading,
+    };
+    let lines = [
+        line("首页 时政 国际", 7, false),
+        line("标题", 0, true),
+        line("正文第一段。", 0, false),
+        line("网友评论", 0, true),
+        line("网友a：说得好！", 0, false),
+        line("正文之后的小标题", 0, true),
+        line("正文第二段。", 0, false),
+        line("京ICP证000000号", 0, false),
+    ];
+    assert_eq!(
+        body_paragraphs(&lines, Some("标题")),
+        ["正文第一段。", "正文第二段。"]
+    );
+}
