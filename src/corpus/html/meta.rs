@@ -190,6 +190,15 @@ static SOURCE_LINE: LazyLock<Regex> =
 /// The first valid date in `s` as `YYYY-MM-DD` (`2023-03-02T08:30:00+08:00`, `2012年06月05日`,
 /// `2012/6/5`), or a compact `20230302` at its start.
 pub fn parse_date(s: &str) -> Option<String> {
+    // Full-width digits and separators (２０１２／０６／０５) read as ASCII ones.
+    let folded: String = s
+        .chars()
+        .map(|c| match c {
+            '０'..='９' | '／' | '－' | '．' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect();
+    let s = folded.as_str();
     for c in DATE.captures_iter(s) {
         let y: u16 = c[1].parse().ok()?;
         let m: u8 = c[2].parse().ok()?;

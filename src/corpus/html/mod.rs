@@ -135,11 +135,13 @@ fn main_content(html: &str) -> Vec<Line> {
 /// applies to a short line only (a body paragraph may well mention 版权所有).
 static TEMPLATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"ICP[备证]|公网安备|版权所有|[Cc]opyright|©|All [Rr]ights [Rr]eserved|",
+        r"ICP[备证備證]|公网安备|公網安備|版权所有|版權所有|[Cc]opyright|©|All [Rr]ights [Rr]eserved|",
         r"相关新闻|相关阅读|相关报道|相关链接|延伸阅读|推荐阅读|热点排行|点击排行|热门推荐|热榜|猜你喜欢|",
-        r"分享到|打印本页|关闭窗口|纠错|收藏本文|返回顶部|上一篇|下一篇|字号|",
-        r"网友评论|发表评论|我要评论|评论\s*\(|扫一扫|二维码|",
-        r"责任?编辑?\s*[：:]|^[(（]\s*责编|特别声明|免责声明|^标签\s*[：:]"
+        r"相關新聞|相關閱讀|相關報導|相關連結|延伸閱讀|推薦閱讀|熱門|點擊排行|",
+        r"分享到|分享至|打印本页|关闭窗口|纠错|收藏本文|返回顶部|上一篇|下一篇|字号|",
+        r"列印|關閉視窗|糾錯|返回頂部|上一篇|下一篇|字號|",
+        r"网友评论|发表评论|我要评论|评论\s*\(|扫一扫|二维码|網友評論|發表評論|掃一掃|二維碼|",
+        r"责任?编辑?\s*[：:]|責任?編輯?\s*[：:]|^[(（]\s*[责責]编|特别声明|免责声明|特別聲明|免責聲明|^标签\s*[：:]|^標籤\s*[：:]"
     ))
     .unwrap()
 });
@@ -185,7 +187,7 @@ fn body_paragraphs(lines: &[Line], headline: Option<&str>) -> Vec<String> {
 /// 来源：人民网`), not body text.
 fn is_dateline_meta(text: &str) -> bool {
     static META: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"来源\s*[：:]|來源\s*[：:]|作者\s*[：:]|发布时间|时间\s*[：:]|\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}:\d{2}").unwrap()
+        Regex::new(r"来源\s*[：:]|來源\s*[：:]|作者\s*[：:]|发布时间|發布時間|时间\s*[：:]|時間\s*[：:]|\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}:\d{2}").unwrap()
     });
     META.is_match(text) && !text.ends_with('。')
 }

@@ -143,3 +143,17 @@ fn body_lines_filter() {
         ["正文第一段。", "正文第二段。"]
     );
 }
+
+#[test]
+fn traditional_script_template_and_full_width_dates() {
+    let page = "<html><head><meta charset=utf-8><title>經濟運行 - 中央社</title></head><body><div><h1>經濟運行</h1>\
+<p>２０２１年１０月１８日　來源：中央社</p><p>國務院新聞辦公室今天舉行新聞發布會，介紹今年前三季度國民經濟運行情況。國家統計局新聞發言人表示，經濟運行總體平穩。</p>\
+<p>前三季度，全國規模以上工業增加值同比增長百分之五，服務業生產指數同比增長百分之六，市場銷售穩步恢復。</p>\
+<p>（責任編輯：李四）</p><p>分享至：微信 微博</p><h3>相關新聞</h3><p>多地出台措施穩就業促增長</p><p>版權所有 © 2023</p></div></body></html>";
+    let doc = extract_html(page.as_bytes()).unwrap();
+    let ps = &doc.articles[0].paragraphs;
+    assert_eq!(ps.len(), 2, "{ps:#?}");
+    assert_eq!(doc.date.as_deref(), Some("2021-10-18"));
+    assert_eq!(doc.source.as_deref(), Some("中央社"));
+    assert_eq!(doc.title.as_deref(), Some("經濟運行"));
+}
