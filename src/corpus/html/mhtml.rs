@@ -164,6 +164,26 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn the_start_parameter_names_the_root() {
+        let mht = "MIME-Version: 1.0\r\nContent-Type: multipart/related; start=\"<root@x>\"; boundary=\"b\"\r\n\r\n\
+--b\r\nContent-Type: text/html\r\nContent-ID: <frame@x>\r\n\r\n<p>frame</p>\r\n\
+--b\r\nContent-Type: text/html; charset=utf-8\r\nContent-ID: <root@x>\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<p>=E6=96=B0=\r\n=E9=97=BB</p>\r\n--b--\r\n";
+        let part = root_html(mht.as_bytes()).unwrap();
+        assert_eq!(String::from_utf8(part.body).unwrap().trim(), "<p>新闻</p>");
+        assert_eq!(part.charset.as_deref(), Some("utf-8"));
+    }
+
+    #[test]
+    fn a_single_part_message_is_its_own_root() {
+        let mht = "MIME-Version: 1.0\r\nContent-Type: text/html; charset=gbk\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<p>=D0=C2=CE=C5</p>\r\n";
+        let part = root_html(mht.as_bytes()).unwrap();
+        assert_eq!(
+            part.body.trim_ascii(),
+            encoding_rs::GBK.encode("<p>新闻</p>").0.as_ref()
+        );
+    }
+
     fn base64_of(bytes: &[u8]) -> String {
         const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut s = String::new();
