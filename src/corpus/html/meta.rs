@@ -236,6 +236,11 @@ pub fn clean_source(s: &str) -> Option<String> {
         "发布时间",
         "时间",
         "日期",
+        "責任編輯",
+        "編輯",
+        "責編",
+        "發布時間",
+        "時間",
     ] {
         if let Some(i) = v.find(stop) {
             v.truncate(i);
@@ -247,7 +252,25 @@ pub fn clean_source(s: &str) -> Option<String> {
         .unwrap_or("")
         .trim()
         .trim_matches(|c: char| {
-            matches!(c, '，' | ',' | '。' | '：' | ':' | '【' | '】' | '[' | ']')
+            matches!(
+                c,
+                '，' | ','
+                    | '。'
+                    | '：'
+                    | ':'
+                    | '【'
+                    | '】'
+                    | '['
+                    | ']'
+                    | '（'
+                    | '）'
+                    | '('
+                    | ')'
+                    | '《'
+                    | '》'
+                    | '“'
+                    | '”'
+            )
         });
     let n = v.chars().count();
     (2..=30).contains(&n).then(|| v.to_string())

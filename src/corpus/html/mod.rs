@@ -95,7 +95,15 @@ fn read_page(html: &str) -> Result<Document, ExtractError> {
     let body_start = page_lines.iter().position(|l| l.text == paragraphs[0]);
     let header = meta::header_lines(&page_lines, headline.as_deref(), body_start);
     let visible_date = header.iter().find_map(|l| meta::parse_date(&l.text));
-    let visible_source = header.iter().find_map(|l| meta::source_value(&l.text));
+    // A 来源 line under the headline, else one closing the article (（来源：人民日报）).
+    let visible_source = header
+        .iter()
+        .chain(
+            content
+                .iter()
+                .filter(|l| l.text.chars().count() <= TEMPLATE_LINE_CHARS),
+        )
+        .find_map(|l| meta::source_value(&l.text));
     let source = visible_source
         .or_else(|| tags.meta_source.as_deref().and_then(meta::clean_source))
         .or_else(|| tags.site.clone());
@@ -141,7 +149,7 @@ static TEMPLATE: LazyLock<Regex> = LazyLock::new(|| {
         r"分享到|分享至|打印本页|关闭窗口|纠错|收藏本文|返回顶部|上一篇|下一篇|字号|",
         r"列印|關閉視窗|糾錯|返回頂部|上一篇|下一篇|字號|",
         r"网友评论|发表评论|我要评论|评论\s*\(|扫一扫|二维码|網友評論|發表評論|掃一掃|二維碼|",
-        r"责任?编辑?\s*[：:]|責任?編輯?\s*[：:]|^[(（]\s*[责責]编|特别声明|免责声明|特別聲明|免責聲明|^标签\s*[：:]|^標籤\s*[：:]"
+        r"责任?编辑?\s*[：:]|責任?編輯?\s*[：:]|^[(（]\s*[责責]编|特别声明|免责声明|特別聲明|免責聲明|^标签\s*[：:]|^標籤\s*[：:]|^原标题\s*[：:]|^原標題\s*[：:]"
     ))
     .unwrap()
 });

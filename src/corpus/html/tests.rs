@@ -157,3 +157,38 @@ fn traditional_script_template_and_full_width_dates() {
     assert_eq!(doc.source.as_deref(), Some("中央社"));
     assert_eq!(doc.title.as_deref(), Some("經濟運行"));
 }
+
+#[test]
+fn a_table_and_a_list_in_the_body_are_kept() {
+    let page = format!(
+        "<html><head><meta charset=utf-8><title>经济运行</title></head><body><ul class=nav><li><a href=/>首页</a></li></ul><div class=article><h1>经济运行</h1>{BODY}\
+<table><tr><td>指标</td><td>增速</td></tr><tr><td>工业增加值</td><td>5.0%</td></tr><tr><td>服务业生产指数</td><td>6.0%</td></tr></table>\
+<ul><li>第一，稳定就业。</li><li>第二，扩大内需。</li></ul>{BODY}</div><div class=footer>京ICP证000000号</div></body></html>"
+    );
+    let ps = extract_html(page.as_bytes()).unwrap().articles[0]
+        .paragraphs
+        .clone();
+    assert_eq!(ps.len(), 9, "{ps:#?}");
+    assert_eq!(
+        ps[2..7],
+        [
+            "指标\t增速",
+            "工业增加值\t5.0%",
+            "服务业生产指数\t6.0%",
+            "第一，稳定就业。",
+            "第二，扩大内需。"
+        ]
+    );
+}
+
+#[test]
+fn a_source_line_closing_the_article_and_an_original_title_line() {
+    let page = format!(
+        "<html><head><meta charset=utf-8><meta property=og:site_name content=新浪网><title>经济运行</title></head><body><div class=article>\
+<h1>经济运行</h1><p>原标题：前三季度国民经济运行总体平稳</p>{BODY}<p>（来源：人民日报）</p></div></body></html>"
+    );
+    let doc = extract_html(page.as_bytes()).unwrap();
+    assert_eq!(doc.source.as_deref(), Some("人民日报"));
+    let ps = &doc.articles[0].paragraphs;
+    assert_eq!(ps.len(), 2, "{ps:#?}");
+}
