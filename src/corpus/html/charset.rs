@@ -25,7 +25,9 @@ pub struct DecodedPage {
 /// Decodes a page. The order is a browser's: a BOM; then `transport` (an MHTML part's `charset`
 /// parameter), then a `<meta charset>` or `<meta http-equiv="Content-Type" content="…; charset=…">` in
 /// the first [`PRESCAN_BYTES`] bytes, labels resolved by the WHATWG Encoding Standard (`gb2312` is GBK);
-/// then valid UTF-8; then chardetng's guess. A declared encoding that does not decode the bytes (a
+/// then valid UTF-8; then chardetng's guess. One exception to a browser's order: non-ASCII bytes that are
+/// valid UTF-8 are read as UTF-8 whatever is declared (UTF-8 Chinese decodes as GBK mojibake, often
+/// without an error; GBK text is practically never valid UTF-8). A declared encoding that does not decode the bytes (a
 /// template's `utf-8` on a GBK page) gives way to detection; a declared Latin-1/windows-1252 on bytes
 /// chardetng finds to be GBK or Big5 gives way too. A truncated last character is dropped.
 ///
@@ -52,6 +54,17 @@ pub fn decode_page(bytes: &[u8], transport: Option<&str>) -> Result<DecodedPage,
                 e
             }
         });
+    // Non-ASCII bytes that are valid UTF-8 are UTF-8 whatever a copied template declares: legacy CJK text
+    // is practically never valid UTF-8, while UTF-8 Chinese often decodes as GBK without an error (as
+    // mojibake: 涓枃).
+    if !bytes.is_ascii()
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        return Ok(DecodedPage {
+            text: text.to_string(),
+            encoding: encoding_rs::UTF_8.name(),
+        });
+    }
     if let Some(encoding) = declared {
         let single_byte = encoding == encoding_rs::WINDOWS_1252;
         if !single_byte || bytes.is_ascii() {
@@ -238,6 +251,15 @@ mod tests {
                 .text
                 .contains("新闻发布会")
         );
+    }
+
+    #[test]
+    fn utf8_bytes_under_a_gbk_declaration_are_utf8() {
+        // 中文 in UTF-8 (E4 B8 AD E6 96 87) is valid GBK too (涓枃): the declaration would make mojibake.
+        let page = "<meta charset=gb2312><p>中文</p>".as_bytes();
+        assert!(!encoding_rs::GBK.decode_without_bom_handling(page).1);
+        let d = decode_page(page, Some("gbk")).unwrap();
+        assert_eq!(d.text, "<meta charset=gb2312><p>中文</p>");
     }
 
     #[test]
