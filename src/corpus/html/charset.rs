@@ -25,7 +25,8 @@ pub struct DecodedPage {
 /// Decodes a page. The order is a browser's: a BOM; then `transport` (an MHTML part's `charset`
 /// parameter), then a `<meta charset>` or `<meta http-equiv="Content-Type" content="…; charset=…">` in
 /// the first [`PRESCAN_BYTES`] bytes, labels resolved by the WHATWG Encoding Standard (`gb2312` is GBK);
-/// then valid UTF-8; then chardetng's guess. One exception to a browser's order: non-ASCII bytes that are
+/// then valid UTF-8; then chardetng's guess (but GBK or Big5 before a single-byte guess when the bytes
+/// read as Chinese in them). One exception to a browser's order: non-ASCII bytes that are
 /// valid UTF-8 are read as UTF-8 whatever is declared (UTF-8 Chinese decodes as GBK mojibake, often
 /// without an error; GBK text is practically never valid UTF-8). A declared encoding that does not decode the bytes (a
 /// template's `utf-8` on a GBK page) gives way to detection; a declared Latin-1/windows-1252 on bytes
@@ -33,10 +34,12 @@ pub struct DecodedPage {
 ///
 /// # Errors
 /// [`ExtractError::Undecodable`] when no encoding decodes the bytes with at most one error per
-/// [`BYTES_PER_TOLERATED_ERROR`] bytes.
+/// [`BYTES_PER_TOLERATED_ERROR`] bytes (one at least).
 pub fn decode_page(bytes: &[u8], transport: Option<&str>) -> Result<DecodedPage, ExtractError> {
     if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
-        return decode_with(encoding, &bytes[bom..]).ok_or_else(|| {
+        let body = &bytes[bom..];
+        let tolerated = (body.len() / BYTES_PER_TOLERATED_ERROR).max(1);
+        return decode_with(encoding, body, tolerated).ok_or_else(|| {
             ExtractError::Undecodable(format!(
                 "has a {} BOM but is not valid {0}",
                 encoding.name()
@@ -65,32 +68,63 @@ pub fn decode_page(bytes: &[u8], transport: Option<&str>) -> Result<DecodedPage,
             encoding: encoding_rs::UTF_8.name(),
         });
     }
-    if let Some(encoding) = declared {
-        let single_byte = encoding == encoding_rs::WINDOWS_1252;
-        if !single_byte || bytes.is_ascii() {
-            if let Some(page) = decode_with(encoding, bytes) {
-                return Ok(page);
-            }
-        } else if let Some(guess) = detected(bytes).filter(|&g| g != encoding_rs::WINDOWS_1252) {
-            if let Some(page) = decode_with(guess, bytes) {
-                return Ok(page);
-            }
-        } else if let Some(page) = decode_with(encoding, bytes) {
-            return Ok(page);
-        }
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
+    if bytes.is_ascii() {
+        // Every encoding a page may declare reads ASCII as ASCII.
         return Ok(DecodedPage {
-            text: text.to_string(),
-            encoding: encoding_rs::UTF_8.name(),
+            text: String::from_utf8_lossy(bytes).into_owned(),
+            encoding: declared.unwrap_or(encoding_rs::UTF_8).name(),
         });
     }
-    let guess = detected(bytes).unwrap_or(encoding_rs::UTF_8);
-    for encoding in [guess, encoding_rs::UTF_8, encoding_rs::GBK] {
-        if let Some(page) = decode_with(encoding, bytes) {
-            return Ok(page);
+    let guess = detected(bytes);
+    let tolerated = (bytes.len() / BYTES_PER_TOLERATED_ERROR).max(1);
+    let latin1 = encoding_rs::WINDOWS_1252;
+    // 1. The declared encoding, strictly, then with a few errors tolerated (a damaged byte); not Latin-1
+    // (windows-1252 decodes any byte) on bytes chardetng finds to be something else.
+    if let Some(d) = declared
+        && (d != latin1 || guess.is_none_or(|g| g == latin1))
+    {
+        for tolerance in [0, tolerated] {
+            if let Some(page) = decode_with(d, bytes, tolerance) {
+                return Ok(page);
+            }
         }
     }
+    // 2. Undeclared bytes chardetng takes for a single-byte encoding (which reads any byte, as
+    // mojibake) but that read as Chinese, GBK or Big5, with a few errors at most: a damaged byte in a
+    // GBK page is enough to make chardetng rule GBK out.
+    if declared.is_none() && guess.is_some_and(|g| g.is_single_byte()) {
+        for cjk in [encoding_rs::GBK, encoding_rs::BIG5] {
+            if let Some(page) = decode_with(cjk, bytes, tolerated)
+                && mostly_chinese(&page.text)
+            {
+                return Ok(page);
+            }
+        }
+    }
+    // 3. The detected encoding, UTF-8, GBK; not a single-byte guess on a page declared Chinese (or
+    // Japanese, Korean): too damaged to read, it would be indexed as Latin mojibake.
+    let cjk_declared = declared.is_some_and(|d| {
+        [
+            encoding_rs::GBK,
+            encoding_rs::GB18030,
+            encoding_rs::BIG5,
+            encoding_rs::SHIFT_JIS,
+            encoding_rs::EUC_JP,
+            encoding_rs::EUC_KR,
+        ]
+        .contains(&d)
+    });
+    let guess = guess.filter(|g| !(cjk_declared && g.is_single_byte()));
+    let mut candidates: Vec<&'static Encoding> = guess.into_iter().collect();
+    candidates.extend([encoding_rs::UTF_8, encoding_rs::GBK]);
+    for tolerance in [0, tolerated] {
+        for &encoding in &candidates {
+            if let Some(page) = decode_with(encoding, bytes, tolerance) {
+                return Ok(page);
+            }
+        }
+    }
+    let guess = guess.unwrap_or(encoding_rs::UTF_8);
     Err(ExtractError::Undecodable(format!(
         "{}neither UTF-8 nor {} (the detected encoding)",
         declared.map_or(String::new(), |e| format!(
@@ -101,6 +135,21 @@ pub fn decode_page(bytes: &[u8], transport: Option<&str>) -> Result<DecodedPage,
     )))
 }
 
+/// Whether decoded text reads as Chinese: at least 8 non-ASCII characters, nine in ten of them CJK
+/// ideographs or full-width punctuation (a Latin page read as GBK turns its few accented letters into
+/// ideographs, but not many, and with decoding errors around them).
+fn mostly_chinese(text: &str) -> bool {
+    let (mut wide, mut other) = (0usize, 0usize);
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        if super::blocks::is_wide(c) {
+            wide += 1;
+        } else {
+            other += 1;
+        }
+    }
+    wide >= 8 && wide >= 9 * other
+}
+
 /// chardetng's guess for bytes that are not UTF-8 (`None` when it guesses UTF-8).
 fn detected(bytes: &[u8]) -> Option<&'static Encoding> {
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
@@ -109,10 +158,9 @@ fn detected(bytes: &[u8]) -> Option<&'static Encoding> {
     (guess != encoding_rs::UTF_8).then_some(guess)
 }
 
-/// Decodes `bytes` with `encoding`, tolerating a few malformed sequences (dropped) and a character cut
-/// by the end of the bytes; `None` when there are more errors than that.
-fn decode_with(encoding: &'static Encoding, bytes: &[u8]) -> Option<DecodedPage> {
-    let tolerated = bytes.len() / BYTES_PER_TOLERATED_ERROR;
+/// Decodes `bytes` with `encoding`, tolerating `tolerated` malformed sequences (dropped) and a character
+/// cut by the end of the bytes; `None` when there are more errors than that.
+fn decode_with(encoding: &'static Encoding, bytes: &[u8], tolerated: usize) -> Option<DecodedPage> {
     let mut decoder = encoding.new_decoder_without_bom_handling();
     let mut out = String::with_capacity(bytes.len() + bytes.len() / 2);
     let mut src = bytes;
@@ -260,6 +308,28 @@ mod tests {
         assert!(!encoding_rs::GBK.decode_without_bom_handling(page).1);
         let d = decode_page(page, Some("gbk")).unwrap();
         assert_eq!(d.text, "<meta charset=gb2312><p>中文</p>");
+    }
+
+    #[test]
+    fn one_damaged_byte_does_not_lose_a_small_page() {
+        let mut page = gbk("<meta charset=gbk><p>国务院新闻办公室今天举行新闻发布会</p>");
+        page.push(0xFF);
+        page.extend(gbk("<p>介绍经济运行情况</p>"));
+        let d = decode_page(&page, None).unwrap();
+        assert!(d.text.contains("新闻发布会</p><p>介绍经济"), "{}", d.text);
+        // Undeclared: chardetng, seeing a byte GBK cannot have, guesses a single-byte encoding.
+        let undeclared = &page[18..];
+        assert!(!String::from_utf8_lossy(undeclared).contains("charset"));
+        let d = decode_page(undeclared, None).unwrap();
+        assert_eq!(d.encoding, "GBK");
+        assert!(d.text.contains("新闻发布会</p><p>介绍经济"), "{}", d.text);
+        // Two in so few bytes are too many, and a Latin reading of a page declared GBK is mojibake.
+        page.push(0xFF);
+        page.extend(gbk("<p>介绍经济运行情况</p>"));
+        assert!(matches!(
+            decode_page(&page, None),
+            Err(ExtractError::Undecodable(_))
+        ));
     }
 
     #[test]
