@@ -75,13 +75,15 @@ pub fn decode_page(bytes: &[u8], transport: Option<&str>) -> Result<DecodedPage,
             encoding: declared.unwrap_or(encoding_rs::UTF_8).name(),
         });
     }
-    let guess = detected(bytes);
+    // chardetng reads every byte: only when the declaration is not enough.
+    let guess_cell = std::cell::OnceCell::new();
+    let guess = || *guess_cell.get_or_init(|| detected(bytes));
     let tolerated = (bytes.len() / BYTES_PER_TOLERATED_ERROR).max(1);
     let latin1 = encoding_rs::WINDOWS_1252;
     // 1. The declared encoding, strictly, then with a few errors tolerated (a damaged byte); not Latin-1
     // (windows-1252 decodes any byte) on bytes chardetng finds to be something else.
     if let Some(d) = declared
-        && (d != latin1 || guess.is_none_or(|g| g == latin1))
+        && (d != latin1 || guess().is_none_or(|g| g == latin1))
     {
         for tolerance in [0, tolerated] {
             if let Some(page) = decode_with(d, bytes, tolerance) {
@@ -92,7 +94,7 @@ pub fn decode_page(bytes: &[u8], transport: Option<&str>) -> Result<DecodedPage,
     // 2. Undeclared bytes chardetng takes for a single-byte encoding (which reads any byte, as
     // mojibake) but that read as Chinese, GBK or Big5, with a few errors at most: a damaged byte in a
     // GBK page is enough to make chardetng rule GBK out.
-    if declared.is_none() && guess.is_some_and(|g| g.is_single_byte()) {
+    if declared.is_none() && guess().is_some_and(|g| g.is_single_byte()) {
         for cjk in [encoding_rs::GBK, encoding_rs::BIG5] {
             if let Some(page) = decode_with(cjk, bytes, tolerated)
                 && mostly_chinese(&page.text)
@@ -114,7 +116,7 @@ pub fn decode_page(bytes: &[u8], transport: Option<&str>) -> Result<DecodedPage,
         ]
         .contains(&d)
     });
-    let guess = guess.filter(|g| !(cjk_declared && g.is_single_byte()));
+    let guess = guess().filter(|g| !(cjk_declared && g.is_single_byte()));
     let mut candidates: Vec<&'static Encoding> = guess.into_iter().collect();
     candidates.extend([encoding_rs::UTF_8, encoding_rs::GBK]);
     for tolerance in [0, tolerated] {

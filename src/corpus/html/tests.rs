@@ -192,3 +192,14 @@ fn a_source_line_closing_the_article_and_an_original_title_line() {
     let ps = &doc.articles[0].paragraphs;
     assert_eq!(ps.len(), 2, "{ps:#?}");
 }
+
+#[test]
+fn a_logo_in_h1_is_not_the_headline() {
+    let page = format!(
+        "<html><head><meta charset=utf-8><title>前三季度经济运行总体平稳-新华网</title></head><body>\
+<h1 class=logo><a href=/>新华网</a></h1><div class=article><h2>前三季度经济运行总体平稳</h2>{BODY}</div></body></html>"
+    );
+    let doc = extract_html(page.as_bytes()).unwrap();
+    assert_eq!(doc.title.as_deref(), Some("前三季度经济运行总体平稳"));
+    assert_eq!(doc.articles[0].paragraphs.len(), 2);
+}
