@@ -17,9 +17,10 @@ pub struct Line {
 }
 
 impl Line {
-    /// The share of its characters inside links, 0.0–1.0.
+    /// The share of its characters inside links (spaces not counted), 0.0–1.0.
     pub fn link_density(&self) -> f64 {
-        self.link_chars as f64 / self.text.chars().count().max(1) as f64
+        let visible = self.text.chars().filter(|c| !c.is_whitespace()).count();
+        self.link_chars as f64 / visible.max(1) as f64
     }
 }
 
@@ -146,10 +147,19 @@ impl Walk {
                 .iter()
                 .map(|c| tidy(&c.text()))
                 .collect();
-            if cells.iter().any(|c| !c.is_empty()) {
+            let row = cells.join("\t").trim().to_string();
+            if !row.is_empty() {
+                // A row of links is navigation (an old layout's menu), not data.
+                let link_chars = node
+                    .descendants()
+                    .iter()
+                    .filter(|d| d.node_name().is_some_and(|n| n.eq_ignore_ascii_case("a")))
+                    .map(|a| a.text().chars().filter(|c| !c.is_whitespace()).count())
+                    .sum::<usize>()
+                    .min(row.chars().count());
                 self.lines.push(Line {
-                    text: cells.join("\t"),
-                    link_chars: 0,
+                    text: row,
+                    link_chars,
                     heading: false,
                 });
             }
@@ -272,6 +282,17 @@ mod tests {
             ),
             ["项目\t金额", "跑道\t5.81亿元"]
         );
+    }
+
+    #[test]
+    fn a_row_of_links_is_counted_as_links_and_rows_are_trimmed() {
+        let doc = dom_query::Document::from(
+            "<table><tr><td><a href=/>首页</a></td><td><a href=/1>时政</a></td></tr><tr><td></td><td>金额</td></tr></table>",
+        );
+        let ls = lines(&doc.root());
+        assert_eq!(ls[0].text, "首页\t时政");
+        assert_eq!(ls[0].link_density(), 1.0);
+        assert_eq!(ls[1].text, "金额");
     }
 
     #[test]
