@@ -98,11 +98,9 @@ fn read_page(html: &str) -> Result<Document, ExtractError> {
     // A 来源 line under the headline, else one closing the article (（来源：人民日报）).
     let visible_source = header
         .iter()
-        .chain(
-            content
-                .iter()
-                .filter(|l| l.text.chars().count() <= TEMPLATE_LINE_CHARS),
-        )
+        .chain(content.iter().filter(|l| {
+            l.text.chars().count() <= TEMPLATE_LINE_CHARS && SOURCE_NOTE.is_match(&l.text)
+        }))
         .find_map(|l| meta::source_value(&l.text));
     let source = visible_source
         .or_else(|| tags.meta_source.as_deref().and_then(meta::clean_source))
@@ -152,6 +150,11 @@ static TEMPLATE: LazyLock<Regex> = LazyLock::new(|| {
         r"责任?编辑?\s*[：:]|責任?編輯?\s*[：:]|^[(（]\s*[责責]编|特别声明|免责声明|特別聲明|免責聲明|^标签\s*[：:]|^標籤\s*[：:]|^原标题\s*[：:]|^原標題\s*[：:]"
     ))
     .unwrap()
+});
+
+/// A line that is a source note (`（来源：人民日报）`, `本文来源：新华社`), not a sentence that mentions one.
+static SOURCE_NOTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[（(【\[]?\s*(本文|文章|稿件)?(来源|來源|稿源)\s*[：:]").unwrap()
 });
 
 /// Lines of a page's template up to this many characters are dropped.

@@ -203,3 +203,14 @@ fn a_logo_in_h1_is_not_the_headline() {
     assert_eq!(doc.title.as_deref(), Some("前三季度经济运行总体平稳"));
     assert_eq!(doc.articles[0].paragraphs.len(), 2);
 }
+
+#[test]
+fn a_sentence_mentioning_a_source_does_not_name_the_page_source() {
+    let page = format!(
+        "<html><head><meta charset=utf-8><meta property=og:site_name content=新浪网><title>经济运行</title></head><body><div class=article>\
+<h1>经济运行</h1>{BODY}<p>据介绍，资金来源：财政拨款和社会投资。</p></div></body></html>"
+    );
+    let doc = extract_html(page.as_bytes()).unwrap();
+    assert_eq!(doc.source.as_deref(), Some("新浪网"));
+    assert_eq!(doc.articles[0].paragraphs.len(), 3);
+}
