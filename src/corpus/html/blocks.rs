@@ -245,6 +245,27 @@ pub fn is_wide(c: char) -> bool {
         | '\u{20000}'..='\u{3134F}')
 }
 
+/// Unwraps every element nested deeper than `max_depth` (its children take its place), so that no tree
+/// walk recurses deeper than that; text is kept, the line breaks of blocks that deep are not.
+pub fn flatten(dom: &dom_query::Document, max_depth: usize) {
+    let mut deep = Vec::new();
+    let mut stack = vec![(dom.root(), 0usize)];
+    while let Some((node, depth)) = stack.pop() {
+        if depth > max_depth && node.is_element() && node.first_child().is_some() {
+            deep.push(node);
+        }
+        for child in node.children_it(false) {
+            stack.push((child, depth + 1));
+        }
+    }
+    for node in deep {
+        // unwrap_node removes the parent of the node it is called on.
+        if let Some(child) = node.first_child() {
+            child.unwrap_node();
+        }
+    }
+}
+
 /// The visible lines under `node`, in document order.
 pub fn lines(node: &NodeRef) -> Vec<Line> {
     let mut walk = Walk::default();

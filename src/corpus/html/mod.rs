@@ -70,15 +70,20 @@ fn check_size(bytes: &[u8]) -> Result<(), ExtractError> {
     Ok(())
 }
 
+/// How deep elements may nest: deeper ones are unwrapped ([`blocks::flatten`]), their text kept. Real pages
+/// nest a few dozen levels; a page nesting thousands would overflow the stack of the tree walks (ours and
+/// Readability's), which aborts the process.
+pub const MAX_DEPTH: usize = 256;
+
 /// Reads a decoded page.
 fn read_page(html: &str) -> Result<Document, ExtractError> {
     let dom = dom_query::Document::from(html);
+    blocks::flatten(&dom, MAX_DEPTH);
     let tags = meta::read_tags(&dom);
     let headline = meta::headline(&tags);
     let page_lines = blocks::lines(&dom.root());
-    drop(dom);
 
-    let content = main_content(html);
+    let content = main_content(dom);
     let mut paragraphs = body_paragraphs(&content, headline.as_deref());
     if paragraphs.is_empty() {
         // Readability found nothing (or only template): the page's own longer lines, template dropped.
@@ -119,13 +124,13 @@ fn read_page(html: &str) -> Result<Document, ExtractError> {
 }
 
 /// The lines of the page's main content as Readability (`dom_smoothie`) finds it; empty when it finds none.
-fn main_content(html: &str) -> Vec<Line> {
+fn main_content(dom: dom_query::Document) -> Vec<Line> {
     let cfg = dom_smoothie::Config {
         // Chinese packs more in a character than English: a short news item is a few hundred.
         char_threshold: 200,
         ..Default::default()
     };
-    let Ok(mut readability) = dom_smoothie::Readability::new(html, None, Some(cfg)) else {
+    let Ok(mut readability) = dom_smoothie::Readability::with_document(dom, None, Some(cfg)) else {
         return Vec::new();
     };
     match readability.parse() {

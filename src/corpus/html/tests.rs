@@ -214,3 +214,26 @@ fn a_sentence_mentioning_a_source_does_not_name_the_page_source() {
     assert_eq!(doc.source.as_deref(), Some("新浪网"));
     assert_eq!(doc.articles[0].paragraphs.len(), 3);
 }
+
+#[test]
+fn deep_nesting_is_flattened_not_a_stack_overflow() {
+    // Recursion over 3000 nested elements overflowed a thread's 2 MiB stack (an abort, which no
+    // catch_unwind catches); the tree is flattened below MAX_DEPTH first.
+    let mut page = String::from("<html><body>");
+    page.push_str(&"<div><span>".repeat(1500));
+    page.push_str(BODY);
+    page.push_str("</body></html>");
+    let doc = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || extract_html(page.as_bytes()))
+        .unwrap()
+        .join()
+        .unwrap()
+        .unwrap();
+    let body = doc.articles[0].text();
+    assert!(
+        body.contains("国务院新闻办公室今天举行新闻发布会"),
+        "{body}"
+    );
+    assert!(body.contains("市场销售稳步恢复"), "{body}");
+}
