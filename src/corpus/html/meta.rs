@@ -347,16 +347,22 @@ pub fn strip_site_suffix(title: &str, site: Option<&str>) -> String {
     }
 }
 
-/// The page's headline: the `<h1>` when the title or `og:title` agrees with it (a logo in an `<h1>` does
-/// not), else `og:title`, JSON-LD `headline`, the `<title>` without its site suffix, else the `<h1>`.
+/// The page's headline: the `<h1>` when the title or `og:title` agrees with it (holds it as most of its
+/// text; a logo or a section's name in an `<h1>` does not), else `og:title`, JSON-LD `headline`, the `<title>` without its site suffix, else the `<h1>`.
 pub fn headline(tags: &Tags) -> Option<String> {
     let site = tags.site.as_deref();
     let title = tags.title.as_deref().map(|t| strip_site_suffix(t, site));
     let og = tags.og_title.as_deref().map(|t| strip_site_suffix(t, site));
     if let Some(h1) = &tags.h1 {
+        // The h1 is the title, holds it (a kicker around it), or is most of it (the title adds a
+        // subtitle); a short h1 inside a long title is a section's name.
+        let h1_len = h1.chars().count();
         let agrees = |t: &Option<String>| {
-            t.as_deref()
-                .is_some_and(|t| !t.is_empty() && (t.contains(h1.as_str()) || h1.contains(t)))
+            t.as_deref().is_some_and(|t| {
+                !t.is_empty()
+                    && (h1.contains(t)
+                        || (t.contains(h1.as_str()) && 2 * h1_len >= t.chars().count()))
+            })
         };
         if agrees(&title) || agrees(&og) || agrees(&tags.ld_headline) {
             return Some(h1.clone());
@@ -436,6 +442,31 @@ mod tests {
         assert_eq!(
             strip_site_suffix("广茂铁路 - 澎湃测试", Some("澎湃测试")),
             "广茂铁路"
+        );
+    }
+
+    #[test]
+    fn a_section_name_in_h1_is_not_the_headline() {
+        let tags = |h1: &str| Tags {
+            title: Some("前三季度国民经济运行总体平稳_财经_新华网".into()),
+            h1: Some(h1.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            headline(&tags("财经")).as_deref(),
+            Some("前三季度国民经济运行总体平稳")
+        );
+        assert_eq!(
+            headline(&tags("新华网")).as_deref(),
+            Some("前三季度国民经济运行总体平稳")
+        );
+        assert_eq!(
+            headline(&tags("前三季度国民经济运行总体平稳")).as_deref(),
+            Some("前三季度国民经济运行总体平稳")
+        );
+        assert_eq!(
+            headline(&tags("国民经济运行总体平稳")).as_deref(),
+            Some("国民经济运行总体平稳")
         );
     }
 
