@@ -174,10 +174,12 @@ fn body_paragraphs(lines: &[Line], headline: Option<&str>) -> Vec<String> {
         let text = line.text.as_str();
         let n = text.chars().count();
         // A heading such as 相关新闻 or 网友评论 starts a section of template: skip it to the next
-        // heading.
+        // heading. Other headings are the article's subheads (一、稳就业), body text.
         if line.heading {
             skipping_list = n <= TEMPLATE_LINE_CHARS && TEMPLATE.is_match(text);
-            continue;
+            if skipping_list {
+                continue;
+            }
         }
         if skipping_list {
             continue;

@@ -134,13 +134,13 @@ fn body_lines_filter() {
         line("正文第一段。", 0, false),
         line("网友评论", 0, true),
         line("网友a：说得好！", 0, false),
-        line("正文之后的小标题", 0, true),
+        line("一、正文的小标题", 0, true),
         line("正文第二段。", 0, false),
         line("京ICP证000000号", 0, false),
     ];
     assert_eq!(
         body_paragraphs(&lines, Some("标题")),
-        ["正文第一段。", "正文第二段。"]
+        ["正文第一段。", "一、正文的小标题", "正文第二段。"]
     );
 }
 
