@@ -237,3 +237,17 @@ fn deep_nesting_is_flattened_not_a_stack_overflow() {
     );
     assert!(body.contains("市场销售稳步恢复"), "{body}");
 }
+
+#[test]
+fn subheads_stay_in_the_body() {
+    let page = format!(
+        "<html><head><meta charset=utf-8><title>经济运行_新华网</title></head><body><div class=article><h1>经济运行</h1>\
+<h3>一、总体平稳</h3>{BODY}<h3>二、稳中有进</h3>{BODY}</div><div class=footer>京ICP证000000号</div></body></html>"
+    );
+    let ps = extract_html(page.as_bytes()).unwrap().articles[0]
+        .paragraphs
+        .clone();
+    assert_eq!(ps.len(), 6, "{ps:#?}");
+    assert_eq!(ps[0], "一、总体平稳");
+    assert_eq!(ps[3], "二、稳中有进");
+}
