@@ -14,6 +14,7 @@ mod bundled_page;
 mod cli_args;
 mod corpus_files;
 mod honest;
+mod html_pages;
 mod index_life;
 mod output;
 mod passages;

@@ -1,0 +1,214 @@
+//! Saved web pages, HTML and MHTML (issue 20): one page is one article, its body without the page's
+//! navigation, lists of related news, toolbars, comments and footer.
+//!
+//! The steps, each in its module:
+//! 1. bytes to text in the page's encoding ([`charset`]: BOM, MHTML part charset, `<meta>`, detection;
+//!    GB2312 read as GBK as browsers do; mojibake refused as [`ExtractError::Undecodable`]);
+//! 2. the main content, found by `dom_smoothie` (a port of Mozilla's Readability), cut into paragraphs
+//!    ([`blocks`]), then a Chinese layer drops what Readability keeps of a Chinese portal's template
+//!    (相关新闻 lists, 分享到 toolbars, 【打印本页】, 责编 lines, ICP licences, link lists);
+//! 3. headline, date, source and author from JSON-LD, `<meta>` tags, `<h1>`, `<title>` and the line under
+//!    the headline ([`meta`]).
+//!
+//! An MHTML file (RFC 2557, a browser's "save as single file") is a MIME message: its root `text/html`
+//! part, decoded from quoted-printable or base64, goes the same way ([`mhtml`]).
+
+pub mod blocks;
+pub mod charset;
+pub mod meta;
+pub mod mhtml;
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::document::{DocArticle, Document, ExtractError};
+use blocks::Line;
+
+/// The version of the web page extractor ([`super::document::extractor_version`]).
+pub const EXTRACTOR_VERSION: u32 = 1;
+
+/// Pages larger than this are refused (a saved page is rarely over a few MiB; a 100 MiB "page" is a
+/// dump that would take the parser's time and memory).
+pub const MAX_PAGE_BYTES: usize = 64 << 20;
+
+/// Reads an HTML page: one [`DocArticle`] (empty anchor) with the body's paragraphs, and the page's
+/// headline, date (`YYYY-MM-DD`) and source on the [`Document`]; the author, where the page names one, is
+/// the article's byline. A truncated page yields what it has.
+///
+/// # Errors
+/// [`ExtractError::Undecodable`] when the bytes decode in no encoding (see [`charset::decode_page`]),
+/// [`ExtractError::NoText`] when no body text is left once the template is dropped,
+/// [`ExtractError::TooLarge`] over [`MAX_PAGE_BYTES`].
+pub fn extract_html(bytes: &[u8]) -> Result<Document, ExtractError> {
+    check_size(bytes)?;
+    let page = charset::decode_page(bytes, None)?;
+    read_page(&page.text)
+}
+
+/// Reads a web page saved as MHTML: its root `text/html` part ([`mhtml::root_html`]), decoded from its
+/// transfer encoding and charset, then as [`extract_html`].
+///
+/// # Errors
+/// [`ExtractError::Corrupt`] when the file is no MIME message or has no HTML part, and those of
+/// [`extract_html`].
+pub fn extract_mhtml(bytes: &[u8]) -> Result<Document, ExtractError> {
+    check_size(bytes)?;
+    let part = mhtml::root_html(bytes)?;
+    let page = charset::decode_page(&part.body, part.charset.as_deref())?;
+    read_page(&page.text)
+}
+
+fn check_size(bytes: &[u8]) -> Result<(), ExtractError> {
+    if bytes.len() > MAX_PAGE_BYTES {
+        return Err(ExtractError::TooLarge(format!(
+            "a web page of {} MiB (the limit is {} MiB)",
+            bytes.len() >> 20,
+            MAX_PAGE_BYTES >> 20
+        )));
+    }
+    Ok(())
+}
+
+/// How deep elements may nest: deeper ones are unwrapped ([`blocks::flatten`]), their text kept. Real pages
+/// nest a few dozen levels; a page nesting thousands would overflow the stack of the tree walks (ours and
+/// Readability's), which aborts the process.
+pub const MAX_DEPTH: usize = 256;
+
+/// Reads a decoded page.
+fn read_page(html: &str) -> Result<Document, ExtractError> {
+    let dom = dom_query::Document::from(html);
+    blocks::flatten(&dom, MAX_DEPTH);
+    let tags = meta::read_tags(&dom);
+    let headline = meta::headline(&tags);
+    let page_lines = blocks::lines(&dom.root());
+
+    let content = main_content(dom);
+    let mut paragraphs = body_paragraphs(&content, headline.as_deref());
+    if paragraphs.is_empty() {
+        // Readability found nothing (or only template): the page's own longer lines, template dropped.
+        paragraphs = body_paragraphs(&page_lines, headline.as_deref())
+            .into_iter()
+            .filter(|p| p.chars().count() >= 20)
+            .collect();
+    }
+    if paragraphs.is_empty() {
+        return Err(ExtractError::NoText);
+    }
+
+    // The date and source lines sit between the headline and the body.
+    let body_start = page_lines.iter().position(|l| l.text == paragraphs[0]);
+    let header = meta::header_lines(&page_lines, headline.as_deref(), body_start);
+    let visible_date = header.iter().find_map(|l| meta::parse_date(&l.text));
+    // A 来源 line under the headline, else one closing the article (（来源：人民日报）).
+    let visible_source = header
+        .iter()
+        .chain(content.iter().filter(|l| {
+            l.text.chars().count() <= TEMPLATE_LINE_CHARS && SOURCE_NOTE.is_match(&l.text)
+        }))
+        .find_map(|l| meta::source_value(&l.text));
+    let source = visible_source
+        .or_else(|| tags.meta_source.as_deref().and_then(meta::clean_source))
+        .or_else(|| tags.site.clone());
+
+    Ok(Document {
+        title: headline,
+        date: tags.date.clone().or(visible_date),
+        source,
+        articles: vec![DocArticle {
+            byline: tags.author.clone(),
+            paragraphs,
+            ..Default::default()
+        }],
+    })
+}
+
+/// The lines of the page's main content as Readability (`dom_smoothie`) finds it; empty when it finds none.
+fn main_content(dom: dom_query::Document) -> Vec<Line> {
+    let cfg = dom_smoothie::Config {
+        // Chinese packs more in a character than English: a short news item is a few hundred.
+        char_threshold: 200,
+        ..Default::default()
+    };
+    let Ok(mut readability) = dom_smoothie::Readability::with_document(dom, None, Some(cfg)) else {
+        return Vec::new();
+    };
+    match readability.parse() {
+        Ok(article) => {
+            let dom = dom_query::Document::from(article.content.as_ref());
+            blocks::lines(&dom.root())
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Template lines of Chinese news sites: kept out of the body wherever Readability leaves them. Each
+/// applies to a short line only (a body paragraph may well mention 版权所有).
+static TEMPLATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"ICP[备证備證]|公网安备|公網安備|版权所有|版權所有|[Cc]opyright|©|All [Rr]ights [Rr]eserved|",
+        r"相关新闻|相关阅读|相关报道|相关链接|延伸阅读|推荐阅读|热点排行|点击排行|热门推荐|热榜|猜你喜欢|",
+        r"相關新聞|相關閱讀|相關報導|相關連結|延伸閱讀|推薦閱讀|熱門|點擊排行|",
+        r"分享到|分享至|打印本页|关闭窗口|纠错|收藏本文|返回顶部|上一篇|下一篇|字号|",
+        r"列印|關閉視窗|糾錯|返回頂部|上一篇|下一篇|字號|",
+        r"网友评论|发表评论|我要评论|评论\s*\(|扫一扫|二维码|網友評論|發表評論|掃一掃|二維碼|",
+        r"责任?编辑?\s*[：:]|責任?編輯?\s*[：:]|^[(（]\s*[责責]编|特别声明|免责声明|特別聲明|免責聲明|^标签\s*[：:]|^標籤\s*[：:]|^原标题\s*[：:]|^原標題\s*[：:]"
+    ))
+    .unwrap()
+});
+
+/// A line that is a source note (`（来源：人民日报）`, `本文来源：新华社`), not a sentence that mentions one.
+static SOURCE_NOTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[（(【\[]?\s*(本文|文章|稿件)?(来源|來源|稿源)\s*[：:]").unwrap()
+});
+
+/// Lines of a page's template up to this many characters are dropped.
+const TEMPLATE_LINE_CHARS: usize = 80;
+
+/// The body's paragraphs from content lines: link lists (navigation, related news) and template lines
+/// dropped, and the headline and the date/source line above the body.
+fn body_paragraphs(lines: &[Line], headline: Option<&str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut skipping_list = false;
+    for line in lines {
+        let text = line.text.as_str();
+        let n = text.chars().count();
+        // A heading such as 相关新闻 or 网友评论 starts a section of template: skip it to the next
+        // heading. Other headings are the article's subheads (一、稳就业), body text.
+        if line.heading {
+            skipping_list = n <= TEMPLATE_LINE_CHARS && TEMPLATE.is_match(text);
+            if skipping_list {
+                continue;
+            }
+        }
+        if skipping_list {
+            continue;
+        }
+        if headline.is_some_and(|h| text == h) {
+            continue;
+        }
+        if line.link_density() > 0.5 {
+            continue;
+        }
+        if n <= TEMPLATE_LINE_CHARS && TEMPLATE.is_match(text) {
+            continue;
+        }
+        if n <= TEMPLATE_LINE_CHARS && is_dateline_meta(text) {
+            continue;
+        }
+        out.push(text.to_string());
+    }
+    out
+}
+
+/// A short line under a headline giving its date, time, source or author (`测试记者 2023年03月01日06:12 |
+/// 来源：人民网`), not body text.
+fn is_dateline_meta(text: &str) -> bool {
+    static META: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"来源\s*[：:]|來源\s*[：:]|作者\s*[：:]|发布时间|發布時間|时间\s*[：:]|時間\s*[：:]|\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}:\d{2}").unwrap()
+    });
+    META.is_match(text) && !text.ends_with('。')
+}
+
+#[cfg(test)]
+mod tests;
