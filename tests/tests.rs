@@ -15,6 +15,7 @@ mod cli_args;
 mod corpus_files;
 mod honest;
 mod index_life;
+mod office_files;
 mod output;
 mod passages;
 mod pdf;
