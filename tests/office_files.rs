@@ -445,3 +445,25 @@ fn crc(data: &[u8]) -> u32 {
     h.update(data);
     h.sum()
 }
+
+#[test]
+fn a_zip_written_as_a_stream_reads_the_same() {
+    // Streaming writers (Java's ZipOutputStream, many EPUB and DOCX generators) put the sizes in a data
+    // descriptor after each entry, not in its local header.
+    for name in ["article.docx", "book.epub"] {
+        let bytes = fixture(name);
+        let mut w = zip::ZipWriter::new_stream(Vec::new());
+        for (entry, data) in entries_of(&bytes) {
+            let opt = zip::write::SimpleFileOptions::default();
+            w.start_file(entry, opt).unwrap();
+            w.write_all(&data).unwrap();
+        }
+        let streamed = w.finish().unwrap().into_inner();
+        assert_ne!(
+            streamed[6] & 0x08,
+            0,
+            "{name}: the first entry has a data descriptor"
+        );
+        assert_eq!(read(name, streamed), read(name, bytes), "{name}");
+    }
+}

@@ -119,9 +119,20 @@ fn read_wml(
     let mut title: Option<String> = None;
     let mut style: Option<String> = None;
     let mut in_t = false;
+    // Open content controls (w:sdt): whether each is a table of contents, which repeats the headings.
+    let mut sdts: Vec<bool> = Vec::new();
     walk(xml, |ev| {
         match ev {
             Ev::Open(t) => match t.name.as_str() {
+                "sdt" => sdts.push(false),
+                "docpartgallery" => {
+                    if let Some(top) = sdts.last_mut() {
+                        *top |= t
+                            .attr("val")
+                            .is_some_and(|v| v.eq_ignore_ascii_case("Table of Contents"));
+                    }
+                }
+                "sdtcontent" if sdts.last() == Some(&true) => return Flow::Skip,
                 "deltext" | "instrtext" | "fallback" | "del" | "movefrom" | "tabs" | "rpr" => {
                     return Flow::Skip;
                 }
@@ -162,6 +173,9 @@ fn read_wml(
                     style = None;
                 }
                 "t" => in_t = false,
+                "sdt" => {
+                    sdts.pop();
+                }
                 "tc" => c.cell_end(),
                 "tr" => c.row_end(),
                 "tbl" => c.table_end(),
@@ -326,6 +340,21 @@ mod tests {
             <w:p><w:r><w:t>  </w:t></w:r></w:p>"#;
         let doc = extract(&docx(body, None, None)).unwrap();
         assert_eq!(doc.articles[0].paragraphs, ["一 二三"]);
+    }
+
+    #[test]
+    fn a_table_of_contents_is_left_out() {
+        let toc = format!(
+            r#"<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/></w:docPartObj></w:sdtPr><w:sdtContent>{}</w:sdtContent></w:sdt>"#,
+            para(None, "目录") + &para(None, "第一节\t1")
+        );
+        let other = format!(
+            r#"<w:sdt><w:sdtPr/><w:sdtContent>{}</w:sdtContent></w:sdt>"#,
+            para(None, "控件里的正文。")
+        );
+        let body = toc + &para(None, "第一节") + &other;
+        let doc = extract(&docx(&body, None, None)).unwrap();
+        assert_eq!(doc.articles[0].paragraphs, ["第一节", "控件里的正文。"]);
     }
 
     #[test]

@@ -213,6 +213,20 @@ fn read_chapter(xhtml: &str) -> Chapter {
                 {
                     *k += 1;
                 }
+                if in_title.is_some() {
+                    if name == "br" {
+                        c.text(" ");
+                        return Flow::Go;
+                    }
+                    if is_block(name) || matches!(name, "table" | "tr" | "td" | "th" | "hr") {
+                        // A block inside the heading, or a heading left open, ends the title there.
+                        in_title = None;
+                        let t = c.take();
+                        if !t.is_empty() {
+                            title = Some(t);
+                        }
+                    }
+                }
                 match name {
                     "head" | "script" | "style" | "nav" | "svg" | "template" | "rt" | "rp"
                     | "noscript" | "iframe" => return Flow::Skip,
@@ -472,6 +486,21 @@ mod tests {
             ]
         );
         assert_eq!(notes, ["注文。"]);
+    }
+
+    #[test]
+    fn a_heading_with_a_break_or_left_open() {
+        let (title, ps, _) = read_chapter("<body><h1>第一章<br/>开端</h1><p>正文</p></body>");
+        assert_eq!(title.as_deref(), Some("第一章 开端"));
+        assert_eq!(ps, ["正文"]);
+        let (title, ps, _) = read_chapter("<body><h2>第二章<p>一<br>二<p>三</body>");
+        assert_eq!(title.as_deref(), Some("第二章"));
+        assert_eq!(ps, ["一", "二", "三"]);
+        // An empty heading (an image) is no title; the next one is.
+        let (title, ps, _) =
+            read_chapter(r#"<body><h1><img src="a.png"/></h1><h2>题</h2><p>文</p></body>"#);
+        assert_eq!(title.as_deref(), Some("题"));
+        assert_eq!(ps, ["文"]);
     }
 
     #[test]
