@@ -86,6 +86,9 @@ fn docx_paragraphs_table_and_footnote_in_order_without_header_and_footer() {
     let a = &doc.articles[0];
     assert_eq!(a.anchor, "");
     assert_eq!(a.title, None, "the article takes the document's title");
+    // The article's own byline and date, from its head (the byline line), which stays in the body.
+    assert_eq!(a.byline.as_deref(), Some(s(&t["byline"])));
+    assert_eq!(a.date.as_deref(), Some(s(&t["date"])));
     assert_article(&a.paragraphs, &t, "article.docx");
     assert_eq!(
         a.paragraphs.last().map(String::as_str),
@@ -115,6 +118,8 @@ fn epub_made_by_libreoffice_reads_as_the_same_article() {
         a.title, None,
         "no heading: the chapter takes the book's title"
     );
+    assert_eq!(a.byline.as_deref(), Some(s(&t["byline"])));
+    assert_eq!(a.date.as_deref(), Some(s(&t["date"])));
     assert_article(&a.paragraphs, &t, "article.epub");
 }
 
@@ -129,6 +134,7 @@ fn book_chapters_in_spine_order_with_titles_date_and_no_nav() {
     for (i, (a, c)) in doc.articles.iter().zip(chapters).enumerate() {
         assert_eq!(a.anchor, format!("#c{}", i + 1));
         assert_eq!(a.title.as_deref(), Some(s(&c["title"])));
+        assert_eq!(a.date, None, "a chapter takes the book's date");
         let want: Vec<&str> = c["paragraphs"].as_array().unwrap().iter().map(s).collect();
         assert_eq!(a.paragraphs, want, "chapter {}", i + 1);
     }

@@ -256,15 +256,17 @@ pub(super) fn extract(bytes: &[u8]) -> Result<Document, ExtractError> {
     if paragraphs.is_empty() {
         return Err(ExtractError::NoText);
     }
+    let mut article = DocArticle {
+        anchor: String::new(),
+        paragraphs,
+        ..Default::default()
+    };
+    super::read_head(&mut article);
     Ok(Document {
         title,
         date: None,
         source: None,
-        articles: vec![DocArticle {
-            anchor: String::new(),
-            paragraphs,
-            ..Default::default()
-        }],
+        articles: vec![article],
     })
 }
 

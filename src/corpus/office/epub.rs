@@ -414,12 +414,14 @@ pub(super) fn extract(bytes: &[u8]) -> Result<Document, ExtractError> {
         if title.as_deref() == Some("") {
             title = None;
         }
-        articles.push(DocArticle {
+        let mut article = DocArticle {
             anchor: format!("#c{number}"),
             title,
             paragraphs,
             ..Default::default()
-        });
+        };
+        super::read_head(&mut article);
+        articles.push(article);
     }
     if articles.is_empty() {
         return Err(if number > 0 && missing == number {
