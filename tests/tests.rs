@@ -16,6 +16,7 @@ mod corpus_files;
 mod honest;
 mod html_pages;
 mod index_life;
+mod office_files;
 mod output;
 mod passages;
 mod pdf;

@@ -317,13 +317,18 @@ pub fn extractor_is_current(recorded: &str) -> bool {
 /// Extracts the articles of a web page, a Word document or a book from the file's bytes, within `limit`
 /// (else [`ExtractError::TimedOut`]; the extraction goes on in the background and its result is dropped).
 /// A panic in a parser is caught and reported as [`ExtractError::Corrupt`]. A legacy `.doc` is
-/// [`ExtractError::Unsupported`]. `format` must be one of `Html`, `Mhtml`, `Docx`, `Epub` or `Doc`.
+/// [`ExtractError::Unsupported`], unless it is a password-protected Office Open XML file
+/// ([`super::office::is_encrypted_ooxml`]): [`ExtractError::Encrypted`]. `format` must be one of `Html`, `Mhtml`, `Docx`, `Epub` or `Doc`.
 pub fn extract(
     format: Format,
     bytes: Vec<u8>,
     limit: std::time::Duration,
 ) -> Result<Document, ExtractError> {
     if format == Format::Doc {
+        // Office saves a password-protected .docx as an OLE2 file too, which sniffs as a .doc.
+        if super::office::is_encrypted_ooxml(&bytes) {
+            return Err(ExtractError::Encrypted);
+        }
         return Err(ExtractError::Unsupported(
             "a legacy Word 97-2003 .doc; save it as .docx (Word, LibreOffice: `soffice --convert-to docx`)"
                 .into(),
