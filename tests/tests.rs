@@ -13,6 +13,7 @@ mod batch;
 mod bundled_page;
 mod cli_args;
 mod corpus_files;
+mod formats;
 mod honest;
 mod html_pages;
 mod index_life;

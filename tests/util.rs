@@ -436,6 +436,18 @@ impl TestEnv {
         std::fs::write(path, serde_json::to_string_pretty(manifest).unwrap()).unwrap();
     }
 
+    /// The format of a corpus file that sou reads through an extractor (a web page, a Word document, an
+    /// EPUB book), by its bytes as `sou index` tells it; `None` for text, archives and PDFs.
+    pub fn extracted_format(&self, rel: &str) -> Option<sou::corpus::Format> {
+        use sou::corpus::Format;
+        let bytes = std::fs::read(self.corpus().join(rel)).ok()?;
+        let ext = rel.rsplit_once('.').map_or("", |(_, e)| e);
+        match Format::sniff(&bytes[..bytes.len().min(4096)], ext) {
+            f @ (Format::Html | Format::Mhtml | Format::Docx | Format::Epub) => Some(f),
+            _ => None,
+        }
+    }
+
     pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
         let path = self.corpus().join(rel);
         if let Some(parent) = path.parent() {
@@ -731,6 +743,17 @@ impl TestEnv {
                 })
                 .expect("the PDF reads");
                 sou::corpus::pdf_text(&pages)
+            } else if let Some(format) = self.extracted_format(&hit.path) {
+                // A web page, a Word document or a book: offsets into the text extracted from it.
+                assert!(
+                    hit.id == hit.path || hit.id.starts_with(&format!("{}#c", hit.path)),
+                    "the id of an extracted file is its path (or path#cN): {}",
+                    ctx()
+                );
+                let bytes = std::fs::read(self.corpus().join(&hit.path)).expect("read the file");
+                let doc = sou::corpus::extract(format, bytes, std::time::Duration::from_secs(60))
+                    .expect("the file extracts");
+                sou::corpus::document_text(&doc)
             } else if hit.path.to_ascii_lowercase().ends_with(".jsonl") {
                 let line = hit
                     .line
