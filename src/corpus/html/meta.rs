@@ -55,6 +55,23 @@ fn clean(s: &str) -> Option<String> {
     (!t.is_empty()).then_some(t)
 }
 
+/// An editor's default title, not the page's: Dreamweaver's 无标题文档 ("Untitled Document") is on many
+/// older Chinese pages.
+fn is_placeholder_title(t: &str) -> bool {
+    let t = t.trim().to_ascii_lowercase();
+    [
+        "无标题文档",
+        "無標題文件",
+        "无标题",
+        "未命名",
+        "untitled document",
+        "untitled",
+        "new page 1",
+        "document",
+    ]
+    .contains(&t.as_str())
+}
+
 /// Reads [`Tags`] from a parsed page.
 pub fn read_tags(dom: &Dom) -> Tags {
     let mut tags = Tags::default();
@@ -76,7 +93,11 @@ pub fn read_tags(dom: &Dom) -> Tags {
             .find(|(key, v)| key == k && !v.trim().is_empty())
             .and_then(|(_, v)| clean(v))
     };
-    tags.title = dom.select("title").iter().find_map(|t| clean(&t.text()));
+    tags.title = dom
+        .select("title")
+        .iter()
+        .find_map(|t| clean(&t.text()))
+        .filter(|t| !is_placeholder_title(t));
     tags.og_title = meta("og:title").or_else(|| meta("twitter:title"));
     tags.h1 = dom.select("h1").iter().find_map(|h| clean(&h.text()));
     tags.site = meta("og:site_name");

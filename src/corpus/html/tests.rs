@@ -251,3 +251,18 @@ fn subheads_stay_in_the_body() {
     assert_eq!(ps[0], "一、总体平稳");
     assert_eq!(ps[3], "二、稳中有进");
 }
+
+#[test]
+fn an_editors_default_title_is_no_title() {
+    let page = format!(
+        "<html><head><meta charset=utf-8><title>无标题文档</title></head><body><table><tr><td>{BODY}</td></tr></table>\
+<p>京ＩＣＰ备00000000号</p></body></html>"
+    );
+    let doc = extract_html(page.as_bytes()).unwrap();
+    assert_eq!(doc.title, None);
+    assert!(
+        !doc.articles[0].text().contains("ＩＣＰ"),
+        "{:#?}",
+        doc.articles[0].paragraphs
+    );
+}
