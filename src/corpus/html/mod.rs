@@ -142,20 +142,42 @@ fn main_content(dom: dom_query::Document) -> Vec<Line> {
     }
 }
 
-/// Template lines of Chinese news sites: kept out of the body wherever Readability leaves them. Each
-/// applies to a short line only (a body paragraph may well mention 版权所有).
+/// Template lines of Chinese news sites, kept out of the body wherever Readability leaves them, when
+/// short ([`TEMPLATE_LINE_CHARS`]; a body paragraph may well mention 版权所有): licences, copyright,
+/// editor's and original-title lines, whatever their punctuation.
 static TEMPLATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"[IＩ][CＣ][PＰ][备证備證]|公网安备|公網安備|版权所有|版權所有|[Cc]opyright|©|All [Rr]ights [Rr]eserved|",
-        r"相关新闻|相关阅读|相关报道|相关链接|延伸阅读|推荐阅读|热点排行|点击排行|热门推荐|热榜|猜你喜欢|",
-        r"相關新聞|相關閱讀|相關報導|相關連結|延伸閱讀|推薦閱讀|熱門|點擊排行|",
-        r"分享到|分享至|打印本页|关闭窗口|纠错|收藏本文|返回顶部|上一篇|下一篇|字号|",
-        r"列印|關閉視窗|糾錯|返回頂部|上一篇|下一篇|字號|",
-        r"网友评论|发表评论|我要评论|评论\s*\(|扫一扫|二维码|網友評論|發表評論|掃一掃|二維碼|",
-        r"责任?编辑?\s*[：:]|責任?編輯?\s*[：:]|^[(（]\s*[责責]编|特别声明|免责声明|特別聲明|免責聲明|^标签\s*[：:]|^標籤\s*[：:]|^原标题\s*[：:]|^原標題\s*[：:]"
+        r"责任?编辑?\s*[：:]|責任?編輯?\s*[：:]|^[(（]\s*[责責]编|特别声明|免责声明|特別聲明|免責聲明|",
+        r"^标签\s*[：:]|^標籤\s*[：:]|^原标题\s*[：:]|^原標題\s*[：:]"
     ))
     .unwrap()
 });
+
+/// Words of lists, toolbars and comment boxes (相关新闻, 分享到, 【纠错】, 扫一扫…): template in a short
+/// line that does not end as a sentence does (扫描二维码即可报名。 is body text).
+static TEMPLATE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"相关新闻|相关阅读|相关报道|相关链接|延伸阅读|推荐阅读|热点排行|点击排行|热门推荐|热榜|猜你喜欢|",
+        r"相關新聞|相關閱讀|相關報導|相關連結|延伸閱讀|推薦閱讀|熱門|點擊排行|",
+        r"分享到|分享至|打印本页|关闭窗口|纠错|收藏本文|返回顶部|上一篇|下一篇|[大中小]字号|字号\s*[：:]|",
+        r"列印|關閉視窗|糾錯|返回頂部|上一篇|下一篇|[大中小]字號|字號\s*[：:]|",
+        r"网友评论|发表评论|我要评论|评论\s*\(|扫一扫|二维码|網友評論|發表評論|掃一掃|二維碼"
+    ))
+    .unwrap()
+});
+
+/// Whether a line ends as a sentence does (。！？… before any closing quote or bracket).
+fn ends_as_sentence(text: &str) -> bool {
+    text.trim_end_matches(['”', '’', '」', '』', '）', ')', '"', '\''])
+        .ends_with(['。', '！', '？', '!', '?', '…'])
+}
+
+/// Whether a line is template: a [`TEMPLATE`] line, or [`TEMPLATE_WORDS`] in a line that is no sentence.
+fn is_template(text: &str) -> bool {
+    text.chars().count() <= TEMPLATE_LINE_CHARS
+        && (TEMPLATE.is_match(text) || (TEMPLATE_WORDS.is_match(text) && !ends_as_sentence(text)))
+}
 
 /// A line that is a source note (`（来源：人民日报）`, `本文来源：新华社`), not a sentence that mentions one.
 static SOURCE_NOTE: LazyLock<Regex> = LazyLock::new(|| {
@@ -176,7 +198,7 @@ fn body_paragraphs(lines: &[Line], headline: Option<&str>) -> Vec<String> {
         // A heading such as 相关新闻 or 网友评论 starts a section of template: skip it to the next
         // heading. Other headings are the article's subheads (一、稳就业), body text.
         if line.heading {
-            skipping_list = n <= TEMPLATE_LINE_CHARS && TEMPLATE.is_match(text);
+            skipping_list = is_template(text);
             if skipping_list {
                 continue;
             }
@@ -190,7 +212,7 @@ fn body_paragraphs(lines: &[Line], headline: Option<&str>) -> Vec<String> {
         if line.link_density() > 0.5 {
             continue;
         }
-        if n <= TEMPLATE_LINE_CHARS && TEMPLATE.is_match(text) {
+        if is_template(text) {
             continue;
         }
         if n <= TEMPLATE_LINE_CHARS && is_dateline_meta(text) {

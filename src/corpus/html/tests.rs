@@ -266,3 +266,24 @@ fn an_editors_default_title_is_no_title() {
         doc.articles[0].paragraphs
     );
 }
+
+#[test]
+fn template_words_in_body_sentences_stay() {
+    for body in [
+        "老字号企业焕发新活力。",
+        "扫描二维码即可报名。",
+        "他说：“发现问题要及时纠错。”",
+    ] {
+        assert!(!is_template(body), "{body}");
+    }
+    for template in [
+        "【纠错】",
+        "分享到：",
+        "扫一扫，分享到微信",
+        "(责任编辑：李四)",
+        "京ICP证000000号。",
+        "大字号 中字号 小字号",
+    ] {
+        assert!(is_template(template), "{template}");
+    }
+}
