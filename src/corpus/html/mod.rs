@@ -224,12 +224,19 @@ fn body_paragraphs(lines: &[Line], headline: Option<&str>) -> Vec<String> {
 }
 
 /// A short line under a headline giving its date, time, source or author (`测试记者 2023年03月01日06:12 |
-/// 来源：人民网`), not body text.
+/// 来源：人民网`), not body text: no sentence, and a 来源/作者 label, or in at most 40 characters a full
+/// date with a time or a label (发布时间, 日期). 活动时间：10月1日 and a paragraph cut after
+/// `1970年4月24日，中国` are body text.
 fn is_dateline_meta(text: &str) -> bool {
-    static META: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"来源\s*[：:]|來源\s*[：:]|作者\s*[：:]|发布时间|發布時間|时间\s*[：:]|時間\s*[：:]|\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}:\d{2}").unwrap()
-    });
-    META.is_match(text) && !text.ends_with('。')
+    static LABEL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"来源\s*[：:]|來源\s*[：:]|作者\s*[：:]").unwrap());
+    static DATE_LABEL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\d{1,2}:\d{2}|发布|發布|时间|時間|日期|更新").unwrap());
+    !ends_as_sentence(text)
+        && (LABEL.is_match(text)
+            || (text.chars().count() <= 40
+                && DATE_LABEL.is_match(text)
+                && meta::parse_date(text).is_some()))
 }
 
 #[cfg(test)]

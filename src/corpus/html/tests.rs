@@ -287,3 +287,21 @@ fn template_words_in_body_sentences_stay() {
         assert!(is_template(template), "{template}");
     }
 }
+
+#[test]
+fn dateline_lines() {
+    for meta in [
+        "测试记者 2023年03月01日06:12 | 来源：人民网",
+        "发布时间：2023-03-01",
+        "2012年06月05日 09:15:27　　来源：新华网",
+        "作者：张三",
+    ] {
+        assert!(is_dateline_meta(meta), "{meta}");
+    }
+    for body in [
+        "活动时间：10月1日至7日",
+        "2023年3月1日，国务院新闻办公室举行新闻发布会。",
+    ] {
+        assert!(!is_dateline_meta(body), "{body}");
+    }
+}
