@@ -239,6 +239,19 @@ pub fn parse_date(s: &str) -> Option<String> {
     None
 }
 
+/// A `作者：`/`记者：` line's names (`作者：张三 李四` → `张三 李四`; `本报记者 张三` → `张三`), each 2–4 Han
+/// characters (or with a `·`).
+pub fn author_value(line: &str) -> Option<String> {
+    static AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?:作者|记者|記者)(?:\s*[：:]\s*|\s+)([\p{Han}·]{2,4}(?:[ 　、][\p{Han}·]{2,4})*)",
+        )
+        .unwrap()
+    });
+    let names = AUTHOR.captures(line)?[1].trim().to_string();
+    (!names.is_empty()).then_some(names)
+}
+
 /// A `来源：` value, the original source of a portal's reprint (`人民网－人民日报` → `人民日报`).
 pub fn source_value(line: &str) -> Option<String> {
     let c = SOURCE_LINE.captures(line)?;
@@ -489,6 +502,20 @@ mod tests {
             headline(&tags("国民经济运行总体平稳")).as_deref(),
             Some("国民经济运行总体平稳")
         );
+    }
+
+    #[test]
+    fn author_lines() {
+        assert_eq!(
+            author_value("作者：张三 李四 | 来源：新华网").as_deref(),
+            Some("张三 李四")
+        );
+        assert_eq!(
+            author_value("本报记者 王小明 2023年03月01日").as_deref(),
+            Some("王小明")
+        );
+        assert_eq!(author_value("2023年03月01日 来源：新华网"), None);
+        assert_eq!(author_value("记者从国家统计局获悉"), None);
     }
 
     #[test]

@@ -107,6 +107,11 @@ fn read_page(html: &str) -> Result<Document, ExtractError> {
             l.text.chars().count() <= TEMPLATE_LINE_CHARS && SOURCE_NOTE.is_match(&l.text)
         }))
         .find_map(|l| meta::source_value(&l.text));
+    // The author: the page's meta or JSON-LD, else a 作者：/记者 line under the headline.
+    let byline = tags
+        .author
+        .clone()
+        .or_else(|| header.iter().find_map(|l| meta::author_value(&l.text)));
     let source = visible_source
         .or_else(|| tags.meta_source.as_deref().and_then(meta::clean_source))
         .or_else(|| tags.site.clone());
@@ -116,7 +121,7 @@ fn read_page(html: &str) -> Result<Document, ExtractError> {
         date: tags.date.clone().or(visible_date),
         source,
         articles: vec![DocArticle {
-            byline: tags.author.clone(),
+            byline,
             paragraphs,
             ..Default::default()
         }],
