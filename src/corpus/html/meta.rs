@@ -55,6 +55,23 @@ fn clean(s: &str) -> Option<String> {
     (!t.is_empty()).then_some(t)
 }
 
+/// An editor's default title, not the page's: Dreamweaver's 无标题文档 ("Untitled Document") is on many
+/// older Chinese pages.
+fn is_placeholder_title(t: &str) -> bool {
+    let t = t.trim().to_ascii_lowercase();
+    [
+        "无标题文档",
+        "無標題文件",
+        "无标题",
+        "未命名",
+        "untitled document",
+        "untitled",
+        "new page 1",
+        "document",
+    ]
+    .contains(&t.as_str())
+}
+
 /// Reads [`Tags`] from a parsed page.
 pub fn read_tags(dom: &Dom) -> Tags {
     let mut tags = Tags::default();
@@ -76,7 +93,11 @@ pub fn read_tags(dom: &Dom) -> Tags {
             .find(|(key, v)| key == k && !v.trim().is_empty())
             .and_then(|(_, v)| clean(v))
     };
-    tags.title = dom.select("title").iter().find_map(|t| clean(&t.text()));
+    tags.title = dom
+        .select("title")
+        .iter()
+        .find_map(|t| clean(&t.text()))
+        .filter(|t| !is_placeholder_title(t));
     tags.og_title = meta("og:title").or_else(|| meta("twitter:title"));
     tags.h1 = dom.select("h1").iter().find_map(|h| clean(&h.text()));
     tags.site = meta("og:site_name");
@@ -216,6 +237,19 @@ pub fn parse_date(s: &str) -> Option<String> {
         return parse_date(&format!("{}-{}-{}", &t[..4], &t[4..6], &t[6..8]));
     }
     None
+}
+
+/// A `作者：`/`记者：` line's names (`作者：张三 李四` → `张三 李四`; `本报记者 张三` → `张三`), each 2–4 Han
+/// characters (or with a `·`).
+pub fn author_value(line: &str) -> Option<String> {
+    static AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?:作者|记者|記者)(?:\s*[：:]\s*|\s+)([\p{Han}·]{2,4}(?:[ 　、][\p{Han}·]{2,4})*)",
+        )
+        .unwrap()
+    });
+    let names = AUTHOR.captures(line)?[1].trim().to_string();
+    (!names.is_empty()).then_some(names)
 }
 
 /// A `来源：` value, the original source of a portal's reprint (`人民网－人民日报` → `人民日报`).
@@ -468,6 +502,20 @@ mod tests {
             headline(&tags("国民经济运行总体平稳")).as_deref(),
             Some("国民经济运行总体平稳")
         );
+    }
+
+    #[test]
+    fn author_lines() {
+        assert_eq!(
+            author_value("作者：张三 李四 | 来源：新华网").as_deref(),
+            Some("张三 李四")
+        );
+        assert_eq!(
+            author_value("本报记者 王小明 2023年03月01日").as_deref(),
+            Some("王小明")
+        );
+        assert_eq!(author_value("2023年03月01日 来源：新华网"), None);
+        assert_eq!(author_value("记者从国家统计局获悉"), None);
     }
 
     #[test]

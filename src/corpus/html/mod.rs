@@ -107,6 +107,11 @@ fn read_page(html: &str) -> Result<Document, ExtractError> {
             l.text.chars().count() <= TEMPLATE_LINE_CHARS && SOURCE_NOTE.is_match(&l.text)
         }))
         .find_map(|l| meta::source_value(&l.text));
+    // The author: the page's meta or JSON-LD, else a 作者：/记者 line under the headline.
+    let byline = tags
+        .author
+        .clone()
+        .or_else(|| header.iter().find_map(|l| meta::author_value(&l.text)));
     let source = visible_source
         .or_else(|| tags.meta_source.as_deref().and_then(meta::clean_source))
         .or_else(|| tags.site.clone());
@@ -116,7 +121,7 @@ fn read_page(html: &str) -> Result<Document, ExtractError> {
         date: tags.date.clone().or(visible_date),
         source,
         articles: vec![DocArticle {
-            byline: tags.author.clone(),
+            byline,
             paragraphs,
             ..Default::default()
         }],
@@ -142,20 +147,42 @@ fn main_content(dom: dom_query::Document) -> Vec<Line> {
     }
 }
 
-/// Template lines of Chinese news sites: kept out of the body wherever Readability leaves them. Each
-/// applies to a short line only (a body paragraph may well mention 版权所有).
+/// Template lines of Chinese news sites, kept out of the body wherever Readability leaves them, when
+/// short ([`TEMPLATE_LINE_CHARS`]; a body paragraph may well mention 版权所有): licences, copyright,
+/// editor's and original-title lines, whatever their punctuation.
 static TEMPLATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"ICP[备证備證]|公网安备|公網安備|版权所有|版權所有|[Cc]opyright|©|All [Rr]ights [Rr]eserved|",
-        r"相关新闻|相关阅读|相关报道|相关链接|延伸阅读|推荐阅读|热点排行|点击排行|热门推荐|热榜|猜你喜欢|",
-        r"相關新聞|相關閱讀|相關報導|相關連結|延伸閱讀|推薦閱讀|熱門|點擊排行|",
-        r"分享到|分享至|打印本页|关闭窗口|纠错|收藏本文|返回顶部|上一篇|下一篇|字号|",
-        r"列印|關閉視窗|糾錯|返回頂部|上一篇|下一篇|字號|",
-        r"网友评论|发表评论|我要评论|评论\s*\(|扫一扫|二维码|網友評論|發表評論|掃一掃|二維碼|",
-        r"责任?编辑?\s*[：:]|責任?編輯?\s*[：:]|^[(（]\s*[责責]编|特别声明|免责声明|特別聲明|免責聲明|^标签\s*[：:]|^標籤\s*[：:]|^原标题\s*[：:]|^原標題\s*[：:]"
+        r"[IＩ][CＣ][PＰ][备证備證]|公网安备|公網安備|版权所有|版權所有|[Cc]opyright|©|All [Rr]ights [Rr]eserved|",
+        r"责任?编辑?\s*[：:]|責任?編輯?\s*[：:]|^[(（]\s*[责責]编|特别声明|免责声明|特別聲明|免責聲明|",
+        r"^标签\s*[：:]|^標籤\s*[：:]|^原标题\s*[：:]|^原標題\s*[：:]"
     ))
     .unwrap()
 });
+
+/// Words of lists, toolbars and comment boxes (相关新闻, 分享到, 【纠错】, 扫一扫…): template in a short
+/// line that does not end as a sentence does (扫描二维码即可报名。 is body text).
+static TEMPLATE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"相关新闻|相关阅读|相关报道|相关链接|延伸阅读|推荐阅读|热点排行|点击排行|热门推荐|热榜|猜你喜欢|",
+        r"相關新聞|相關閱讀|相關報導|相關連結|延伸閱讀|推薦閱讀|熱門|點擊排行|",
+        r"分享到|分享至|打印本页|关闭窗口|纠错|收藏本文|返回顶部|上一篇|下一篇|[大中小]字号|字号\s*[：:]|",
+        r"列印|關閉視窗|糾錯|返回頂部|上一篇|下一篇|[大中小]字號|字號\s*[：:]|",
+        r"网友评论|发表评论|我要评论|评论\s*\(|扫一扫|二维码|網友評論|發表評論|掃一掃|二維碼"
+    ))
+    .unwrap()
+});
+
+/// Whether a line ends as a sentence does (。！？… before any closing quote or bracket).
+fn ends_as_sentence(text: &str) -> bool {
+    text.trim_end_matches(['”', '’', '」', '』', '）', ')', '"', '\''])
+        .ends_with(['。', '！', '？', '!', '?', '…'])
+}
+
+/// Whether a line is template: a [`TEMPLATE`] line, or [`TEMPLATE_WORDS`] in a line that is no sentence.
+fn is_template(text: &str) -> bool {
+    text.chars().count() <= TEMPLATE_LINE_CHARS
+        && (TEMPLATE.is_match(text) || (TEMPLATE_WORDS.is_match(text) && !ends_as_sentence(text)))
+}
 
 /// A line that is a source note (`（来源：人民日报）`, `本文来源：新华社`), not a sentence that mentions one.
 static SOURCE_NOTE: LazyLock<Regex> = LazyLock::new(|| {
@@ -176,7 +203,7 @@ fn body_paragraphs(lines: &[Line], headline: Option<&str>) -> Vec<String> {
         // A heading such as 相关新闻 or 网友评论 starts a section of template: skip it to the next
         // heading. Other headings are the article's subheads (一、稳就业), body text.
         if line.heading {
-            skipping_list = n <= TEMPLATE_LINE_CHARS && TEMPLATE.is_match(text);
+            skipping_list = is_template(text);
             if skipping_list {
                 continue;
             }
@@ -190,7 +217,7 @@ fn body_paragraphs(lines: &[Line], headline: Option<&str>) -> Vec<String> {
         if line.link_density() > 0.5 {
             continue;
         }
-        if n <= TEMPLATE_LINE_CHARS && TEMPLATE.is_match(text) {
+        if is_template(text) {
             continue;
         }
         if n <= TEMPLATE_LINE_CHARS && is_dateline_meta(text) {
@@ -202,12 +229,19 @@ fn body_paragraphs(lines: &[Line], headline: Option<&str>) -> Vec<String> {
 }
 
 /// A short line under a headline giving its date, time, source or author (`测试记者 2023年03月01日06:12 |
-/// 来源：人民网`), not body text.
+/// 来源：人民网`), not body text: no sentence, and a 来源/作者 label, or in at most 40 characters a full
+/// date with a time or a label (发布时间, 日期). 活动时间：10月1日 and a paragraph cut after
+/// `1970年4月24日，中国` are body text.
 fn is_dateline_meta(text: &str) -> bool {
-    static META: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"来源\s*[：:]|來源\s*[：:]|作者\s*[：:]|发布时间|發布時間|时间\s*[：:]|時間\s*[：:]|\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}:\d{2}").unwrap()
-    });
-    META.is_match(text) && !text.ends_with('。')
+    static LABEL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"来源\s*[：:]|來源\s*[：:]|作者\s*[：:]").unwrap());
+    static DATE_LABEL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\d{1,2}:\d{2}|发布|發布|时间|時間|日期|更新").unwrap());
+    !ends_as_sentence(text)
+        && (LABEL.is_match(text)
+            || (text.chars().count() <= 40
+                && DATE_LABEL.is_match(text)
+                && meta::parse_date(text).is_some()))
 }
 
 #[cfg(test)]

@@ -251,3 +251,57 @@ fn subheads_stay_in_the_body() {
     assert_eq!(ps[0], "一、总体平稳");
     assert_eq!(ps[3], "二、稳中有进");
 }
+
+#[test]
+fn an_editors_default_title_is_no_title() {
+    let page = format!(
+        "<html><head><meta charset=utf-8><title>无标题文档</title></head><body><table><tr><td>{BODY}</td></tr></table>\
+<p>京ＩＣＰ备00000000号</p></body></html>"
+    );
+    let doc = extract_html(page.as_bytes()).unwrap();
+    assert_eq!(doc.title, None);
+    assert!(
+        !doc.articles[0].text().contains("ＩＣＰ"),
+        "{:#?}",
+        doc.articles[0].paragraphs
+    );
+}
+
+#[test]
+fn template_words_in_body_sentences_stay() {
+    for body in [
+        "老字号企业焕发新活力。",
+        "扫描二维码即可报名。",
+        "他说：“发现问题要及时纠错。”",
+    ] {
+        assert!(!is_template(body), "{body}");
+    }
+    for template in [
+        "【纠错】",
+        "分享到：",
+        "扫一扫，分享到微信",
+        "(责任编辑：李四)",
+        "京ICP证000000号。",
+        "大字号 中字号 小字号",
+    ] {
+        assert!(is_template(template), "{template}");
+    }
+}
+
+#[test]
+fn dateline_lines() {
+    for meta in [
+        "测试记者 2023年03月01日06:12 | 来源：人民网",
+        "发布时间：2023-03-01",
+        "2012年06月05日 09:15:27　　来源：新华网",
+        "作者：张三",
+    ] {
+        assert!(is_dateline_meta(meta), "{meta}");
+    }
+    for body in [
+        "活动时间：10月1日至7日",
+        "2023年3月1日，国务院新闻办公室举行新闻发布会。",
+    ] {
+        assert!(!is_dateline_meta(body), "{body}");
+    }
+}
