@@ -100,6 +100,9 @@ pub struct Summary<'a> {
     pub returned: usize,
     /// Time spent searching, in milliseconds.
     pub elapsed_ms: f64,
+    /// Present (true) only when the answer may lack passages: a SolrCloud shard did not answer.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
 }
 
 impl<'a> Summary<'a> {
@@ -113,6 +116,7 @@ impl<'a> Summary<'a> {
             total_hits: results.total,
             returned: results.hits.len(),
             elapsed_ms: results.elapsed.as_secs_f64() * 1000.0,
+            partial: results.partial,
         }
     }
 }
@@ -819,6 +823,7 @@ mod tests {
             rule: MatchRule::AllTerms,
             sort: crate::search::Sort::Relevance,
             elapsed: Duration::from_millis(2),
+            partial: false,
         }
     }
 

@@ -21,6 +21,22 @@ use tantivy::tokenizer::TokenizerManager;
 
 use crate::index::query_tree::QueryTree;
 
+pub mod search;
+pub mod sync;
+
+/// The files of sou's configset (`solr/configset`), as built into sou: (name, contents).
+pub const CONFIGSET: [(&str, &str); 2] = [
+    ("schema.xml", include_str!("../solr/configset/schema.xml")),
+    (
+        "solrconfig.xml",
+        include_str!("../solr/configset/solrconfig.xml"),
+    ),
+];
+
+/// The name of the schema of sou's collections (`<schema name="sou">` in `solr/configset/schema.xml`): what
+/// tells a collection of sou from another.
+pub const SCHEMA_NAME: &str = "sou";
+
 /// The field of the collection's unique key: one value per passage ([`passage_key`]).
 pub const KEY_FIELD: &str = "passage";
 
@@ -182,6 +198,22 @@ impl Collection {
         })
     }
 
+    /// Uploads sou's configset ([`CONFIGSET`], built into sou from `solr/configset`) to the cluster under
+    /// the name `name`, replacing the files of a configset of that name. Errors: Solr's own message
+    /// ([`crate::Error::Solr`]).
+    pub fn upload_configset(&self, name: &str) -> crate::Result<()> {
+        for (file, text) in CONFIGSET {
+            let url = format!(
+                "{}/admin/configs?action=UPLOAD&name={}&filePath={}&overwrite=true&wt=json",
+                self.node,
+                encode(name),
+                encode(file)
+            );
+            self.send(&url, "application/octet-stream", text.as_bytes())?;
+        }
+        Ok(())
+    }
+
     /// Creates the collection from the configset named `configset` (uploaded to the cluster beforehand, as
     /// `bin/solr zk upconfig` does), with `shards` shards of `replicas` replicas each, its passages routed by
     /// their `article` field. Errors: Solr's own message ([`crate::Error::Solr`]).
@@ -214,8 +246,52 @@ impl Collection {
         self.call(&url, Some(&json!({}))).map(|_| ())
     }
 
+    /// Deletes every passage of the corpus file `path` (a delete by query on the `path` field); visible after
+    /// [`Collection::commit`]. Errors: [`crate::Error::Solr`].
+    pub fn delete_path(&self, path: &str) -> crate::Result<()> {
+        let url = format!("{}/{}/update?wt=json", self.node, encode(&self.name));
+        let q = format!("{{!term f=path}}{path}");
+        self.call(&url, Some(&json!({"delete": {"query": q}})))
+            .map(|_| ())
+    }
+
+    /// Checks that the collection answers and has sou's schema (its name is `sou`, as `solr/configset`'s
+    /// schema.xml says). Errors ([`crate::Error::Solr`]): the URL can't be reached, the collection does not
+    /// exist, or its schema is another.
+    pub fn check_schema(&self) -> crate::Result<()> {
+        let url = format!("{}/{}/schema/name?wt=json", self.node, encode(&self.name));
+        let v = self.call(&url, None)?;
+        match v["name"].as_str() {
+            Some(SCHEMA_NAME) => Ok(()),
+            other => Err(crate::Error::Solr(format!(
+                "{}/{}: not a collection of sou: its schema is {} (expected sou's, from `sou solr create`)",
+                self.node,
+                self.name,
+                other.map_or("unnamed".to_string(), |n| format!("'{n}'"))
+            ))),
+        }
+    }
+
+    /// How many documents (passages) the collection holds (`numFound` of `*:*`), and whether the answer is
+    /// partial (a shard without a live replica).
+    pub fn count_all(&self) -> crate::Result<(u64, bool)> {
+        let url = format!(
+            "{}/{}/select?q=*:*&rows=0&shards.tolerant=true&wt=json",
+            self.node,
+            encode(&self.name)
+        );
+        let v = self.call(&url, None)?;
+        Ok((
+            v["response"]["numFound"].as_u64().unwrap_or(0),
+            v["responseHeader"]["partialResults"]
+                .as_bool()
+                .unwrap_or(false),
+        ))
+    }
+
     /// The documents matching `tree` (over the fields of `schema`), best first: at most `limit`, with the
-    /// fields `fields` (comma-separated, as Solr's `fl`) and their score.
+    /// fields `fields` (comma-separated, as Solr's `fl`) and their score. Shards that don't answer are left
+    /// out (`shards.tolerant`): [`Answer::partial`] says so.
     pub fn query(
         &self,
         tree: &QueryTree,
@@ -228,6 +304,7 @@ impl Collection {
             "query": tree.to_solr(schema),
             "limit": limit,
             "fields": format!("{fields},score"),
+            "params": {"shards.tolerant": "true"},
         });
         let v = self.call(&url, Some(&body))?;
         let response = &v["response"];
@@ -240,6 +317,16 @@ impl Collection {
         })
     }
 
+    /// A POST of `body` as `content_type`; the answer as [`Collection::call`]'s.
+    fn send(&self, url: &str, content_type: &str, body: &[u8]) -> crate::Result<Value> {
+        let response = self
+            .agent
+            .post(url)
+            .header("Content-Type", content_type)
+            .send(body);
+        self.answer(url, response)
+    }
+
     /// One request: a GET without `body`, a POST of JSON with it. The answer's JSON, or Solr's error
     /// message, or what kept the request from an answer.
     fn call(&self, url: &str, body: Option<&Value>) -> crate::Result<Value> {
@@ -247,6 +334,16 @@ impl Collection {
             None => self.agent.get(url).call(),
             Some(b) => self.agent.post(url).send_json(b),
         };
+        self.answer(url, response)
+    }
+
+    /// The JSON of an answer, or why there is none: the node unreachable, a timeout, an error status with
+    /// Solr's message, an answer that is not Solr's.
+    fn answer(
+        &self,
+        url: &str,
+        response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> crate::Result<Value> {
         let mut response =
             response.map_err(|e| crate::Error::Solr(format!("{}: {e}", self.node)))?;
         let status = response.status();

@@ -95,9 +95,7 @@ impl Format {
         let lower: Vec<u8> = head.iter().take(4096).map(u8::to_ascii_lowercase).collect();
         let has = |s: &[u8]| lower.windows(s.len()).any(|w| w == s);
         let mime_headers = has(b"mime-version:") || has(b"content-type: multipart/related");
-        if has(b"multipart/related") && mime_headers
-            || (matches!(ext.as_str(), "mht" | "mhtml") && mime_headers)
-        {
+        if mime_headers && (has(b"multipart/related") || matches!(ext.as_str(), "mht" | "mhtml")) {
             return Format::Mhtml;
         }
         let body = lower
