@@ -159,6 +159,7 @@ pub struct Collection {
     /// The collection's name.
     pub name: String,
     agent: ureq::Agent,
+    timeout: Duration,
 }
 
 /// What a query answered.
@@ -195,6 +196,7 @@ impl Collection {
             node: node.to_string(),
             name: name.to_string(),
             agent: config.into(),
+            timeout,
         })
     }
 
@@ -344,29 +346,69 @@ impl Collection {
         url: &str,
         response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
     ) -> crate::Result<Value> {
-        let mut response =
-            response.map_err(|e| crate::Error::Solr(format!("{}: {e}", self.node)))?;
+        let mut response = response.map_err(|e| self.unanswered(e))?;
         let status = response.status();
         let text = response
             .body_mut()
             .with_config()
             .limit(1 << 30)
             .read_to_string()
-            .map_err(|e| crate::Error::Solr(format!("{}: reading the answer: {e}", self.node)))?;
-        let v: Value = serde_json::from_str(&text).map_err(|_| {
-            crate::Error::Solr(format!(
-                "{url}: HTTP {status}, not a Solr answer: {}",
-                text.chars().take(200).collect::<String>()
-            ))
-        })?;
+            .map_err(|e| self.unanswered(e))?;
+        let v: Value = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(_) if status == 404 => {
+                return Err(crate::Error::Solr(format!(
+                    "{}: no collection '{}' there (HTTP 404 for {url})",
+                    self.node, self.name
+                )));
+            }
+            Err(_) => {
+                return Err(crate::Error::Solr(format!(
+                    "{url}: HTTP {status}, not an answer of Solr: {}",
+                    one_line(&text, 120)
+                )));
+            }
+        };
         if !status.is_success() {
-            let msg = v["error"]["msg"].as_str().unwrap_or("no message");
+            let msg = v["error"]["msg"]
+                .as_str()
+                .map_or("no message".to_string(), |m| one_line(m, 300));
             return Err(crate::Error::Solr(format!(
-                "{}: HTTP {status}: {msg}",
-                self.name
+                "{}/{}: Solr answered HTTP {status}: {msg}",
+                self.node, self.name
             )));
         }
         Ok(v)
+    }
+
+    /// Why a request got no answer, in a line: the node unreachable, no answer in time, another failure.
+    fn unanswered(&self, e: ureq::Error) -> crate::Error {
+        let why = match &e {
+            ureq::Error::Timeout(_) => format!(
+                "no answer within {} s (see --timeout)",
+                self.timeout.as_secs_f64()
+            ),
+            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+                "cannot connect (connection refused): is Solr running there?".to_string()
+            }
+            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => format!(
+                "no answer within {} s (see --timeout)",
+                self.timeout.as_secs_f64()
+            ),
+            ureq::Error::HostNotFound => "no such host".to_string(),
+            other => one_line(&other.to_string(), 300),
+        };
+        crate::Error::Solr(format!("{}: {why}", self.node))
+    }
+}
+
+/// `s` on one line (line breaks and runs of white space as one space), cut after `max` characters.
+fn one_line(s: &str, max: usize) -> String {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let line = words.join(" ");
+    match line.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None => line,
     }
 }
 
