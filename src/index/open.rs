@@ -148,6 +148,9 @@ pub struct SearchIndex {
     /// The reprint groups last loaded, for the generation of the index they belong to: a batch of searches
     /// (or a server) reads them once per commit, not once per search.
     pub(crate) reprints: std::sync::Mutex<Option<std::sync::Arc<super::reprints::Reprints>>>,
+    /// The first-stage scores of passages by [`crate::solr::passage_key`], where another engine scored them
+    /// (a scratch index of a collection's candidates, [`crate::solr::search`]); None for a local index.
+    pub(crate) external_scores: Option<std::collections::HashMap<String, f32>>,
 }
 
 /// Opens the index in `dir` for searching, after checking its manifest, its schema and every segment.
@@ -207,6 +210,7 @@ pub(crate) fn open_with(dir: &Path, manifest: Option<Manifest>) -> crate::Result
         dir: dir.to_path_buf(),
         analyzer,
         reprints: std::sync::Mutex::new(None),
+        external_scores: None,
     })
 }
 

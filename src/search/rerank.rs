@@ -320,6 +320,20 @@ pub(super) fn candidates(
         (scored, n)
     };
 
+    // Passages scored elsewhere (a SolrCloud collection, with its whole statistics) keep that score.
+    if let Some(scores) = &idx.external_scores {
+        for (score, addr) in found.iter_mut() {
+            let doc: TantivyDocument = searcher.doc(*addr)?;
+            let key = crate::solr::passage_key(
+                &get_str(&doc, f.path),
+                &get_str(&doc, f.id),
+                get_u64(&doc, f.ordinal),
+            );
+            if let Some(s) = scores.get(&key) {
+                *score = *s;
+            }
+        }
+    }
     let r = *RANKING;
     let mut loaded: Vec<Candidate> = Vec::with_capacity(found.len().min(pool));
     let verifying = !plan.checks.is_empty();

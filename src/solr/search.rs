@@ -32,6 +32,9 @@ pub struct SolrResults {
     pub partial: bool,
 }
 
+/// The factor of tantivy's BM25 that Lucene's leaves out: k1 + 1 (k1 = 1.2, as in the configset).
+const BM25_K1_PLUS_1: f64 = 2.2;
+
 /// How many candidates a search of `limit` hits fetches from the collection at most: 5 per hit, at least 200.
 pub fn pool(limit: usize) -> usize {
     limit.saturating_mul(5).max(200)
@@ -49,12 +52,25 @@ pub fn search(solr: &Collection, req: &SearchRequest, pool: usize) -> crate::Res
     let (full, some) = crate::search::candidate_trees(&planner, req)?;
     let coverage = req.plain || crate::search::query::is_question(&req.query);
     let fields = stored_fields(&schema);
+    // Solr's scores (BM25 with the collection's statistics; Lucene leaves out tantivy's factor k1 + 1 = 2.2,
+    // put back so that scores read as a local index's). Where the hits are the passages with some of the
+    // query, their scores are those of that query.
+    let mut scores = std::collections::HashMap::new();
+    let mut add_scores = |docs: &[Value]| {
+        for d in docs {
+            if let (Some(k), Some(s)) = (d[KEY_FIELD].as_str(), d["score"].as_f64()) {
+                scores.insert(k.to_string(), (s * BM25_K1_PLUS_1) as f32);
+            }
+        }
+    };
     let a = solr.query(&full, &schema, pool, &fields)?;
+    add_scores(&a.docs);
     let mut docs = a.docs;
     let mut partial = a.partial;
     let complete = a.num_found as usize <= docs.len();
     if coverage || a.num_found == 0 {
         let b = solr.query(&some, &schema, pool, &fields)?;
+        add_scores(&b.docs);
         partial |= b.partial;
         let have: std::collections::HashSet<String> = docs
             .iter()
@@ -66,7 +82,8 @@ pub fn search(solr: &Collection, req: &SearchRequest, pool: usize) -> crate::Res
                 .filter(|d| d[KEY_FIELD].as_str().is_none_or(|k| !have.contains(k))),
         );
     }
-    let idx = scratch(&docs)?;
+    let mut idx = scratch(&docs)?;
+    idx.external_scores = Some(scores);
     let mut results = crate::search::search(&idx, req)?;
     if !complete {
         results.total = a.num_found as usize;
@@ -111,6 +128,7 @@ pub(crate) fn scratch(docs: &[Value]) -> crate::Result<SearchIndex> {
         dir: std::env::temp_dir().join("sou-solr-scratch-none"),
         analyzer,
         reprints: std::sync::Mutex::new(None),
+        external_scores: None,
     })
 }
 
