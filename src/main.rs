@@ -108,15 +108,8 @@ fn index_command(args: IndexArgs) -> anyhow::Result<ExitCode> {
     };
     let mut out = io::stdout().lock();
     if args.json {
-        match &sent {
-            None => output::print_index_json(&mut out, &stats)?,
-            Some(sent) => {
-                let mut v = serde_json::to_value(&stats)?;
-                v["elapsed_ms"] = serde_json::json!(stats.elapsed.as_secs_f64() * 1000.0);
-                v["solr"] = serde_json::to_value(sent)?;
-                writeln!(out, "{v}")?;
-            }
-        }
+        let solr = args.solr.as_deref().zip(sent.as_ref());
+        output::print_index_json_with(&mut out, &stats, solr)?;
     } else {
         writeln!(out, "{}", output::index_summary_line(&stats))?;
         if let (Some(sent), Some(url)) = (&sent, &args.solr) {

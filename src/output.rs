@@ -419,8 +419,23 @@ pub fn index_summary_line(s: &IndexStats) -> String {
 /// `sou index --json`: one `{"type":"index_summary","data":{…}}` line (the [`IndexStats`] fields, and the
 /// wall time as `elapsed_s`).
 pub fn print_index_json<W: Write>(out: &mut W, stats: &IndexStats) -> io::Result<()> {
+    print_index_json_with(out, stats, None)
+}
+
+/// [`print_index_json`], with what `sou index --solr` sent to a collection as `data.solr` (the fields of
+/// [`crate::solr::sync::SyncStats`] and the collection's `url`).
+pub fn print_index_json_with<W: Write>(
+    out: &mut W,
+    stats: &IndexStats,
+    solr: Option<(&str, &crate::solr::sync::SyncStats)>,
+) -> io::Result<()> {
     let mut v = serde_json::to_value(stats).map_err(io::Error::other)?;
     v["elapsed_s"] = serde_json::json!(stats.elapsed.as_secs_f64());
+    if let Some((url, sent)) = solr {
+        let mut s = serde_json::to_value(sent).map_err(io::Error::other)?;
+        s["url"] = serde_json::json!(url);
+        v["solr"] = s;
+    }
     writeln!(
         out,
         "{}",

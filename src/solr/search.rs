@@ -18,6 +18,8 @@ use tantivy::schema::{FieldType, Schema};
 use tantivy::{Index, TantivyDocument};
 
 use super::{Collection, KEY_FIELD};
+use crate::index::open::WordStats;
+use crate::index::query_tree::QueryTree;
 use crate::index::{Manifest, SearchIndex};
 use crate::search::{SearchRequest, SearchResults};
 use crate::text::analyzer::{self, Analyzer};
@@ -47,9 +49,27 @@ pub fn pool(limit: usize) -> usize {
 /// [`crate::Error::Tantivy`] from the scratch index.
 pub fn search(solr: &Collection, req: &SearchRequest, pool: usize) -> crate::Result<SolrResults> {
     let started = Instant::now();
-    let planner = scratch(&[])?;
+    let mut planner = scratch(&[])?;
+    planner.word_stats = Some(WordStats::default());
     let schema = planner.index.schema();
     let (full, some) = crate::search::candidate_trees(&planner, req)?;
+    // The collection's statistics of the query's words (the weights of coverage): how many passages hold
+    // each, one count each.
+    let words = planner
+        .word_stats
+        .take()
+        .map(|s| s.asked.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .unwrap_or_default();
+    let mut stats = WordStats {
+        docs: solr.count_all()?.0,
+        ..Default::default()
+    };
+    for w in words {
+        let tree = QueryTree::term(planner.fields.words, &w);
+        stats
+            .df
+            .insert(w, solr.query(&tree, &schema, 0, KEY_FIELD)?.num_found);
+    }
     let coverage = req.plain || crate::search::query::is_question(&req.query);
     let fields = stored_fields(&schema);
     // Solr's scores (BM25 with the collection's statistics; Lucene leaves out tantivy's factor k1 + 1 = 2.2,
@@ -84,6 +104,7 @@ pub fn search(solr: &Collection, req: &SearchRequest, pool: usize) -> crate::Res
     }
     let mut idx = scratch(&docs)?;
     idx.external_scores = Some(scores);
+    idx.word_stats = Some(stats);
     let mut results = crate::search::search(&idx, req)?;
     if !complete {
         results.total = a.num_found as usize;
@@ -129,6 +150,7 @@ pub(crate) fn scratch(docs: &[Value]) -> crate::Result<SearchIndex> {
         analyzer,
         reprints: std::sync::Mutex::new(None),
         external_scores: None,
+        word_stats: None,
     })
 }
 
