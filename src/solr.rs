@@ -1,16 +1,20 @@
-//! SolrCloud as the place where the passages live (issue 18, under way): sou's documents and queries in the
-//! form of the collection that `solr/configset` defines.
+//! SolrCloud as the place where the passages live (issue 18): sou's documents and queries in the form of the
+//! collection that `solr/configset` defines.
 //!
 //! - [`document`]: a passage's tantivy document as a Solr document: the same stored values, and each view
 //!   (words, character bigrams and unigrams, of the text and of the title) as the tokens that sou's own
 //!   analyzer made, with their positions, in Solr's JSON pre-analyzed form. Solr analyzes nothing.
-//! - [`Collection`]: a collection over HTTP (the JSON update and query APIs, and the Collections API to
-//!   create one with N shards and R replicas, routed by article so that an article's passages share a shard).
+//! - [`Collection`]: a collection over HTTP (the JSON update and query APIs, the Configsets API to upload
+//!   [`CONFIGSET`], and the Collections API to create one with N shards and R replicas, routed by article so
+//!   that an article's passages share a shard). Errors are one line each ([`crate::Error::Solr`]).
 //! - Queries are [`QueryTree`]s, which a search plans once and a local index runs with tantivy; here they go
 //!   in Solr's JSON Query DSL ([`QueryTree::to_solr`]).
+//! - [`sync`]: `sou index --solr`, the collection kept equal to the local index file by file.
+//! - [`search`](mod@search): `sou search --solr`, Solr's candidates re-ranked and shown by the local search.
 //!
-//! Not yet: `sou index --solr` and `sou search --solr` (the manifest's incremental updates, and re-ranking
-//! and snippets over the candidates that Solr returns).
+//! Not yet: indexing straight into the collection without the local index as a stage (it holds every passage
+//! once more on the indexing machine); `sou count`, `sou show`, `sou serve` and `sou search --count` on a
+//! collection; grouping reprints; a user dictionary on the search side; TLS and authentication.
 
 use std::time::Duration;
 

@@ -183,3 +183,46 @@ fn stored_doc(schema: &Schema, d: &Value) -> TantivyDocument {
 
 /// A timeout for a search's requests when none is given.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::DocSetCollector;
+
+    #[test]
+    fn a_scratch_index_of_the_stored_fields_searches_as_the_local_index() {
+        let (_dir, idx) = crate::index::test_index(&[
+            ("a.txt", "人工智能改变世界。\n\n研究院的人工智能研究很快。"),
+            ("b.txt", "工业技术研究院发布报告。\n\n科技企业发展迅速。"),
+        ]);
+        let searcher = idx.reader.searcher();
+        let docs: Vec<Value> = searcher
+            .search(&tantivy::query::AllQuery, &DocSetCollector)
+            .unwrap()
+            .into_iter()
+            .map(|a| {
+                let doc: TantivyDocument = searcher.doc(a).unwrap();
+                super::super::stored_document(&idx, &doc).unwrap()
+            })
+            .collect();
+        let copy = scratch(&docs).unwrap();
+        for q in ["人工智能", "\"研究院\"", "研究 -科技", "科技发展怎么样？"] {
+            let req = SearchRequest {
+                query: q.to_string(),
+                limit: 10,
+                snippet_chars: 40,
+                ..Default::default()
+            };
+            let local = crate::search::search(&idx, &req).unwrap();
+            let there = crate::search::search(&copy, &req).unwrap();
+            assert_eq!(local.hits, there.hits, "{q}");
+            assert_eq!(local.total, there.total, "{q}");
+        }
+    }
+
+    #[test]
+    fn a_search_fetches_at_least_200_candidates() {
+        assert_eq!(pool(10), 200);
+        assert_eq!(pool(100), 500);
+    }
+}
