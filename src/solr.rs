@@ -261,6 +261,14 @@ impl Collection {
             .map(|_| ())
     }
 
+    /// Deletes every document of the collection; visible after [`Collection::commit`]. Errors:
+    /// [`crate::Error::Solr`].
+    pub fn delete_all(&self) -> crate::Result<()> {
+        let url = format!("{}/{}/update?wt=json", self.node, encode(&self.name));
+        self.call(&url, Some(&json!({"delete": {"query": "*:*"}})))
+            .map(|_| ())
+    }
+
     /// Checks that the collection answers and has sou's schema (its name is `sou`, as `solr/configset`'s
     /// schema.xml says). Errors ([`crate::Error::Solr`]): the URL can't be reached, the collection does not
     /// exist, or its schema is another.

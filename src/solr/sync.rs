@@ -10,6 +10,8 @@
 //! JSON object `{"url": URL, "files": {PATH: ENTRY}}` where ENTRY is the local manifest's entry of the file
 //! as it was sent ([`crate::index::FileEntry`]). It is written after Solr's commit: a run that stops before
 //! it sends the same files again, which is harmless (a file's passages are deleted before they are added).
+//! Without a record (a first run, or an index folder made afresh) the collection is emptied first and filled
+//! with every passage of the local index.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -70,9 +72,18 @@ pub fn sync(
     progress: &mut dyn FnMut(&str),
 ) -> crate::Result<SyncStats> {
     let path = record_path(&idx.dir, url);
-    let mut record: Record = match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
-        Err(_) => Record::default(),
+    let record: Option<Record> = std::fs::read(&path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    // Without a record of what it holds, the collection is filled afresh: whatever it has (a run of another
+    // index, a record lost with its index folder) is deleted first, so that no passage of a file gone since
+    // stays behind.
+    let mut record = match record {
+        Some(r) => r,
+        None => {
+            solr.delete_all()?;
+            Record::default()
+        }
     };
     record.url = url.trim_end_matches('/').to_string();
     let mut stats = SyncStats::default();
