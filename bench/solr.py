@@ -162,8 +162,10 @@ def main():
             subprocess.run([sou, "index", "--json", "--corpus", corpus, "--index", index, "--solr", url],
                            check=True, capture_output=True, text=True)
             send_s = time.perf_counter() - t0
-            status = json.load(urllib.request.urlopen(f"{base}/admin/cores?action=STATUS&wt=json"))
-            solr_bytes = sum(c.get("index", {}).get("sizeInBytes", 0) for c in status["status"].values())
+            solr_bytes = 0
+            for node in cluster.nodes:
+                status = json.load(urllib.request.urlopen(f"{node}/admin/cores?action=STATUS&wt=json"))
+                solr_bytes += sum(c.get("index", {}).get("sizeInBytes", 0) for c in status["status"].values())
             for s in SETS:
                 res, partial = run_batch(sou, ["--solr", url], qfiles[s])
                 lat = [ms for _, ms in res.values()]

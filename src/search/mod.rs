@@ -238,10 +238,6 @@ fn rank(
     let limit = req.limit.max(1);
     let docs = (searcher.num_docs() as usize).max(1);
     let mut pool = limit.saturating_mul(3).max(50).min(docs);
-    // Scores from elsewhere replace tantivy's after its cut: take every passage.
-    if idx.external_scores.is_some() {
-        pool = docs;
-    }
     // Collapsed reprints are not known to the early stop of `candidates`: once some are, look at the whole pool.
     let mut early_stop = true;
     loop {
