@@ -390,7 +390,7 @@ pub fn parse(args: Vec<std::ffi::OsString>) -> Result<Cli, ParseError> {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ParseError::Print(err),
         // A bare `sou`: one line, like every usage error.
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => ParseError::Line(
-            "no command given: `sou search`, `sou show`, `sou count`, `sou index`, `sou serve` or `sou analyze` (see `sou --help`)"
+            "no command given: `sou search`, `sou show`, `sou count`, `sou index`, `sou serve`, `sou analyze` or `sou solr` (see `sou --help`)"
                 .into(),
         ),
         _ => ParseError::Line(error_line(&err, command.as_deref())),
