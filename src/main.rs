@@ -330,6 +330,11 @@ fn terminal_width() -> usize {
 /// `sou search`: exit status 0 with hits (for a keyword query: full matches; in a batch: for any query), 1
 /// without, 2 if a query (of a batch) was bad.
 fn search_command(args: SearchArgs) -> anyhow::Result<ExitCode> {
+    if args.solr.is_some() && args.sort != SortArg::Relevance {
+        anyhow::bail!(
+            "--sort by date is not available with --solr yet (a collection returns its best candidates by relevance)"
+        );
+    }
     let solr = match &args.solr {
         Some(url) => {
             let timeout = std::time::Duration::from_secs(args.timeout.get() as u64);

@@ -127,3 +127,13 @@ fn a_server_that_never_answers_times_out() {
     one_line_error(&out, &["no answer within 1 s", "--timeout"]);
     assert!(started.elapsed() < Duration::from_secs(20));
 }
+
+#[test]
+fn what_a_collection_cannot_do_yet_is_refused_before_any_request() {
+    let env = TestEnv::new(&[]);
+    let url = format!("http://127.0.0.1:{}/solr/sou", closed_port());
+    let out = env.run(["search", "--solr", &url, "--sort", "date", "人工智能"]);
+    one_line_error(&out, &["--sort", "--solr"]);
+    let out = env.run(["search", "--solr", &url, "--count", "人工智能"]);
+    one_line_error(&out, &["--count", "--solr"]);
+}
