@@ -396,7 +396,7 @@ fn search_command(args: SearchArgs) -> anyhow::Result<ExitCode> {
                         .map(|r| Found::Hits(r.results))
                         .map_err(|e| e.to_string())
                 }
-                (None, None) => unreachable!("a search has an index or a collection"),
+                (None, None) => Err("neither an index nor a collection to search".to_string()),
             }
         });
         let found = match outcome {

@@ -7,13 +7,14 @@
 //!
 //! What the collection holds is recorded beside the local manifest, in the index folder, in a file per
 //! collection URL, `solr-sync-HASH.json` (HASH: the first 16 hex digits of the BLAKE3 hash of the URL), a
-//! JSON object `{"url": URL, "files": {PATH: ENTRY}}` where ENTRY is the local manifest's entry of the file
-//! as it was sent ([`crate::index::FileEntry`]). It is written after Solr's commit: a run that stops before
-//! it sends the same files again, which is harmless (a file's passages are deleted before they are added).
-//! Without a record (a first run, or an index folder made afresh) the collection is emptied first and filled
-//! with every passage of the local index.
+//! JSON object `{"url": URL, "files": {PATH: ENTRY}, "unsent": [PATH, ...]}` where ENTRY is the local
+//! manifest's entry of the file as it was sent ([`crate::index::FileEntry`]) and `unsent` (left out when
+//! empty) the files new to the collection whose sending began. The files are recorded after Solr's commit:
+//! a run that stops before it sends the same files again, which is harmless (a changed or unsent file's
+//! passages are deleted before they are added). Without a record (a first run, or an index folder made
+//! afresh) the collection is emptied first and filled with every passage of the local index.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -51,6 +52,19 @@ pub struct SyncStats {
 struct Record {
     url: String,
     files: BTreeMap<String, FileEntry>,
+    /// Files new to the collection whose sending began and was not recorded as done (a run that failed
+    /// midway): the next run deletes what they may have left before it sends them again.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    unsent: BTreeSet<String>,
+}
+
+/// Writes `record` to `path` (a new file renamed over the old one).
+fn write_record(path: &Path, record: &Record) -> crate::Result<()> {
+    let bytes = serde_json::to_vec(record).map_err(|e| crate::Error::Solr(e.to_string()))?;
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, bytes)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|e| crate::Error::io(path, e))
 }
 
 /// The file that records what the collection at `url` holds, in the index folder `dir`.
@@ -61,9 +75,11 @@ pub fn record_path(dir: &Path, url: &str) -> PathBuf {
 }
 
 /// Sends to `solr` what the local index `idx` (with its whole manifest `manifest`) holds and the collection
-/// does not hold yet as recorded in `dir` ([`record_path`] of `url`), deletes what it holds and the index no
-/// longer does, and commits. `progress` is told each file sent. Errors: [`crate::Error::Solr`] (nothing is
-/// recorded then, and the next run sends the same files again), [`crate::Error::Io`] writing the record.
+/// does not hold yet as recorded in the index folder ([`record_path`] of `url`), deletes what it holds and
+/// the index no longer does, and commits. `progress` is told each file sent. Errors: [`crate::Error::Solr`]
+/// (nothing is recorded as sent then, and the next run sends the same files again, deleting first what a
+/// new file may have left), [`crate::Error::Tantivy`] reading the local index, [`crate::Error::Io`] writing
+/// the record.
 pub fn sync(
     idx: &SearchIndex,
     manifest: &Manifest,
@@ -107,6 +123,18 @@ pub fn sync(
         solr.delete_path(p)?;
         stats.removed += 1;
     }
+    // The files new to the collection are recorded as under way before any is sent.
+    let unsent = std::mem::take(&mut record.unsent);
+    record.unsent = manifest
+        .files
+        .keys()
+        .filter(|p| !record.files.contains_key(*p))
+        .cloned()
+        .chain(unsent.iter().cloned())
+        .collect();
+    if !record.unsent.is_empty() {
+        write_record(&path, &record)?;
+    }
     for (p, entry) in &manifest.files {
         match record.files.get(p) {
             Some(sent) if sent == entry => {
@@ -115,6 +143,11 @@ pub fn sync(
             }
             Some(_) => {
                 stats.changed += 1;
+                flush(&mut pending)?;
+                solr.delete_path(p)?;
+            }
+            None if unsent.contains(p) => {
+                stats.added += 1;
                 flush(&mut pending)?;
                 solr.delete_path(p)?;
             }
@@ -135,11 +168,8 @@ pub fn sync(
     flush(&mut pending)?;
     solr.commit()?;
     record.files = manifest.files.clone();
+    record.unsent.clear();
     stats.passages_total = manifest.passages();
-    let bytes = serde_json::to_vec(&record).map_err(|e| crate::Error::Solr(e.to_string()))?;
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, bytes)
-        .and_then(|_| std::fs::rename(&tmp, &path))
-        .map_err(|e| crate::Error::io(&path, e))?;
+    write_record(&path, &record)?;
     Ok(stats)
 }
