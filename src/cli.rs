@@ -64,6 +64,38 @@ pub enum Command {
     /// While `sou index` updates the index, it answers from the last commit and takes the new one up
     /// without a restart.
     Serve(ServeArgs),
+    /// Manage a SolrCloud collection of sou's (see the README's section on SolrCloud).
+    #[command(subcommand)]
+    Solr(SolrCommand),
+}
+
+/// `sou solr`.
+#[derive(Debug, Subcommand)]
+pub enum SolrCommand {
+    /// Upload sou's configset (the schema and settings of `solr/configset`, built into sou) to a SolrCloud
+    /// cluster and create a collection with it, its passages routed by article; prints the collection's
+    /// URL, for `--solr` of `sou index` and `sou search`.
+    Create(SolrCreateArgs),
+}
+
+/// `sou solr create`.
+#[derive(Debug, Args)]
+pub struct SolrCreateArgs {
+    /// The base URL of a node of the cluster, `http://HOST:PORT/solr`.
+    #[arg(long, value_name = "URL")]
+    pub solr: String,
+    /// The collection's name (the configset is uploaded under the same name).
+    #[arg(long, value_name = "NAME", default_value = "sou")]
+    pub collection: String,
+    /// Shards.
+    #[arg(value_parser = positive, long, value_name = "N", default_value = "1")]
+    pub shards: NonZeroUsize,
+    /// Replicas of each shard.
+    #[arg(value_parser = positive, long, value_name = "R", default_value = "1")]
+    pub replicas: NonZeroUsize,
+    /// Seconds to wait for each of Solr's answers.
+    #[arg(value_parser = positive, long, value_name = "SECS", default_value = "120")]
+    pub timeout: NonZeroUsize,
 }
 
 /// `sou serve`.
@@ -163,6 +195,14 @@ pub struct IndexArgs {
     /// time].
     #[arg(long, value_name = "NAME")]
     pub source_field: Option<String>,
+    /// Also send the passages to this SolrCloud collection (`http://HOST:PORT/solr/NAME`, made by `sou solr
+    /// create`): the files that changed since they were last sent, replacing their old passages, and the
+    /// deletions; the index folder records what each collection holds.
+    #[arg(long, value_name = "URL", conflicts_with = "check")]
+    pub solr: Option<String>,
+    /// With --solr: seconds to wait for each of Solr's answers.
+    #[arg(value_parser = positive, long, value_name = "SECS", default_value = "120")]
+    pub timeout: NonZeroUsize,
 }
 
 /// `sou search`.
@@ -222,6 +262,13 @@ pub struct SearchArgs {
     /// Snippet length, in characters.
     #[arg(value_parser = positive, long, value_name = "N", default_value = "100")]
     pub snippet_chars: NonZeroUsize,
+    /// Search this SolrCloud collection (`http://HOST:PORT/solr/NAME`, filled by `sou index --solr`)
+    /// instead of a local index. When a shard has no live replica the hits are partial: sou says so.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["index", "corpus", "count"])]
+    pub solr: Option<String>,
+    /// With --solr: seconds to wait for each of Solr's answers.
+    #[arg(value_parser = positive, long, value_name = "SECS", default_value = "30")]
+    pub timeout: NonZeroUsize,
 }
 
 /// Filters shared by `sou search` and `sou count`.
@@ -345,7 +392,7 @@ pub fn parse(args: Vec<std::ffi::OsString>) -> Result<Cli, ParseError> {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ParseError::Print(err),
         // A bare `sou`: one line, like every usage error.
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => ParseError::Line(
-            "no command given: `sou search`, `sou show`, `sou count`, `sou index`, `sou serve` or `sou analyze` (see `sou --help`)"
+            "no command given: `sou search`, `sou show`, `sou count`, `sou index`, `sou serve`, `sou analyze` or `sou solr` (see `sou --help`)"
                 .into(),
         ),
         _ => ParseError::Line(error_line(&err, command.as_deref())),

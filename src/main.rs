@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze_command(args),
         Command::Show(args) => show_command(args),
         Command::Serve(args) => serve_command(args),
+        Command::Solr(cli::SolrCommand::Create(args)) => solr_create_command(args),
     };
     match outcome {
         Ok(code) => code,
@@ -84,13 +85,46 @@ fn index_command(args: IndexArgs) -> anyhow::Result<ExitCode> {
             source: args.source_field,
         },
     };
+    // The collection first: a URL that can't be used stops the run before it indexes anything.
+    let solr = match &args.solr {
+        Some(url) => {
+            let timeout = std::time::Duration::from_secs(args.timeout.get() as u64);
+            let c = sou::solr::Collection::new(url, timeout)?;
+            c.check_schema()?;
+            Some((url.clone(), c))
+        }
+        None => None,
+    };
     stop_on_signal(&opts.index);
     let stats = index::update(&opts, &mut print_notice)?;
+    let sent = match &solr {
+        Some((url, c)) => {
+            let idx = index::open(&opts.index)?;
+            let manifest =
+                index::read_manifest(&opts.index)?.unwrap_or_else(|| idx.manifest.clone());
+            Some(sou::solr::sync::sync(&idx, &manifest, c, url, &mut |_| {})?)
+        }
+        None => None,
+    };
     let mut out = io::stdout().lock();
     if args.json {
-        output::print_index_json(&mut out, &stats)?;
+        let solr = args.solr.as_deref().zip(sent.as_ref());
+        output::print_index_json_with(&mut out, &stats, solr)?;
     } else {
         writeln!(out, "{}", output::index_summary_line(&stats))?;
+        if let (Some(sent), Some(url)) = (&sent, &args.solr) {
+            writeln!(
+                out,
+                "sent to {url}: {} files ({} new, {} changed, {} removed, {} unchanged): {} passages sent, {} in the collection",
+                sent.added + sent.changed + sent.removed,
+                sent.added,
+                sent.changed,
+                sent.removed,
+                sent.unchanged,
+                sent.passages_sent,
+                sent.passages_total
+            )?;
+        }
     }
     out.flush()?;
     Ok(if stats.failed > 0 {
@@ -296,13 +330,32 @@ fn terminal_width() -> usize {
 /// `sou search`: exit status 0 with hits (for a keyword query: full matches; in a batch: for any query), 1
 /// without, 2 if a query (of a batch) was bad.
 fn search_command(args: SearchArgs) -> anyhow::Result<ExitCode> {
-    let ready = open_index(args.index.clone(), args.corpus.clone())?;
+    if args.solr.is_some() && args.sort != SortArg::Relevance {
+        anyhow::bail!(
+            "--sort by date is not available with --solr yet (a collection returns its best candidates by relevance)"
+        );
+    }
+    let solr = match &args.solr {
+        Some(url) => {
+            let timeout = std::time::Duration::from_secs(args.timeout.get() as u64);
+            let c = sou::solr::Collection::new(url, timeout)?;
+            c.check_schema()?;
+            Some((url.clone(), c))
+        }
+        None => None,
+    };
+    let ready = match solr {
+        Some(_) => None,
+        None => Some(open_index(args.index.clone(), args.corpus.clone())?),
+    };
     let batch = args.queries.is_some();
     let queries = match &args.queries {
         Some(file) => read_queries(file)?,
         None => vec![("?".to_string(), Ok(args.query.join(" ")))],
     };
-    warn_unknown_sources(&ready, &filters(&args.filters))?;
+    if let Some(ready) = &ready {
+        warn_unknown_sources(ready, &filters(&args.filters))?;
+    }
     let mut out = BufferedStandardStream::stdout(color_choice(args.color, args.json));
     let sort = match args.sort {
         SortArg::Relevance => search::Sort::Relevance,
@@ -331,14 +384,19 @@ fn search_command(args: SearchArgs) -> anyhow::Result<ExitCode> {
                 sort,
                 collapse: !args.no_collapse,
             };
-            if args.count {
-                search::count(&ready.index, &req)
+            match (&ready, &solr) {
+                (Some(ready), _) if args.count => search::count(&ready.index, &req)
                     .map(Found::Counts)
-                    .map_err(|e| e.to_string())
-            } else {
-                search::search(&ready.index, &req)
+                    .map_err(|e| e.to_string()),
+                (Some(ready), _) => search::search(&ready.index, &req)
                     .map(Found::Hits)
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| e.to_string()),
+                (None, Some((_, c))) => {
+                    sou::solr::search::search(c, &req, sou::solr::search::pool(req.limit))
+                        .map(|r| Found::Hits(r.results))
+                        .map_err(|e| e.to_string())
+                }
+                (None, None) => Err("neither an index nor a collection to search".to_string()),
             }
         });
         let found = match outcome {
@@ -362,6 +420,13 @@ fn search_command(args: SearchArgs) -> anyhow::Result<ExitCode> {
             }
             Found::Hits(results) => results,
         };
+        if results.partial {
+            let url = args.solr.as_deref().unwrap_or("the collection");
+            let q = qid.map(|q| format!("query {q}: ")).unwrap_or_default();
+            eprintln!(
+                "sou: warning: {q}partial results: a shard of {url} has no live replica; its passages are missing from the hits and the total"
+            );
+        }
         // A keyword query succeeds with full matches only; a question or --plain query with any hit.
         any_hits |= match results.rule {
             MatchRule::AllTerms => results.total > 0,
@@ -477,6 +542,23 @@ fn show_command(args: ShowArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `sou solr create`: uploads the configset and creates the collection; prints its URL.
+fn solr_create_command(args: cli::SolrCreateArgs) -> anyhow::Result<ExitCode> {
+    let timeout = std::time::Duration::from_secs(args.timeout.get() as u64);
+    let url = format!("{}/{}", args.solr.trim_end_matches('/'), args.collection);
+    let c = sou::solr::Collection::new(&url, timeout)?;
+    c.upload_configset(&args.collection)?;
+    c.create(
+        &args.collection,
+        u32::try_from(args.shards.get()).unwrap_or(u32::MAX),
+        u32::try_from(args.replicas.get()).unwrap_or(u32::MAX),
+    )?;
+    let mut out = io::stdout().lock();
+    writeln!(out, "{url}")?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `sou serve`: serves until SIGINT or SIGTERM, then exits with status 0; 2 if the index can't be opened

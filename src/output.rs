@@ -100,6 +100,9 @@ pub struct Summary<'a> {
     pub returned: usize,
     /// Time spent searching, in milliseconds.
     pub elapsed_ms: f64,
+    /// Present (true) only when the answer may lack passages: a SolrCloud shard did not answer.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
 }
 
 impl<'a> Summary<'a> {
@@ -113,6 +116,7 @@ impl<'a> Summary<'a> {
             total_hits: results.total,
             returned: results.hits.len(),
             elapsed_ms: results.elapsed.as_secs_f64() * 1000.0,
+            partial: results.partial,
         }
     }
 }
@@ -415,8 +419,23 @@ pub fn index_summary_line(s: &IndexStats) -> String {
 /// `sou index --json`: one `{"type":"index_summary","data":{…}}` line (the [`IndexStats`] fields, and the
 /// wall time as `elapsed_s`).
 pub fn print_index_json<W: Write>(out: &mut W, stats: &IndexStats) -> io::Result<()> {
+    print_index_json_with(out, stats, None)
+}
+
+/// [`print_index_json`], with what `sou index --solr` sent to a collection as `data.solr` (the fields of
+/// [`crate::solr::sync::SyncStats`] and the collection's `url`).
+pub fn print_index_json_with<W: Write>(
+    out: &mut W,
+    stats: &IndexStats,
+    solr: Option<(&str, &crate::solr::sync::SyncStats)>,
+) -> io::Result<()> {
     let mut v = serde_json::to_value(stats).map_err(io::Error::other)?;
     v["elapsed_s"] = serde_json::json!(stats.elapsed.as_secs_f64());
+    if let Some((url, sent)) = solr {
+        let mut s = serde_json::to_value(sent).map_err(io::Error::other)?;
+        s["url"] = serde_json::json!(url);
+        v["solr"] = s;
+    }
     writeln!(
         out,
         "{}",
@@ -819,6 +838,7 @@ mod tests {
             rule: MatchRule::AllTerms,
             sort: crate::search::Sort::Relevance,
             elapsed: Duration::from_millis(2),
+            partial: false,
         }
     }
 

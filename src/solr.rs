@@ -1,16 +1,20 @@
-//! SolrCloud as the place where the passages live (issue 18, under way): sou's documents and queries in the
-//! form of the collection that `solr/configset` defines.
+//! SolrCloud as the place where the passages live (issue 18): sou's documents and queries in the form of the
+//! collection that `solr/configset` defines.
 //!
 //! - [`document`]: a passage's tantivy document as a Solr document: the same stored values, and each view
 //!   (words, character bigrams and unigrams, of the text and of the title) as the tokens that sou's own
 //!   analyzer made, with their positions, in Solr's JSON pre-analyzed form. Solr analyzes nothing.
-//! - [`Collection`]: a collection over HTTP (the JSON update and query APIs, and the Collections API to
-//!   create one with N shards and R replicas, routed by article so that an article's passages share a shard).
+//! - [`Collection`]: a collection over HTTP (the JSON update and query APIs, the Configsets API to upload
+//!   [`CONFIGSET`], and the Collections API to create one with N shards and R replicas, routed by article so
+//!   that an article's passages share a shard). Errors are one line each ([`crate::Error::Solr`]).
 //! - Queries are [`QueryTree`]s, which a search plans once and a local index runs with tantivy; here they go
 //!   in Solr's JSON Query DSL ([`QueryTree::to_solr`]).
+//! - [`sync`]: `sou index --solr`, the collection kept equal to the local index file by file.
+//! - [`search`](mod@search): `sou search --solr`, Solr's candidates re-ranked and shown by the local search.
 //!
-//! Not yet: `sou index --solr` and `sou search --solr` (the manifest's incremental updates, and re-ranking
-//! and snippets over the candidates that Solr returns).
+//! Not yet: indexing straight into the collection without the local index as a stage (it holds every passage
+//! once more on the indexing machine); `sou count`, `sou show`, `sou serve` and `sou search --count` on a
+//! collection; grouping reprints; a user dictionary on the search side; TLS and authentication.
 
 use std::time::Duration;
 
@@ -20,6 +24,22 @@ use tantivy::schema::{FieldType, Schema, Value as _};
 use tantivy::tokenizer::TokenizerManager;
 
 use crate::index::query_tree::QueryTree;
+
+pub mod search;
+pub mod sync;
+
+/// The files of sou's configset (`solr/configset`), as built into sou: (name, contents).
+pub const CONFIGSET: [(&str, &str); 2] = [
+    ("schema.xml", include_str!("../solr/configset/schema.xml")),
+    (
+        "solrconfig.xml",
+        include_str!("../solr/configset/solrconfig.xml"),
+    ),
+];
+
+/// The name of the schema of sou's collections (`<schema name="sou">` in `solr/configset/schema.xml`): what
+/// tells a collection of sou from another.
+pub const SCHEMA_NAME: &str = "sou";
 
 /// The field of the collection's unique key: one value per passage ([`passage_key`]).
 pub const KEY_FIELD: &str = "passage";
@@ -143,6 +163,7 @@ pub struct Collection {
     /// The collection's name.
     pub name: String,
     agent: ureq::Agent,
+    timeout: Duration,
 }
 
 /// What a query answered.
@@ -179,7 +200,24 @@ impl Collection {
             node: node.to_string(),
             name: name.to_string(),
             agent: config.into(),
+            timeout,
         })
+    }
+
+    /// Uploads sou's configset ([`CONFIGSET`], built into sou from `solr/configset`) to the cluster under
+    /// the name `name`, replacing the files of a configset of that name. Errors: Solr's own message
+    /// ([`crate::Error::Solr`]).
+    pub fn upload_configset(&self, name: &str) -> crate::Result<()> {
+        for (file, text) in CONFIGSET {
+            let url = format!(
+                "{}/admin/configs?action=UPLOAD&name={}&filePath={}&overwrite=true&wt=json",
+                self.node,
+                encode(name),
+                encode(file)
+            );
+            self.send(&url, "application/octet-stream", text.as_bytes())?;
+        }
+        Ok(())
     }
 
     /// Creates the collection from the configset named `configset` (uploaded to the cluster beforehand, as
@@ -214,8 +252,60 @@ impl Collection {
         self.call(&url, Some(&json!({}))).map(|_| ())
     }
 
+    /// Deletes every passage of the corpus file `path` (a delete by query on the `path` field); visible after
+    /// [`Collection::commit`]. Errors: [`crate::Error::Solr`].
+    pub fn delete_path(&self, path: &str) -> crate::Result<()> {
+        let url = format!("{}/{}/update?wt=json", self.node, encode(&self.name));
+        let q = format!("{{!term f=path}}{path}");
+        self.call(&url, Some(&json!({"delete": {"query": q}})))
+            .map(|_| ())
+    }
+
+    /// Deletes every document of the collection; visible after [`Collection::commit`]. Errors:
+    /// [`crate::Error::Solr`].
+    pub fn delete_all(&self) -> crate::Result<()> {
+        let url = format!("{}/{}/update?wt=json", self.node, encode(&self.name));
+        self.call(&url, Some(&json!({"delete": {"query": "*:*"}})))
+            .map(|_| ())
+    }
+
+    /// Checks that the collection answers and has sou's schema (its name is `sou`, as `solr/configset`'s
+    /// schema.xml says). Errors ([`crate::Error::Solr`]): the URL can't be reached, the collection does not
+    /// exist, or its schema is another.
+    pub fn check_schema(&self) -> crate::Result<()> {
+        let url = format!("{}/{}/schema/name?wt=json", self.node, encode(&self.name));
+        let v = self.call(&url, None)?;
+        match v["name"].as_str() {
+            Some(SCHEMA_NAME) => Ok(()),
+            other => Err(crate::Error::Solr(format!(
+                "{}/{}: not a collection of sou: its schema is {} (expected sou's, from `sou solr create`)",
+                self.node,
+                self.name,
+                other.map_or("unnamed".to_string(), |n| format!("'{n}'"))
+            ))),
+        }
+    }
+
+    /// How many documents (passages) the collection holds (`numFound` of `*:*`), and whether the answer is
+    /// partial (a shard without a live replica).
+    pub fn count_all(&self) -> crate::Result<(u64, bool)> {
+        let url = format!(
+            "{}/{}/select?q=*:*&rows=0&shards.tolerant=true&wt=json",
+            self.node,
+            encode(&self.name)
+        );
+        let v = self.call(&url, None)?;
+        Ok((
+            v["response"]["numFound"].as_u64().unwrap_or(0),
+            v["responseHeader"]["partialResults"]
+                .as_bool()
+                .unwrap_or(false),
+        ))
+    }
+
     /// The documents matching `tree` (over the fields of `schema`), best first: at most `limit`, with the
-    /// fields `fields` (comma-separated, as Solr's `fl`) and their score.
+    /// fields `fields` (comma-separated, as Solr's `fl`) and their score. Shards that don't answer are left
+    /// out (`shards.tolerant`): [`Answer::partial`] says so.
     pub fn query(
         &self,
         tree: &QueryTree,
@@ -228,6 +318,7 @@ impl Collection {
             "query": tree.to_solr(schema),
             "limit": limit,
             "fields": format!("{fields},score"),
+            "params": {"shards.tolerant": "true"},
         });
         let v = self.call(&url, Some(&body))?;
         let response = &v["response"];
@@ -240,6 +331,16 @@ impl Collection {
         })
     }
 
+    /// A POST of `body` as `content_type`; the answer as [`Collection::call`]'s.
+    fn send(&self, url: &str, content_type: &str, body: &[u8]) -> crate::Result<Value> {
+        let response = self
+            .agent
+            .post(url)
+            .header("Content-Type", content_type)
+            .send(body);
+        self.answer(url, response)
+    }
+
     /// One request: a GET without `body`, a POST of JSON with it. The answer's JSON, or Solr's error
     /// message, or what kept the request from an answer.
     fn call(&self, url: &str, body: Option<&Value>) -> crate::Result<Value> {
@@ -247,29 +348,79 @@ impl Collection {
             None => self.agent.get(url).call(),
             Some(b) => self.agent.post(url).send_json(b),
         };
-        let mut response =
-            response.map_err(|e| crate::Error::Solr(format!("{}: {e}", self.node)))?;
+        self.answer(url, response)
+    }
+
+    /// The JSON of an answer, or why there is none: the node unreachable, a timeout, an error status with
+    /// Solr's message, an answer that is not Solr's.
+    fn answer(
+        &self,
+        url: &str,
+        response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> crate::Result<Value> {
+        let mut response = response.map_err(|e| self.unanswered(e))?;
         let status = response.status();
         let text = response
             .body_mut()
             .with_config()
             .limit(1 << 30)
             .read_to_string()
-            .map_err(|e| crate::Error::Solr(format!("{}: reading the answer: {e}", self.node)))?;
-        let v: Value = serde_json::from_str(&text).map_err(|_| {
-            crate::Error::Solr(format!(
-                "{url}: HTTP {status}, not a Solr answer: {}",
-                text.chars().take(200).collect::<String>()
-            ))
-        })?;
+            .map_err(|e| self.unanswered(e))?;
+        let v: Value = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(_) if status == 404 => {
+                return Err(crate::Error::Solr(format!(
+                    "{}: no collection '{}' there (HTTP 404 for {url})",
+                    self.node, self.name
+                )));
+            }
+            Err(_) => {
+                return Err(crate::Error::Solr(format!(
+                    "{url}: HTTP {status}, not an answer of Solr: {}",
+                    one_line(&text, 120)
+                )));
+            }
+        };
         if !status.is_success() {
-            let msg = v["error"]["msg"].as_str().unwrap_or("no message");
+            let msg = v["error"]["msg"]
+                .as_str()
+                .map_or("no message".to_string(), |m| one_line(m, 300));
             return Err(crate::Error::Solr(format!(
-                "{}: HTTP {status}: {msg}",
-                self.name
+                "{}/{}: Solr answered HTTP {status}: {msg}",
+                self.node, self.name
             )));
         }
         Ok(v)
+    }
+
+    /// Why a request got no answer, in a line: the node unreachable, no answer in time, another failure.
+    fn unanswered(&self, e: ureq::Error) -> crate::Error {
+        let why = match &e {
+            ureq::Error::Timeout(_) => format!(
+                "no answer within {} s (see --timeout)",
+                self.timeout.as_secs_f64()
+            ),
+            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+                "cannot connect (connection refused): is Solr running there?".to_string()
+            }
+            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => format!(
+                "no answer within {} s (see --timeout)",
+                self.timeout.as_secs_f64()
+            ),
+            ureq::Error::HostNotFound => "no such host".to_string(),
+            other => one_line(&other.to_string(), 300),
+        };
+        crate::Error::Solr(format!("{}: {why}", self.node))
+    }
+}
+
+/// `s` on one line (line breaks and runs of white space as one space), cut after `max` characters.
+fn one_line(s: &str, max: usize) -> String {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let line = words.join(" ");
+    match line.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None => line,
     }
 }
 

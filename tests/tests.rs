@@ -33,5 +33,6 @@ mod settings;
 mod show;
 mod snippets;
 mod solr;
+mod solr_errors;
 mod staleness;
 mod user_dict;

@@ -148,6 +148,24 @@ pub struct SearchIndex {
     /// The reprint groups last loaded, for the generation of the index they belong to: a batch of searches
     /// (or a server) reads them once per commit, not once per search.
     pub(crate) reprints: std::sync::Mutex<Option<std::sync::Arc<super::reprints::Reprints>>>,
+    /// The first-stage scores of passages by [`crate::solr::passage_key`], where another engine scored them
+    /// (a scratch index of a collection's candidates, [`crate::solr::search`]); None for a local index.
+    pub(crate) external_scores: Option<std::collections::HashMap<String, f32>>,
+    /// The word view's statistics from another engine (a collection's), for the weights of a query's words
+    /// in coverage; None for a local index, whose own are used.
+    pub(crate) word_stats: Option<WordStats>,
+}
+
+/// How many passages there are and how many hold each word (the word view's document frequencies), as
+/// another engine counted them; and the words a plan needed that `df` lacked.
+#[derive(Debug, Default)]
+pub(crate) struct WordStats {
+    /// Passages in all.
+    pub(crate) docs: u64,
+    /// Passages holding each word.
+    pub(crate) df: std::collections::HashMap<String, u64>,
+    /// Words asked for and missing from `df` (counted as held by no passage).
+    pub(crate) asked: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
 /// Opens the index in `dir` for searching, after checking its manifest, its schema and every segment.
@@ -207,6 +225,8 @@ pub(crate) fn open_with(dir: &Path, manifest: Option<Manifest>) -> crate::Result
         dir: dir.to_path_buf(),
         analyzer,
         reprints: std::sync::Mutex::new(None),
+        external_scores: None,
+        word_stats: None,
     })
 }
 

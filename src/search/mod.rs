@@ -192,6 +192,9 @@ pub struct SearchResults {
     pub sort: Sort,
     /// Time spent searching.
     pub elapsed: Duration,
+    /// Whether the answer may lack passages: a search of a SolrCloud collection of which some shard had no
+    /// live replica ([`crate::solr::search`]). Never true for a local index.
+    pub partial: bool,
 }
 
 /// Reads the query under its rule: a question or `--plain` query as plain text, any other in the query
@@ -351,6 +354,33 @@ pub fn plan_tree(
     let searcher = idx.reader.searcher();
     let full = filtered(plan::plan(idx, &searcher, &parsed, true)?, req, idx)?;
     Ok(full.tree)
+}
+
+/// The queries whose matches are the candidates of a search, for an engine other than the local index's
+/// tantivy (a SolrCloud collection): the tree of the passages that contain the whole query ([`plan_tree`]),
+/// and the tree of those that contain some of it, whose best are the hits of a question or `--plain` query
+/// (and of a keyword query that no passage contains whole). The request's filters apply to both. Errors: as
+/// [`search`].
+pub fn candidate_trees(
+    idx: &SearchIndex,
+    req: &SearchRequest,
+) -> crate::Result<(
+    crate::index::query_tree::QueryTree,
+    crate::index::query_tree::QueryTree,
+)> {
+    let (rule, parsed) = parse(req)?;
+    let searcher = idx.reader.searcher();
+    let (full, some) = match rule {
+        MatchRule::Coverage => plan::plans(idx, &searcher, &parsed)?,
+        MatchRule::AllTerms => (
+            plan::plan(idx, &searcher, &parsed, true)?,
+            plan::plan(idx, &searcher, &parsed, false)?,
+        ),
+    };
+    Ok((
+        filtered(full, req, idx)?.tree,
+        filtered(some, req, idx)?.tree,
+    ))
 }
 
 /// Runs a search: reads `req.query` under its [`MatchRule`] (a question or `req.plain`:
@@ -534,6 +564,7 @@ pub fn search(idx: &SearchIndex, req: &SearchRequest) -> crate::Result<SearchRes
         rule,
         sort: req.sort,
         elapsed: started.elapsed(),
+        partial: false,
     })
 }
 

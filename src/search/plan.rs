@@ -222,6 +222,8 @@ struct TermClauses<'a> {
     r: Ranking,
     f: Fields,
     searcher: &'a tantivy::Searcher,
+    /// The word view's statistics from elsewhere, used instead of the searcher's where given.
+    stats: Option<&'a crate::index::open::WordStats>,
     analyzer: &'a Analyzer,
     text: &'a str,
     /// Clauses that can make a passage match.
@@ -244,6 +246,7 @@ impl<'a> TermClauses<'a> {
             r: *RANKING,
             f: idx.fields,
             searcher,
+            stats: idx.word_stats.as_ref(),
             analyzer: &idx.analyzer,
             text,
             clauses: Vec::new(),
@@ -258,6 +261,21 @@ impl<'a> TermClauses<'a> {
 
     /// IDF of a word on the word view.
     fn idf(&self, t: &str) -> f32 {
+        if let Some(stats) = self.stats {
+            let df = match stats.df.get(t) {
+                Some(&n) => n as f32,
+                None => {
+                    stats
+                        .asked
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .insert(t.to_string());
+                    0.0
+                }
+            };
+            let n_docs = stats.docs.max(1) as f32;
+            return (1.0 + (n_docs - df + 0.5) / (df + 0.5)).ln();
+        }
         let n_docs = self.searcher.num_docs().max(1) as f32;
         let df = self
             .searcher

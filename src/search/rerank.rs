@@ -301,8 +301,15 @@ pub(super) fn candidates(
     } = how;
     let f = idx.fields;
     let mut matches = None;
+    // Passages scored elsewhere (a SolrCloud collection, with its whole statistics) keep that score: the pool
+    // is then cut by it, after every match is read (a scratch index of candidates is small).
+    let external = idx.external_scores.as_ref();
     let (mut found, mut total): (Vec<(Score, DocAddress)>, usize) = if plan.checks.is_empty() {
-        let top = TopDocs::with_limit(pool).order_by_score();
+        let top_n = match external {
+            Some(_) => (searcher.num_docs() as usize).max(1),
+            None => pool,
+        };
+        let top = TopDocs::with_limit(top_n).order_by_score();
         if record_matches {
             let (found, total, set) =
                 searcher.search(&plan.query, &(top, Count, CollectMatches))?;
@@ -320,6 +327,23 @@ pub(super) fn candidates(
         (scored, n)
     };
 
+    if let Some(scores) = external {
+        for (score, addr) in found.iter_mut() {
+            let doc: TantivyDocument = searcher.doc(*addr)?;
+            let key = crate::solr::passage_key(
+                &get_str(&doc, f.path),
+                &get_str(&doc, f.id),
+                get_u64(&doc, f.ordinal),
+            );
+            if let Some(s) = scores.get(&key) {
+                *score = *s;
+            }
+        }
+        if plan.checks.is_empty() {
+            found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            found.truncate(pool);
+        }
+    }
     let r = *RANKING;
     let mut loaded: Vec<Candidate> = Vec::with_capacity(found.len().min(pool));
     let verifying = !plan.checks.is_empty();
