@@ -473,3 +473,80 @@ fn a_zip_written_as_a_stream_reads_the_same() {
         assert_eq!(read(name, streamed), read(name, bytes), "{name}");
     }
 }
+
+/// `bytes` with one of a few seeded kinds of damage: bytes flipped, a piece cut out, random bytes put in,
+/// the end cut off.
+fn damaged(rng: &mut fastrand::Rng, bytes: &[u8]) -> Vec<u8> {
+    let mut b = bytes.to_vec();
+    if b.is_empty() {
+        return b;
+    }
+    match rng.u8(0..4) {
+        0 => {
+            for _ in 0..rng.usize(1..8) {
+                let i = rng.usize(0..b.len());
+                b[i] ^= rng.u8(1..=255);
+            }
+        }
+        1 => {
+            let i = rng.usize(0..b.len());
+            let j = (i + rng.usize(1..64)).min(b.len());
+            b.drain(i..j);
+        }
+        2 => {
+            let i = rng.usize(0..=b.len());
+            let junk: Vec<u8> = (0..rng.usize(1..32))
+                .map(|_| *rng.choice(b"<>&;/\"' =x\xe4\xb8\xad\x00").unwrap())
+                .collect();
+            b.splice(i..i, junk);
+        }
+        _ => b.truncate(rng.usize(0..b.len())),
+    }
+    b
+}
+
+#[test]
+fn damaged_parts_and_archives_never_panic() {
+    // Calls the extractors directly, not through extract(), which would turn a panic into an error.
+    let mut rng = fastrand::Rng::with_seed(20);
+    for name in ["article.docx", "article.epub", "book.epub"] {
+        let bytes = fixture(name);
+        let parts = entries_of(&bytes);
+        let run = |b: &[u8]| {
+            if name.ends_with(".docx") {
+                extract_docx(b)
+            } else {
+                extract_epub(b)
+            }
+        };
+        for _ in 0..150 {
+            // The archive's bytes damaged: the zip reader's checks.
+            let _ = run(&damaged(&mut rng, &bytes));
+            // One XML part damaged inside a sound archive: the XML readers.
+            let k = rng.usize(0..parts.len());
+            let rebuilt: Vec<(String, Vec<u8>)> = parts
+                .iter()
+                .enumerate()
+                .map(|(i, (n, d))| {
+                    let d = if i == k {
+                        damaged(&mut rng, d)
+                    } else {
+                        d.clone()
+                    };
+                    (n.clone(), d)
+                })
+                .collect();
+            let refs: Vec<(&str, &[u8])> = rebuilt
+                .iter()
+                .map(|(n, d)| (n.as_str(), d.as_slice()))
+                .collect();
+            if let Ok(doc) = run(&zip_of(&refs)) {
+                for a in &doc.articles {
+                    for p in &a.paragraphs {
+                        assert!(!p.is_empty() && !p.contains('\n') && p.trim() == p, "{p:?}");
+                    }
+                }
+            }
+        }
+    }
+}

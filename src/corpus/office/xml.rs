@@ -127,18 +127,35 @@ fn resolve_entity(name: &str) -> Option<&'static str> {
 /// The parser's reason, for XML too broken to read on (an unclosed tag at the end, a bad attribute);
 /// the events before it have been reported.
 pub(super) fn walk(xml: &str, mut f: impl FnMut(Ev) -> Flow) -> Result<(), String> {
-    let mut reader = Reader::from_str(xml);
+    let xml = escape_bare_amps(xml);
+    let mut reader = Reader::from_str(&xml);
     let config = reader.config_mut();
     config.check_end_names = false;
     config.allow_unmatched_ends = true;
-    config.allow_dangling_amp = true;
     // Skipping: the name of the element skipped, and how many of that name are open.
     let mut skip: Option<(String, usize)> = None;
     let mut text = String::new();
+    // Events in a row that read no byte: a reader that makes no progress is stopped, never looped on.
+    let mut stuck = 0;
+    // Every event reads at least a byte: more events than bytes is a loop in the reader (seen on damaged
+    // XHTML), stopped here.
+    let mut budget = xml.len() + 64;
     loop {
+        budget = budget.checked_sub(1).ok_or("the XML reader loops")?;
+        let before = reader.buffer_position();
         let event = reader
             .read_event()
             .map_err(|e| format!("at byte {}: {e}", reader.error_position()))?;
+        if reader.buffer_position() == before && !matches!(event, Event::Eof) {
+            stuck += 1;
+            if stuck > 8 {
+                return Err(format!(
+                    "at byte {before}: the XML reader makes no progress"
+                ));
+            }
+        } else {
+            stuck = 0;
+        }
         let is_start = matches!(event, Event::Start(_));
         match event {
             Event::Start(e) | Event::Empty(e) if skip.is_some() => {
@@ -199,6 +216,40 @@ pub(super) fn walk(xml: &str, mut f: impl FnMut(Ev) -> Flow) -> Result<(), Strin
             _ => {}
         }
     }
+}
+
+/// `xml` with each `&` that starts no entity or character reference (`&name;`, `&#123;`, `&#x4E00;`) written
+/// `&amp;`: sloppy XHTML has bare ampersands, and quick-xml's own leniency for them
+/// (`allow_dangling_amp`) was seen to loop on damaged input.
+fn escape_bare_amps(xml: &str) -> std::borrow::Cow<'_, str> {
+    let is_ref = |rest: &str| {
+        let body = rest.strip_prefix('#').unwrap_or(rest);
+        let body = if rest.starts_with('#') {
+            body.strip_prefix(['x', 'X']).unwrap_or(body)
+        } else {
+            body
+        };
+        let n = body
+            .bytes()
+            .take(32)
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        n > 0 && body.as_bytes().get(n) == Some(&b';')
+    };
+    if !xml.match_indices('&').any(|(i, _)| !is_ref(&xml[i + 1..])) {
+        return std::borrow::Cow::Borrowed(xml);
+    }
+    let mut out = String::with_capacity(xml.len() + 16);
+    let mut last = 0;
+    for (i, _) in xml.match_indices('&') {
+        out.push_str(&xml[last..=i]);
+        if !is_ref(&xml[i + 1..]) {
+            out.push_str("amp;");
+        }
+        last = i + 1;
+    }
+    out.push_str(&xml[last..]);
+    std::borrow::Cow::Owned(out)
 }
 
 /// The text of an XML or XHTML part's bytes: UTF-8 or UTF-16 by their byte order mark, else the encoding
@@ -490,6 +541,24 @@ mod tests {
             seen.concat(),
             "<html><body><p>a\u{a0}b一&<b>c</p><i>d</i></body>"
         );
+    }
+
+    #[test]
+    fn bare_ampersands_are_text() {
+        assert_eq!(
+            escape_bare_amps("a &amp; b &#x4E00;&#49;"),
+            "a &amp; b &#x4E00;&#49;"
+        );
+        assert_eq!(escape_bare_amps("A&B &&; &"), "A&amp;B &amp;&amp;; &amp;");
+        let mut text = String::new();
+        walk("<p>A&B &nbsp;&& C&</p>", |ev| {
+            if let Ev::Text(s) = ev {
+                text.push_str(s);
+            }
+            Flow::Go
+        })
+        .unwrap();
+        assert_eq!(text, "A&B \u{a0}&& C&");
     }
 
     #[test]
