@@ -114,6 +114,14 @@ pub struct ServeArgs {
     /// The port (0: a free one, printed with the URL).
     #[arg(long, value_name = "PORT", default_value_t = 7700)]
     pub port: u16,
+    /// Answer searches from this SolrCloud collection (`http://HOST:PORT/solr/NAME`, filled by `sou index
+    /// --solr`) instead of a local index, as `sou search --solr` does. Counts, articles and the list of
+    /// sources are not served from a collection yet (501).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["index", "corpus"])]
+    pub solr: Option<String>,
+    /// With --solr: seconds to wait for each of Solr's answers.
+    #[arg(value_parser = positive, long, value_name = "SECS", default_value = "30")]
+    pub timeout: NonZeroUsize,
 }
 
 /// `sou show`.

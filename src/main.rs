@@ -562,9 +562,17 @@ fn solr_create_command(args: cli::SolrCreateArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `sou serve`: serves until SIGINT or SIGTERM, then exits with status 0; 2 if the index can't be opened
-/// or the address can't be bound.
+/// (with --solr: the collection can't be reached or is not sou's) or the address can't be bound.
 fn serve_command(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let ready = open_index(args.index, args.corpus)?;
+    let backend = match &args.solr {
+        Some(url) => {
+            let timeout = std::time::Duration::from_secs(args.timeout.get() as u64);
+            let c = sou::solr::Collection::new(url, timeout)?;
+            c.check_schema()?;
+            sou::serve::Backend::Solr(c)
+        }
+        None => sou::serve::Backend::Local(Box::new(open_index(args.index, args.corpus)?.index)),
+    };
     if !args.bind.is_loopback() {
         eprintln!(
             "sou: warning: serving on {}, not the loopback: every machine that can reach it can search and read the whole corpus",
@@ -577,7 +585,7 @@ fn serve_command(args: ServeArgs) -> anyhow::Result<ExitCode> {
         limits: Default::default(),
     };
     let addr = std::net::SocketAddr::new(args.bind, args.port);
-    sou::serve::serve(ready.index, &opts, |bound| {
+    sou::serve::serve(backend, &opts, |bound| {
         println!("sou: serving {}", sou::serve::url(bound));
         let _ = io::stdout().flush();
     })

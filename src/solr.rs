@@ -10,11 +10,13 @@
 //! - Queries are [`QueryTree`]s, which a search plans once and a local index runs with tantivy; here they go
 //!   in Solr's JSON Query DSL ([`QueryTree::to_solr`]).
 //! - [`sync`]: `sou index --solr`, the collection kept equal to the local index file by file.
-//! - [`search`](mod@search): `sou search --solr`, Solr's candidates re-ranked and shown by the local search.
+//! - [`search`](mod@search): `sou search --solr`, Solr's candidates re-ranked and shown by the local search;
+//!   also `/api/search` of `sou serve --solr` ([`crate::serve::Backend::Solr`]).
 //!
 //! Not yet: indexing straight into the collection without the local index as a stage (it holds every passage
-//! once more on the indexing machine); `sou count`, `sou show`, `sou serve` and `sou search --count` on a
-//! collection; grouping reprints; a user dictionary on the search side; TLS and authentication.
+//! once more on the indexing machine); `sou count`, `sou show` and `sou search --count` on a collection, and
+//! so `/api/count`, `/api/article` and `/api/sources` of `sou serve --solr` (501); sorting by date; grouping
+//! reprints; a user dictionary on the search side; TLS and authentication.
 
 use std::time::Duration;
 

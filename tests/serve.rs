@@ -14,10 +14,10 @@ use serde_json::Value;
 use crate::util::{Output, TestEnv, wait_output};
 
 /// A running `sou serve`, killed when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Option<Child>,
     /// `http://127.0.0.1:PORT/`.
-    url: String,
+    pub(crate) url: String,
     port: u16,
     /// What the server printed first on stdout.
     first_line: String,
@@ -25,10 +25,10 @@ struct Server {
 }
 
 /// An answer: status, `Content-Type`, all headers (lowercase names), and the body.
-struct Answer {
-    status: u16,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
     headers: Vec<(String, String)>,
-    body: String,
+    pub(crate) body: String,
 }
 
 impl Answer {
@@ -39,12 +39,12 @@ impl Answer {
             .map(|(_, v)| v.as_str())
     }
 
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 
     /// Asserts a JSON error with this status, and returns its message.
-    fn error(&self, status: u16) -> String {
+    pub(crate) fn error(&self, status: u16) -> String {
         assert_eq!(self.status, status, "{}", self.body);
         assert!(
             self.header("content-type")
@@ -65,9 +65,14 @@ impl Server {
     fn start(env: &TestEnv, args: &[&str]) -> Server {
         let index = env.index_dir().display().to_string();
         let corpus = env.corpus().display().to_string();
-        let mut all = vec![
-            "serve", "--index", &index, "--corpus", &corpus, "--port", "0",
-        ];
+        let mut all = vec!["--index", &index, "--corpus", &corpus];
+        all.extend_from_slice(args);
+        Server::start_with(env, &all)
+    }
+
+    /// `sou serve --port 0 --bind 127.0.0.1 ARGS` (no index or corpus given); waits for its URL.
+    pub(crate) fn start_with(env: &TestEnv, args: &[&str]) -> Server {
+        let mut all = vec!["serve", "--port", "0", "--bind", "127.0.0.1"];
         all.extend_from_slice(args);
         let mut child = env
             .command(&all, &[])
@@ -130,7 +135,7 @@ impl Server {
     }
 
     /// `GET /api/…` with these parameters (encoded here).
-    fn api(&self, endpoint: &str, params: &[(&str, &str)]) -> Answer {
+    pub(crate) fn api(&self, endpoint: &str, params: &[(&str, &str)]) -> Answer {
         let query: Vec<String> = params
             .iter()
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
@@ -166,7 +171,7 @@ impl Server {
     }
 
     /// Sends `signal` (TERM, INT, KILL) and collects the server's exit status and output.
-    fn stop_with(&mut self, signal: &str) -> Output {
+    pub(crate) fn stop_with(&mut self, signal: &str) -> Output {
         let child = self.child.take().expect("server already stopped");
         let ok = std::process::Command::new("kill")
             .args([format!("-{signal}"), child.id().to_string()])

@@ -389,6 +389,11 @@ fn sou_index_and_search_on_solr_match_the_local_index_and_survive_a_lost_node() 
     for q in CLI_QUERIES {
         assert_same_hits(&env, &twice, q);
     }
+    // `sou serve --solr` (on 127.0.0.1, a free port): /api/search finds what `sou search --solr --json` finds.
+    let server = crate::serve::Server::start_with(&env, &["--solr", &once, "--timeout", "60"]);
+    for q in ["高新区", "\"研究院\" -青岛", "人工智能", "高新区如何发展？"] {
+        assert_api_finds_what_the_cli_finds(&env, &server, &once, q);
+    }
 
     // Incremental: a changed file replaced, a removed one deleted, a new one added; then nothing to send.
     env.write(
@@ -447,6 +452,19 @@ fn sou_index_and_search_on_solr_match_the_local_index_and_survive_a_lost_node() 
     let (_, summary) = hits_of(&out);
     assert_eq!(summary["partial"], true, "{out:#?}");
     assert!(out.stderr.contains("partial results"), "{out:#?}");
+    // The server says so too, and goes on answering.
+    let mut partial = false;
+    for _ in 0..60 {
+        let answer = server.api("search", &[("q", "高新区"), ("n", "100")]);
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        if answer.json()["summary"]["partial"] == true {
+            partial = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert!(partial, "sou serve --solr never said its hits were partial");
+    drop(server);
 
     // Indexing while the node is lost may fail (a shard without a leader): one line, exit 2, nothing recorded
     // as sent. When the node is back, the next run sends what is missing, and the counts agree.
@@ -475,4 +493,37 @@ fn sou_index_and_search_on_solr_match_the_local_index_and_survive_a_lost_node() 
     for q in CLI_QUERIES {
         assert_same_hits(&env, &once, q);
     }
+}
+
+/// `/api/search?q=QUERY&n=100` of `server` (serving the collection `url`) answers the hits of
+/// `sou search --solr URL --json -n 100 QUERY`: the same (id, passage) pairs, the same total, both whole.
+fn assert_api_finds_what_the_cli_finds(
+    env: &TestEnv,
+    server: &crate::serve::Server,
+    url: &str,
+    query: &str,
+) {
+    let answer = server.api("search", &[("q", query), ("n", "100")]);
+    assert_eq!(answer.status, 200, "{query}: {}", answer.body);
+    let api = answer.json();
+    let api_hits: BTreeSet<(String, u64)> = api["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["id"].as_str().unwrap().to_string(),
+                h["passage"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let (cli_hits, summary) = hits_of(&search(env, Some(url), &[], query));
+    let cli_hits: BTreeSet<(String, u64)> = cli_hits.into_iter().map(|(a, p, _)| (a, p)).collect();
+    assert!(!cli_hits.is_empty(), "{query}: no hits");
+    assert_eq!(api_hits, cli_hits, "{query}: other hits");
+    assert_eq!(
+        api["summary"]["total_hits"], summary["total_hits"],
+        "{query}"
+    );
+    assert!(api["summary"].get("partial").is_none(), "{query}: {api}");
 }

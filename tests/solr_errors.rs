@@ -137,3 +137,92 @@ fn what_a_collection_cannot_do_yet_is_refused_before_any_request() {
     let out = env.run(["search", "--solr", &url, "--count", "人工智能"]);
     one_line_error(&out, &["--count", "--solr"]);
 }
+
+#[test]
+fn sou_serve_on_an_unreachable_collection_exits_2_in_one_line() {
+    let env = TestEnv::new(&[]);
+    let url = format!("http://127.0.0.1:{}/solr/sou", closed_port());
+    let started = std::time::Instant::now();
+    let out = env.run([
+        "serve",
+        "--solr",
+        &url,
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--timeout",
+        "5",
+    ]);
+    one_line_error(&out, &["connection refused", "is Solr running"]);
+    assert!(started.elapsed() < Duration::from_secs(20));
+    // Another schema: refused at the start too.
+    let port = fake_server(
+        "200 OK",
+        Some(r#"{"responseHeader":{"status":0,"QTime":0},"name":"default-config"}"#),
+    );
+    let url = format!("http://127.0.0.1:{port}/solr/news");
+    let out = env.run([
+        "serve",
+        "--solr",
+        &url,
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--timeout",
+        "5",
+    ]);
+    one_line_error(&out, &["not a collection of sou"]);
+}
+
+#[test]
+fn sou_serve_answers_502_when_solr_goes_away_and_keeps_serving() {
+    let env = TestEnv::new(&[]);
+    // A Solr that answers the check of the schema once, then is gone (its port closed).
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let once = std::thread::spawn(move || {
+        if let Ok((mut conn, _)) = l.accept() {
+            let _ = conn.set_read_timeout(Some(Duration::from_millis(300)));
+            let mut buf = [0u8; 65536];
+            let _ = conn.read(&mut buf);
+            let body = r#"{"responseHeader":{"status":0,"QTime":0},"name":"sou"}"#;
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = conn.write_all(reply.as_bytes());
+        }
+        // The listener is dropped: the port refuses connections from now on.
+    });
+    let url = format!("http://127.0.0.1:{port}/solr/sou");
+    let mut server = crate::serve::Server::start_with(&env, &["--solr", &url, "--timeout", "5"]);
+    once.join().unwrap();
+    for _ in 0..2 {
+        let answer = server.api("search", &[("q", "人工智能")]);
+        let message = answer.error(502);
+        assert!(message.contains("connection refused"), "{message}");
+        assert_eq!(message.lines().count(), 1, "{message}");
+    }
+    // What has no Solr path yet: a 501 saying so, in one line.
+    for (endpoint, params) in [
+        ("count", vec![("q", "人工智能")]),
+        ("article", vec![("id", "a.txt")]),
+        ("sources", vec![]),
+    ] {
+        let message = server.api(endpoint, &params).error(501);
+        assert!(
+            message.contains("not available from a SolrCloud collection"),
+            "{message}"
+        );
+    }
+    let message = server
+        .api("search", &[("q", "人工智能"), ("sort", "date")])
+        .error(501);
+    assert!(message.contains("sort by date"), "{message}");
+    // The page is still served.
+    assert_eq!(server.api("openapi.json", &[]).status, 200);
+    let out = server.stop_with("TERM");
+    assert_eq!(out.code, Some(0), "{out:#?}");
+}

@@ -271,6 +271,12 @@ function renderHits(data) {
       el('span', { class: 'muted' }, ` · ${sum.elapsed_ms !== undefined ? Number(sum.elapsed_ms).toFixed(1) : '?'} ms`),
     );
   }
+  if (sum.partial) {
+    // A SolrCloud shard did not answer (sou serve --solr): the hits and the total may lack its passages.
+    status.append(
+      el('span', { class: 'partial-notice', role: 'alert', text: ' · Partial results: a part of the collection did not answer; some passages may be missing.' }),
+    );
+  }
   hits.forEach((h, i) => list.append(hitItem(h, i)));
   $('more').hidden = hits.length < state.n || state.n >= MAX_N;
   // Nothing is selected after a search (j selects the first hit), except the open article's hit.

@@ -217,7 +217,7 @@ pub(super) fn is_hidden_name(name: &std::ffi::OsStr) -> bool {
     name.as_encoded_bytes().starts_with(b".")
 }
 
-/// The extensions of the files sou reads ([`has_corpus_extension`]), in lower case: text, Markdown, JSON
+/// The extensions of the files sou reads (`has_corpus_extension`), in lower case: text, Markdown, JSON
 /// Lines, PDF, web pages (HTML, MHTML), Word (`docx`; `doc` is reported as unsupported) and EPUB. What a file
 /// holds is then decided by its bytes ([`super::Format::sniff`]).
 pub const CORPUS_EXTENSIONS: &[&str] = &[

@@ -57,14 +57,28 @@ impl ApiError {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, message)
     }
 
+    /// A 501: `what` can't be answered from a SolrCloud collection yet.
+    pub fn not_on_solr(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_IMPLEMENTED,
+            &format!("{what} is not available from a SolrCloud collection yet (sou serve --solr)"),
+        )
+    }
+
     /// The answer to a library error: a query that can't be run or an ambiguous article id is the
-    /// request's fault (400), an unknown id a 404, anything else the server's (500). The index
+    /// request's fault (400), an unknown id a 404, a SolrCloud collection that can't be reached or
+    /// answers with an error a 502 (said on stderr too), anything else the server's (500). The index
     /// directory is left out of the message.
     pub fn from_lib(e: crate::Error, dir: &Path) -> Self {
-        let message = e
-            .to_string()
-            .replace(&format!(" in the index at {}", dir.display()), "");
+        let mut message = e.to_string();
+        if !dir.as_os_str().is_empty() {
+            message = message.replace(&format!(" in the index at {}", dir.display()), "");
+        }
         match e {
+            crate::Error::Solr(_) => {
+                eprintln!("sou: error: {message}");
+                Self::new(StatusCode::BAD_GATEWAY, &message)
+            }
             crate::Error::Query(_) => Self::bad(&message),
             crate::Error::ArticleId(m) if m.starts_with("no article") => {
                 Self::new(StatusCode::NOT_FOUND, &message)
@@ -230,7 +244,9 @@ pub(super) fn only_get(route: MethodRouter<Arc<App>>) -> MethodRouter<Arc<App>> 
     })
 }
 
-/// `GET /api/search`: `{"hits":[…],"summary":{…}}` as `sou search --json` (see [`SearchResponse`]).
+/// `GET /api/search`: `{"hits":[…],"summary":{…}}` as `sou search --json` (see [`SearchResponse`]). From a
+/// SolrCloud collection: as `sou search --solr --json` (its summary says `"partial": true` when a shard did
+/// not answer); `sort` by date is a 501 there.
 async fn search_handler(
     State(app): State<Arc<App>>,
     RawQuery(raw): RawQuery,
@@ -285,7 +301,25 @@ async fn search_handler(
         sort,
         collapse: !p.flag("no_collapse")?,
     };
-    let results = app.run(move |idx| search::search(idx, &req)).await?;
+    let results = match app.solr() {
+        Some(c) => {
+            if sort != Sort::Relevance {
+                return Err(ApiError::not_on_solr(
+                    "sort by date (a collection returns its best candidates by relevance)",
+                ));
+            }
+            let c = c.clone();
+            app.blocking(move || {
+                crate::solr::search::search(&c, &req, crate::solr::search::pool(req.limit))
+                    .map(|r| r.results)
+            })
+            .await?
+        }
+        None => {
+            app.run("search", move |idx| search::search(idx, &req))
+                .await?
+        }
+    };
     Ok(json(&SearchResponse::of(&results)))
 }
 
@@ -304,7 +338,9 @@ async fn article_handler(
     let plain = p.flag("plain")?;
     let has_query = query.is_some();
     let article = app
-        .run(move |idx| search::show::article(idx, &id, query.as_deref(), plain))
+        .run("an article (/api/article)", move |idx| {
+            search::show::article(idx, &id, query.as_deref(), plain)
+        })
         .await?;
     if around.is_some() && !has_query && article.focus.is_none() {
         return Err(ApiError::bad(
@@ -344,9 +380,15 @@ async fn count_handler(
         ..Default::default()
     };
     match by {
-        None => Ok(json(&app.run(move |idx| search::count(idx, &req)).await?)),
+        None => Ok(json(
+            &app.run("counting (/api/count)", move |idx| search::count(idx, &req))
+                .await?,
+        )),
         Some(by) => Ok(json(
-            &app.run(move |idx| search::count_by(idx, &req, by)).await?,
+            &app.run("counting (/api/count)", move |idx| {
+                search::count_by(idx, &req, by)
+            })
+            .await?,
         )),
     }
 }
@@ -367,7 +409,12 @@ async fn sources_handler(
     struct Sources {
         sources: Vec<Source>,
     }
-    let list = app.run(search::filter::sources).await?;
+    let list = app
+        .run(
+            "the list of sources (/api/sources)",
+            search::filter::sources,
+        )
+        .await?;
     let sources: Vec<Source> = list
         .into_iter()
         .map(|(source, passages)| Source { source, passages })

@@ -18,6 +18,13 @@
 //!   sou manifest changes (after each `sou index` run) the reader is reloaded once more, and if the run
 //!   changed the index format, the analyzer or the user dictionary (or the reload fails) the index is
 //!   opened afresh and swapped in, the requests under way finishing on the old one.
+//! - **A SolrCloud collection** (`sou serve --solr URL`, [`Backend::Solr`]): `/api/search` runs the search of
+//!   `sou search --solr` ([`crate::solr::search`]) on the blocking pool, as a local search, with `"partial":
+//!   true` in its summary when a shard had no live replica (the page says so). `/api/count`, `/api/article`
+//!   and `/api/sources` have no Solr path yet: they answer 501 with `{"error":"…"}` (the page hides its
+//!   facets and says so in place of an article), as does `sort` by date. A collection that can't be
+//!   reached or answers with an error while serving makes a 502 with Solr's one-line reason; the server
+//!   goes on.
 //!   An index that can't be opened meanwhile (a rebuild half done) is reported once on stderr; the server
 //!   goes on answering from the last one it opened.
 
@@ -79,10 +86,21 @@ pub struct ServeOptions {
     pub limits: Limits,
 }
 
+/// What a server answers from.
+pub enum Backend {
+    /// A local index.
+    Local(Box<SearchIndex>),
+    /// A SolrCloud collection (checked beforehand: [`crate::solr::Collection::check_schema`]).
+    Solr(crate::solr::Collection),
+}
+
 /// The server's state, shared by every request.
 pub struct App {
-    /// The index answering now (swapped for a fresh one when the manifest changes).
-    index: RwLock<Arc<SearchIndex>>,
+    /// The index answering now (swapped for a fresh one when the manifest changes); None when serving a
+    /// SolrCloud collection.
+    index: RwLock<Option<Arc<SearchIndex>>>,
+    /// The SolrCloud collection served, if any.
+    solr: Option<Arc<crate::solr::Collection>>,
     /// The index directory.
     dir: PathBuf,
     /// The `Host` values a request may carry (lowercase); `*:PORT`: any IP literal with the port.
@@ -96,26 +114,44 @@ pub struct App {
 }
 
 impl App {
-    /// The index answering now.
-    pub fn current(&self) -> Arc<SearchIndex> {
+    /// The index answering now (None when serving a SolrCloud collection).
+    pub fn current(&self) -> Option<Arc<SearchIndex>> {
         self.index
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
     }
 
-    /// Runs `f` on the current index on the blocking pool, at most [`Limits::concurrent`] at once.
+    /// The SolrCloud collection served, if any.
+    pub fn solr(&self) -> Option<&Arc<crate::solr::Collection>> {
+        self.solr.as_ref()
+    }
+
+    /// Runs `f` on the current index on the blocking pool, at most [`Limits::concurrent`] at once. When
+    /// serving a SolrCloud collection: a 501 saying that `what` has no Solr path yet.
     pub async fn run<T: Send + 'static>(
         &self,
+        what: &str,
         f: impl FnOnce(&SearchIndex) -> crate::Result<T> + Send + 'static,
+    ) -> Result<T, api::ApiError> {
+        let Some(idx) = self.current() else {
+            return Err(api::ApiError::not_on_solr(what));
+        };
+        self.blocking(move || f(&idx)).await
+    }
+
+    /// Runs `f` on the blocking pool (it may block: tantivy, or HTTP to Solr), at most
+    /// [`Limits::concurrent`] at once.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> crate::Result<T> + Send + 'static,
     ) -> Result<T, api::ApiError> {
         let _permit = self
             .permits
             .acquire()
             .await
             .map_err(|_| api::ApiError::internal("the server is stopping"))?;
-        let idx = self.current();
-        match tokio::task::spawn_blocking(move || f(&idx)).await {
+        match tokio::task::spawn_blocking(f).await {
             Ok(r) => r.map_err(|e| api::ApiError::from_lib(e, &self.dir)),
             Err(e) => Err(api::ApiError::internal(&format!("the search failed: {e}"))),
         }
@@ -189,7 +225,10 @@ async fn watch_manifest(app: Arc<App>, mut stop: tokio::sync::watch::Receiver<bo
         if now == seen || now.is_none() {
             continue;
         }
-        let (dir, current) = (app.dir.clone(), app.current());
+        let Some(current) = app.current() else {
+            return;
+        };
+        let dir = app.dir.clone();
         let opened = tokio::task::spawn_blocking(move || refreshed(&dir, &current))
             .await
             .map_err(|e| e.to_string());
@@ -198,7 +237,7 @@ async fn watch_manifest(app: Arc<App>, mut stop: tokio::sync::watch::Receiver<bo
                 if let Some(idx) = fresh {
                     *app.index
                         .write()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(idx);
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::new(idx));
                 }
                 seen = now;
             }
@@ -332,17 +371,23 @@ async fn stop_signal() {
 /// How long the requests under way may take to finish after a stop signal.
 const GRACE: Duration = Duration::from_secs(5);
 
-/// Serves `index` (in `dir`) until SIGINT or SIGTERM, then stops taking connections, lets the requests under
-/// way finish (at most 5 s) and returns. `listening` is called once with the address bound (the real port
-/// when `opts.port` is 0), before the first request is taken. Errors: the address can't be bound, or the
-/// runtime can't start.
+/// Serves `backend` (a local index, or a SolrCloud collection) until SIGINT or SIGTERM, then stops taking
+/// connections, lets the requests under way finish (at most 5 s) and returns. `listening` is called once
+/// with the address bound (the real port when `opts.port` is 0), before the first request is taken.
+/// Errors: the address can't be bound, or the runtime can't start.
 pub fn serve(
-    index: SearchIndex,
+    backend: Backend,
     opts: &ServeOptions,
     listening: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
-    let dir = index.dir.clone();
-    let index = live(index).map_err(std::io::Error::other)?;
+    let (index, solr, dir) = match backend {
+        Backend::Local(index) => {
+            let dir = index.dir.clone();
+            let index = live(*index).map_err(std::io::Error::other)?;
+            (Some(Arc::new(index)), None, dir)
+        }
+        Backend::Solr(c) => (None, Some(Arc::new(c)), PathBuf::new()),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("sou-serve")
@@ -351,7 +396,8 @@ pub fn serve(
         let listener = tokio::net::TcpListener::bind((opts.bind, opts.port)).await?;
         let addr = listener.local_addr()?;
         let app = Arc::new(App {
-            index: RwLock::new(Arc::new(index)),
+            index: RwLock::new(index),
+            solr,
             dir,
             hosts: allowed_hosts(addr),
             port: addr.port(),
