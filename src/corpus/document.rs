@@ -53,7 +53,8 @@ impl Format {
     ///   skips it as binary);
     /// - the OLE2 signature `D0 CF 11 E0 A1 B1 1A E1`: a legacy `.doc` (reported as unsupported);
     /// - MIME headers with `multipart/related` (or a `.mht`/`.mhtml` extension and MIME headers): MHTML;
-    /// - after an optional BOM and whitespace, `<!doctype html`, `<html`, `<head`, `<meta` or `<body`, or an
+    /// - after an optional BOM (UTF-8, or UTF-16 read by its ASCII code units) and whitespace,
+    ///   `<!doctype html`, `<html`, `<head`, `<meta` or `<body`, or an
     ///   `.html`/`.htm`/`.shtml`/`.xhtml` extension with a `<` among the first non-blank bytes: HTML;
     /// - anything else: text (JSON Lines by extension, `.jsonl`).
     pub fn sniff(head: &[u8], ext: &str) -> Format {
@@ -101,6 +102,23 @@ impl Format {
         if ext == "jsonl" {
             return Format::Jsonl;
         }
+        // A UTF-16 file with a BOM (Notepad's "Unicode"): its ASCII code units, read as bytes, show the
+        // markup (a code unit that is not ASCII as 0x80, which no test below matches).
+        let narrowed: Vec<u8>;
+        let head = match head {
+            [0xFF, 0xFE, rest @ ..] | [0xFE, 0xFF, rest @ ..] => {
+                let le = head[0] == 0xFF;
+                narrowed = rest
+                    .chunks_exact(2)
+                    .map(|u| {
+                        let (lo, hi) = if le { (u[0], u[1]) } else { (u[1], u[0]) };
+                        if hi == 0 && lo.is_ascii() { lo } else { 0x80 }
+                    })
+                    .collect();
+                &narrowed[..]
+            }
+            _ => head,
+        };
         let lower: Vec<u8> = head.iter().take(4096).map(u8::to_ascii_lowercase).collect();
         let has = |s: &[u8]| lower.windows(s.len()).any(|w| w == s);
         let mime_headers = has(b"mime-version:") || has(b"content-type: multipart/related");
@@ -404,6 +422,36 @@ mod tests {
         docx.extend(0u16.to_le_bytes());
         docx.extend(b"[Content_Types].xml....word/document.xml");
         assert_eq!(Format::sniff(&docx, "bin"), Format::Docx);
+    }
+
+    #[test]
+    fn a_utf16_page_with_a_bom_is_html() {
+        let utf16 = |s: &str, le: bool| -> Vec<u8> {
+            let mut out = if le {
+                vec![0xFF, 0xFE]
+            } else {
+                vec![0xFE, 0xFF]
+            };
+            for u in s.encode_utf16() {
+                out.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
+            }
+            out
+        };
+        let page = "<html><head><title>抗旱</title></head><body><p>正文</p></body></html>";
+        assert_eq!(Format::sniff(&utf16(page, true), "html"), Format::Html);
+        assert_eq!(Format::sniff(&utf16(page, false), "txt"), Format::Html);
+        assert_eq!(
+            Format::sniff(&utf16("<p>一段</p>", true), "htm"),
+            Format::Html
+        );
+        assert_eq!(
+            Format::sniff(&utf16("<p>一段</p>", true), "txt"),
+            Format::Text
+        );
+        assert_eq!(
+            Format::sniff(&utf16("新闻正文", true), "html"),
+            Format::Text
+        );
     }
 
     #[test]
