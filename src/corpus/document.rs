@@ -46,6 +46,7 @@ impl Format {
 
     /// The format of a file by its first bytes (`head`, at least 4 KiB where the file has them) and, where
     /// bytes alone cannot tell, its extension (`ext`, any case):
+    /// - an empty file (`head` empty): text (JSON Lines by extension), whatever the extension;
     /// - `%PDF-` within the first KiB: PDF (ISO 32000-1, 7.5.2);
     /// - a zip (`PK\x03\x04`): EPUB when its first entry is `mimetype` holding `application/epub+zip` (the
     ///   EPUB Open Container Format requires it), DOCX when it names `word/` parts or `[Content_Types].xml`
@@ -59,6 +60,15 @@ impl Format {
     /// - anything else: text (JSON Lines by extension, `.jsonl`).
     pub fn sniff(head: &[u8], ext: &str) -> Format {
         let ext = ext.to_ascii_lowercase();
+        if head.is_empty() {
+            // An empty file (Windows' "New > Microsoft Word Document" is a .docx of 0 bytes): an empty
+            // text, indexed as nothing and reported as such, not a document that fails to open.
+            return if ext == "jsonl" {
+                Format::Jsonl
+            } else {
+                Format::Text
+            };
+        }
         if super::pdf::is_pdf(head) {
             return Format::Pdf;
         }
@@ -422,6 +432,11 @@ mod tests {
         docx.extend(0u16.to_le_bytes());
         docx.extend(b"[Content_Types].xml....word/document.xml");
         assert_eq!(Format::sniff(&docx, "bin"), Format::Docx);
+        // An empty file is an empty text, whatever its name.
+        for ext in ["docx", "epub", "doc", "html", "pdf", "mhtml"] {
+            assert_eq!(Format::sniff(b"", ext), Format::Text, "{ext}");
+        }
+        assert_eq!(Format::sniff(b"", "jsonl"), Format::Jsonl);
     }
 
     #[test]
