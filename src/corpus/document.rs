@@ -54,7 +54,8 @@ impl Format {
     ///   skips it as binary);
     /// - the OLE2 signature `D0 CF 11 E0 A1 B1 1A E1`: a legacy `.doc` (reported as unsupported);
     /// - MIME headers with `multipart/related` (or a `.mht`/`.mhtml` extension and MIME headers): MHTML;
-    /// - after an optional BOM (UTF-8, or UTF-16 read by its ASCII code units) and whitespace,
+    /// - after an optional BOM (UTF-8, or UTF-16 read by its ASCII code units), whitespace, XML
+    ///   declarations and comments,
     ///   `<!doctype html`, `<html`, `<head`, `<meta` or `<body`, or an
     ///   `.html`/`.htm`/`.shtml`/`.xhtml` extension with a `<` among the first non-blank bytes: HTML;
     /// - anything else: text (JSON Lines by extension, `.jsonl`).
@@ -138,10 +139,31 @@ impl Format {
         let body = lower
             .strip_prefix(b"\xef\xbb\xbf".as_slice())
             .unwrap_or(&lower);
-        let start = body
-            .iter()
-            .position(|b| !b.is_ascii_whitespace())
-            .map_or(&body[..0], |i| &body[i..]);
+        let trim = |b: &'_ [u8]| -> usize {
+            b.iter()
+                .position(|c| !c.is_ascii_whitespace())
+                .unwrap_or(b.len())
+        };
+        // Past blanks, XML declarations (`<?xml …?>`, XHTML) and comments (`<!-- saved from url=… -->`,
+        // Internet Explorer's).
+        let first = &body[trim(body)..];
+        let mut start = first;
+        loop {
+            let close: &[u8] = if start.starts_with(b"<?") {
+                b"?>"
+            } else if start.starts_with(b"<!--") {
+                b"-->"
+            } else {
+                break;
+            };
+            match start.windows(close.len()).position(|w| w == close) {
+                Some(i) => {
+                    let rest = &start[i + close.len()..];
+                    start = &rest[trim(rest)..];
+                }
+                None => break,
+            }
+        }
         let html_start = [
             b"<!doctype html".as_slice(),
             b"<html",
@@ -152,7 +174,7 @@ impl Format {
         .iter()
         .any(|t| start.starts_with(t));
         let html_ext = matches!(ext.as_str(), "html" | "htm" | "shtml" | "xhtml");
-        if html_start || (html_ext && start.starts_with(b"<")) {
+        if html_start || (html_ext && first.starts_with(b"<")) {
             return Format::Html;
         }
         Format::Text
@@ -466,6 +488,38 @@ mod tests {
         assert_eq!(
             Format::sniff(&utf16("新闻正文", true), "html"),
             Format::Text
+        );
+    }
+
+    #[test]
+    fn a_page_opening_with_an_xml_declaration_or_a_comment_is_html() {
+        // XHTML pages open with an XML declaration; Internet Explorer's "save as" adds a comment.
+        for head in [
+            "<?xml version=\"1.0\" encoding=\"gb2312\"?>\n<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\">",
+            "<!-- saved from url=(0041)http://www.people.com.cn/n1/2023/a.html -->\r\n<html><head>",
+            "<?xml version=\"1.0\"?><!-- 模板 --> <html xmlns=\"http://www.w3.org/1999/xhtml\">",
+        ] {
+            assert_eq!(
+                Format::sniff(head.as_bytes(), "php"),
+                Format::Html,
+                "{head}"
+            );
+        }
+        // Markup that is not a page stays text.
+        assert_eq!(
+            Format::sniff(b"<?xml version=\"1.0\"?><rss>", "txt"),
+            Format::Text
+        );
+        assert_eq!(
+            Format::sniff("<!-- 注释 -->正文".as_bytes(), "txt"),
+            Format::Text
+        );
+        assert_eq!(
+            Format::sniff(
+                "<!--#include virtual=\"/head.html\"-->正文".as_bytes(),
+                "shtml"
+            ),
+            Format::Html
         );
     }
 
