@@ -160,3 +160,24 @@ fn a_second_run_reads_only_what_changed_or_what_another_extractor_read() {
     assert_eq!(data["unchanged"], files - 1, "{data}");
     assert_eq!(data["formats"]["html"], 1, "{data}");
 }
+
+#[test]
+fn an_empty_docx_or_epub_is_an_empty_file_not_a_failure() {
+    // Windows' "New > Microsoft Word Document" creates a .docx of 0 bytes: nothing to index, no error.
+    let env = TestEnv::new(&[("note.txt", "一篇文本文章，独有词汇。")]);
+    env.write("new.docx", "");
+    env.write("new.epub", "");
+    let out = env.try_index(&["--json"]);
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    let v: serde_json::Value = serde_json::from_str(out.stdout.trim()).expect("summary");
+    assert_eq!(v["data"]["failed"], 0, "{out:#?}");
+    for file in ["new.docx", "new.epub"] {
+        let lines: Vec<&str> = out.stderr.lines().filter(|l| l.contains(file)).collect();
+        assert_eq!(lines.len(), 1, "{file} reported once: {out:#?}");
+        assert!(lines[0].contains("no text to index"), "{file}: {out:#?}");
+    }
+    // Not read again by the next run.
+    let out = env.try_index(&["--json"]);
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    assert!(!out.stderr.contains("new.docx"), "{out:#?}");
+}

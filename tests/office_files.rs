@@ -230,6 +230,11 @@ fn not_a_zip_named_docx_or_epub_is_corrupt() {
     assert!(matches!(extract_docx(&text), Err(ExtractError::Corrupt(_))));
     assert!(matches!(extract_epub(&text), Err(ExtractError::Corrupt(_))));
     assert!(matches!(extract_docx(b""), Err(ExtractError::Corrupt(_))));
+    // The reason reads as English.
+    let why = extract_epub(&text).unwrap_err().to_string();
+    assert!(why.contains("not an EPUB"), "{why}");
+    let why = extract_docx(&text).unwrap_err().to_string();
+    assert!(why.contains("not a DOCX"), "{why}");
     // A zip that is neither.
     let z = zip_of(&[("notes.txt", "随便写的".as_bytes())]);
     assert!(matches!(extract_docx(&z), Err(ExtractError::Corrupt(_))));

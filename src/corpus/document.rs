@@ -46,6 +46,7 @@ impl Format {
 
     /// The format of a file by its first bytes (`head`, at least 4 KiB where the file has them) and, where
     /// bytes alone cannot tell, its extension (`ext`, any case):
+    /// - an empty file (`head` empty): text (JSON Lines by extension), whatever the extension;
     /// - `%PDF-` within the first KiB: PDF (ISO 32000-1, 7.5.2);
     /// - a zip (`PK\x03\x04`): EPUB when its first entry is `mimetype` holding `application/epub+zip` (the
     ///   EPUB Open Container Format requires it), DOCX when it names `word/` parts or `[Content_Types].xml`
@@ -53,11 +54,22 @@ impl Format {
     ///   skips it as binary);
     /// - the OLE2 signature `D0 CF 11 E0 A1 B1 1A E1`: a legacy `.doc` (reported as unsupported);
     /// - MIME headers with `multipart/related` (or a `.mht`/`.mhtml` extension and MIME headers): MHTML;
-    /// - after an optional BOM and whitespace, `<!doctype html`, `<html`, `<head`, `<meta` or `<body`, or an
+    /// - after an optional BOM (UTF-8, or UTF-16 read by its ASCII code units), whitespace, XML
+    ///   declarations and comments,
+    ///   `<!doctype html`, `<html`, `<head`, `<meta` or `<body`, or an
     ///   `.html`/`.htm`/`.shtml`/`.xhtml` extension with a `<` among the first non-blank bytes: HTML;
     /// - anything else: text (JSON Lines by extension, `.jsonl`).
     pub fn sniff(head: &[u8], ext: &str) -> Format {
         let ext = ext.to_ascii_lowercase();
+        if head.is_empty() {
+            // An empty file (Windows' "New > Microsoft Word Document" is a .docx of 0 bytes): an empty
+            // text, indexed as nothing and reported as such, not a document that fails to open.
+            return if ext == "jsonl" {
+                Format::Jsonl
+            } else {
+                Format::Text
+            };
+        }
         if super::pdf::is_pdf(head) {
             return Format::Pdf;
         }
@@ -101,6 +113,23 @@ impl Format {
         if ext == "jsonl" {
             return Format::Jsonl;
         }
+        // A UTF-16 file with a BOM (Notepad's "Unicode"): its ASCII code units, read as bytes, show the
+        // markup (a code unit that is not ASCII as 0x80, which no test below matches).
+        let narrowed: Vec<u8>;
+        let head = match head {
+            [0xFF, 0xFE, rest @ ..] | [0xFE, 0xFF, rest @ ..] => {
+                let le = head[0] == 0xFF;
+                narrowed = rest
+                    .chunks_exact(2)
+                    .map(|u| {
+                        let (lo, hi) = if le { (u[0], u[1]) } else { (u[1], u[0]) };
+                        if hi == 0 && lo.is_ascii() { lo } else { 0x80 }
+                    })
+                    .collect();
+                &narrowed[..]
+            }
+            _ => head,
+        };
         let lower: Vec<u8> = head.iter().take(4096).map(u8::to_ascii_lowercase).collect();
         let has = |s: &[u8]| lower.windows(s.len()).any(|w| w == s);
         let mime_headers = has(b"mime-version:") || has(b"content-type: multipart/related");
@@ -110,10 +139,31 @@ impl Format {
         let body = lower
             .strip_prefix(b"\xef\xbb\xbf".as_slice())
             .unwrap_or(&lower);
-        let start = body
-            .iter()
-            .position(|b| !b.is_ascii_whitespace())
-            .map_or(&body[..0], |i| &body[i..]);
+        let trim = |b: &'_ [u8]| -> usize {
+            b.iter()
+                .position(|c| !c.is_ascii_whitespace())
+                .unwrap_or(b.len())
+        };
+        // Past blanks, XML declarations (`<?xml …?>`, XHTML) and comments (`<!-- saved from url=… -->`,
+        // Internet Explorer's).
+        let first = &body[trim(body)..];
+        let mut start = first;
+        loop {
+            let close: &[u8] = if start.starts_with(b"<?") {
+                b"?>"
+            } else if start.starts_with(b"<!--") {
+                b"-->"
+            } else {
+                break;
+            };
+            match start.windows(close.len()).position(|w| w == close) {
+                Some(i) => {
+                    let rest = &start[i + close.len()..];
+                    start = &rest[trim(rest)..];
+                }
+                None => break,
+            }
+        }
         let html_start = [
             b"<!doctype html".as_slice(),
             b"<html",
@@ -124,7 +174,7 @@ impl Format {
         .iter()
         .any(|t| start.starts_with(t));
         let html_ext = matches!(ext.as_str(), "html" | "htm" | "shtml" | "xhtml");
-        if html_start || (html_ext && start.starts_with(b"<")) {
+        if html_start || (html_ext && first.starts_with(b"<")) {
             return Format::Html;
         }
         Format::Text
@@ -404,6 +454,73 @@ mod tests {
         docx.extend(0u16.to_le_bytes());
         docx.extend(b"[Content_Types].xml....word/document.xml");
         assert_eq!(Format::sniff(&docx, "bin"), Format::Docx);
+        // An empty file is an empty text, whatever its name.
+        for ext in ["docx", "epub", "doc", "html", "pdf", "mhtml"] {
+            assert_eq!(Format::sniff(b"", ext), Format::Text, "{ext}");
+        }
+        assert_eq!(Format::sniff(b"", "jsonl"), Format::Jsonl);
+    }
+
+    #[test]
+    fn a_utf16_page_with_a_bom_is_html() {
+        let utf16 = |s: &str, le: bool| -> Vec<u8> {
+            let mut out = if le {
+                vec![0xFF, 0xFE]
+            } else {
+                vec![0xFE, 0xFF]
+            };
+            for u in s.encode_utf16() {
+                out.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
+            }
+            out
+        };
+        let page = "<html><head><title>抗旱</title></head><body><p>正文</p></body></html>";
+        assert_eq!(Format::sniff(&utf16(page, true), "html"), Format::Html);
+        assert_eq!(Format::sniff(&utf16(page, false), "txt"), Format::Html);
+        assert_eq!(
+            Format::sniff(&utf16("<p>一段</p>", true), "htm"),
+            Format::Html
+        );
+        assert_eq!(
+            Format::sniff(&utf16("<p>一段</p>", true), "txt"),
+            Format::Text
+        );
+        assert_eq!(
+            Format::sniff(&utf16("新闻正文", true), "html"),
+            Format::Text
+        );
+    }
+
+    #[test]
+    fn a_page_opening_with_an_xml_declaration_or_a_comment_is_html() {
+        // XHTML pages open with an XML declaration; Internet Explorer's "save as" adds a comment.
+        for head in [
+            "<?xml version=\"1.0\" encoding=\"gb2312\"?>\n<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\">",
+            "<!-- saved from url=(0041)http://www.people.com.cn/n1/2023/a.html -->\r\n<html><head>",
+            "<?xml version=\"1.0\"?><!-- 模板 --> <html xmlns=\"http://www.w3.org/1999/xhtml\">",
+        ] {
+            assert_eq!(
+                Format::sniff(head.as_bytes(), "php"),
+                Format::Html,
+                "{head}"
+            );
+        }
+        // Markup that is not a page stays text.
+        assert_eq!(
+            Format::sniff(b"<?xml version=\"1.0\"?><rss>", "txt"),
+            Format::Text
+        );
+        assert_eq!(
+            Format::sniff("<!-- 注释 -->正文".as_bytes(), "txt"),
+            Format::Text
+        );
+        assert_eq!(
+            Format::sniff(
+                "<!--#include virtual=\"/head.html\"-->正文".as_bytes(),
+                "shtml"
+            ),
+            Format::Html
+        );
     }
 
     #[test]

@@ -75,8 +75,20 @@ fn check_size(bytes: &[u8]) -> Result<(), ExtractError> {
 /// Readability's), which aborts the process.
 pub const MAX_DEPTH: usize = 256;
 
+/// Pages nesting elements deeper than this ([`nesting_depth`]) are refused: the HTML parser's time grows
+/// with the square of the depth (each tag looks through the stack of open elements), some 10 s for
+/// 10,000 levels, minutes for 100,000. Real pages nest a few dozen levels; a page with thousands of
+/// unclosed `<div>`s or `<font>`s is still read.
+pub const MAX_NESTING: usize = 8192;
+
 /// Reads a decoded page.
 fn read_page(html: &str) -> Result<Document, ExtractError> {
+    let depth = nesting_depth(html);
+    if depth > MAX_NESTING {
+        return Err(ExtractError::TooLarge(format!(
+            "a page whose elements nest {depth} deep (the limit is {MAX_NESTING})"
+        )));
+    }
     let dom = dom_query::Document::from(html);
     blocks::flatten(&dom, MAX_DEPTH);
     let tags = meta::read_tags(&dom);
@@ -242,6 +254,68 @@ fn is_dateline_meta(text: &str) -> bool {
             || (text.chars().count() <= 40
                 && DATE_LABEL.is_match(text)
                 && meta::parse_date(text).is_some()))
+}
+
+/// How deep the page's elements nest, as its tags count them in one pass (no parsing): each start tag
+/// opens a level and each end tag closes one, except void elements (`<br>`, `<img>`…), the elements a
+/// parser closes by itself when their sibling starts (`<p>`, `<li>`, `<td>`…), `<html>`, `<head>` and
+/// `<body>`, and self-closed tags; comments, declarations, and the text of `<script>`, `<style>`,
+/// `<textarea>` and `<title>` are skipped. The deepest level reached.
+pub fn nesting_depth(html: &str) -> usize {
+    const FLAT: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+        "source", "track", "wbr", "basefont", "bgsound", "frame", "keygen", "image", "p", "li",
+        "dt", "dd", "tr", "td", "th", "tbody", "thead", "tfoot", "option", "optgroup", "rb", "rt",
+        "rp", "rtc", "colgroup", "caption", "html", "head", "body",
+    ];
+    const RAW: &[&str] = &["script", "style", "textarea", "title", "xmp", "noscript"];
+    let b = html.as_bytes();
+    let find = |from: usize, pat: &[u8]| -> usize {
+        b[from.min(b.len())..]
+            .windows(pat.len())
+            .position(|w| w.eq_ignore_ascii_case(pat))
+            .map_or(b.len(), |i| from + i + pat.len())
+    };
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while let Some(lt) = b[i..].iter().position(|&c| c == b'<') {
+        i += lt + 1;
+        if b[i..].starts_with(b"!--") {
+            i = find(i + 3, b"-->");
+            continue;
+        }
+        if b[i..].starts_with(b"!") || b[i..].starts_with(b"?") {
+            i = find(i, b">");
+            continue;
+        }
+        let end = b[i..].starts_with(b"/");
+        let start = i + usize::from(end);
+        let len = b[start..]
+            .iter()
+            .position(|c| !c.is_ascii_alphanumeric())
+            .unwrap_or(b.len() - start);
+        if len == 0 || !b[start].is_ascii_alphabetic() {
+            continue; // a `<` in text
+        }
+        let name = html[start..start + len].to_ascii_lowercase();
+        let close = find(start + len, b">");
+        let self_closed = close >= 2 && b.get(close - 2) == Some(&b'/');
+        i = close;
+        if FLAT.contains(&name.as_str()) {
+            continue;
+        }
+        if end {
+            depth = depth.saturating_sub(1);
+        } else if !self_closed {
+            depth += 1;
+            deepest = deepest.max(depth);
+            if RAW.contains(&name.as_str()) {
+                // Its text is no markup: skip to its end tag, which closes it.
+                i = find(i, format!("</{name}").as_bytes());
+                depth -= 1;
+            }
+        }
+    }
+    deepest
 }
 
 #[cfg(test)]

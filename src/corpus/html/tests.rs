@@ -239,6 +239,36 @@ fn deep_nesting_is_flattened_not_a_stack_overflow() {
 }
 
 #[test]
+fn nesting_too_deep_to_parse_in_time_is_refused_at_once() {
+    // The HTML parser checks the stack of open elements for each tag: 100,000 nested elements took it
+    // minutes (past the extractor's time limit, its thread left burning a core). Such a page is refused
+    // before parsing; a page nesting a few thousand unclosed elements (above) is still read.
+    let mut page = String::from("<html><body>");
+    page.push_str(&"<div>".repeat(100_000));
+    page.push_str(BODY);
+    page.push_str(&"</div>".repeat(100_000));
+    page.push_str("</body></html>");
+    let started = std::time::Instant::now();
+    let result = extract_html(page.as_bytes());
+    assert!(
+        matches!(&result, Err(ExtractError::TooLarge(why)) if why.contains("nest 100000 deep")),
+        "{result:?}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // Closed elements, void elements, paragraphs and list items left open, comments and scripts do not
+    // count as nesting.
+    let mut page = String::from("<html><body><!-- <div><div> -->");
+    for _ in 0..20_000 {
+        page.push_str(
+            "<div><p>一<br><img src=a.png><li>二<b>三</b></div><script>if (a<b) {}</script>",
+        );
+    }
+    page.push_str(BODY);
+    page.push_str("</body></html>");
+    assert!(nesting_depth(&page) < 10, "{}", nesting_depth(&page));
+}
+
+#[test]
 fn subheads_stay_in_the_body() {
     let page = format!(
         "<html><head><meta charset=utf-8><title>经济运行_新华网</title></head><body><div class=article><h1>经济运行</h1>\

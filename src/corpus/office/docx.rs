@@ -234,8 +234,17 @@ pub(super) fn extract(bytes: &[u8]) -> Result<Document, ExtractError> {
     let styles = pkg.read(&part("styles", "styles.xml"))?.map(|b| decode(&b));
     let title_ids = title_styles(styles.as_deref());
 
-    let (title, mut paragraphs) = read_wml(&decode(&body), &title_ids)
-        .map_err(|e| ExtractError::Corrupt(format!("{main}: {e}")))?;
+    let xml = decode(&body);
+    // A main part without a `document` element (garbage, or cut before it) is damage, not an
+    // empty document: the file fails rather than being skipped as having no text.
+    if !xml.contains(":document") && !xml.contains("<document") {
+        return Err(ExtractError::Corrupt(format!(
+            "{main}: no WordprocessingML document element"
+        )));
+    }
+    let (title, mut paragraphs) =
+        read_wml(&xml, &title_ids).map_err(|e| ExtractError::Corrupt(format!("{main}: {e}")))?;
+    drop(xml);
     drop(body);
     for (suffix, default) in [("footnotes", "footnotes.xml"), ("endnotes", "endnotes.xml")] {
         let name = part(suffix, default);
@@ -357,6 +366,21 @@ mod tests {
         let body = toc + &para(None, "第一节") + &other;
         let doc = extract(&docx(&body, None, None)).unwrap();
         assert_eq!(doc.articles[0].paragraphs, ["第一节", "控件里的正文。"]);
+    }
+
+    #[test]
+    fn a_document_part_that_is_no_xml_is_corrupt_not_empty() {
+        let mut w = ZipWriter::new(Cursor::new(Vec::new()));
+        w.start_file("word/document.xml", SimpleFileOptions::default())
+            .unwrap();
+        w.write_all("\u{0}\u{1} 这不是XML <<<>>> &&&".as_bytes())
+            .unwrap();
+        let z = w.finish().unwrap().into_inner();
+        let got = extract(&z);
+        assert!(
+            matches!(&got, Err(ExtractError::Corrupt(why)) if why.contains("word/document.xml")),
+            "{got:?}"
+        );
     }
 
     #[test]

@@ -114,17 +114,23 @@ impl<'a> Package<'a> {
         kind: &str,
         limits: Limits,
     ) -> Result<Package<'a>, ExtractError> {
+        // "an EPUB", "a DOCX".
+        let a = if kind.starts_with(['A', 'E', 'I', 'O', 'U']) {
+            "an"
+        } else {
+            "a"
+        };
         if is_ole2(bytes) {
             if has_utf16_name(bytes, "EncryptedPackage") {
                 return Err(ExtractError::Encrypted);
             }
             return Err(ExtractError::Corrupt(format!(
-                "not a {kind} (a zip) but an OLE2 compound file, as a legacy Word 97-2003 .doc is"
+                "not {a} {kind} (a zip) but an OLE2 compound file, as a legacy Word 97-2003 .doc is"
             )));
         }
         if !bytes.starts_with(b"PK") {
             return Err(ExtractError::Corrupt(format!(
-                "not a {kind}: not a zip file"
+                "not {a} {kind}: not a zip file"
             )));
         }
         let zip = ZipArchive::new(Cursor::new(bytes))
