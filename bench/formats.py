@@ -67,10 +67,11 @@ def main():
     args = ap.parse_args()
     if not args.bin and not args.no_build:
         subprocess.run(["cargo", "build", "--release", "--locked"], cwd=REPO, check=True)
-    subprocess.run(["cargo", "build", "--release", "--locked", "--example", "extract_text"], cwd=REPO,
-                   check=True)
-    sou = os.path.abspath(args.bin or os.path.join(REPO, "target", "release", "sou"))
     extract = os.path.join(REPO, "target", "release", "examples", "extract_text")
+    if not args.no_build or not os.path.exists(extract):
+        subprocess.run(["cargo", "build", "--release", "--locked", "--example", "extract_text"], cwd=REPO,
+                       check=True)
+    sou = os.path.abspath(args.bin or os.path.join(REPO, "target", "release", "sou"))
     work = os.path.join(REPO, "target", "formats")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
